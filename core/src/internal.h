@@ -1,0 +1,57 @@
+/* Helpers shared by the core's option decoders; not part of the public API. */
+#ifndef MPTCPV_INTERNAL_H
+#define MPTCPV_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mptcpv/option.h"
+
+/* Big-endian reads. Callers check bounds first: these never see a short buffer. */
+static inline uint16_t mptcpv_be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t mptcpv_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline uint64_t mptcpv_be64(const uint8_t *p)
+{
+    return ((uint64_t)mptcpv_be32(p) << 32) | mptcpv_be32(p + 4);
+}
+
+/* What one subtype decoder works on: one complete option (all |len| bytes present). */
+typedef struct mptcpv_decode_ctx {
+    const uint8_t *opt; /* kind byte */
+    uint8_t len;        /* declared length == bytes present */
+    uint16_t offset;    /* of the kind byte in the options block */
+    mptcpv_version version;
+    const mptcpv_segment_info *seg; /* may be NULL */
+    mptcpv_option *option;
+    mptcpv_options *out;
+} mptcpv_decode_ctx;
+
+/* Append a finding about the current option; |fmt| is printf-style detail text. */
+void mptcpv_report(const mptcpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report option.malformed for a length that is not legal for the subtype and version. */
+void mptcpv_report_bad_length(const mptcpv_decode_ctx *ctx, const char *what, const char *legal);
+
+/* One decoder per option family (core/src/opt_*.c). Each fills ctx->option->u and sets
+ * ctx->option->decoded, or reports option.malformed and leaves decoded false. */
+void mptcpv_decode_mp_capable(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_mp_join(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_dss(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_add_addr(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_remove_addr(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_mp_prio(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_mp_fail(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_mp_fastclose(const mptcpv_decode_ctx *ctx);
+void mptcpv_decode_mp_tcprst(const mptcpv_decode_ctx *ctx);
+
+#endif /* MPTCPV_INTERNAL_H */

@@ -1,0 +1,34 @@
+/*
+ * MP_TCPRST (subtype 0x8, v1 only): RFC 8684 3.6 Figure 15. 4 bytes: flags U V W T in the
+ * low nibble of byte 2 (only T, "transient", is defined) and a reason code.
+ */
+#include "internal.h"
+
+static const char *const reasons[] = {
+    "Unspecified error",          "MPTCP-specific error",        "Lack of resources",
+    "Administratively prohibited", "Too much outstanding data", "Unacceptable performance",
+    "Middlebox interference",
+};
+
+const char *mptcpv_tcprst_reason_name(uint8_t reason)
+{
+    if (reason < sizeof(reasons) / sizeof(reasons[0]))
+        return reasons[reason];
+    return NULL;
+}
+
+void mptcpv_decode_mp_tcprst(const mptcpv_decode_ctx *ctx)
+{
+    if (ctx->version == MPTCPV_VERSION_0)
+        mptcpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE,
+                      "subtype 0x8 (MP_TCPRST) is not defined in MPTCP v0 (RFC 6824)");
+    if (ctx->len != 4) {
+        mptcpv_report_bad_length(ctx, "MP_TCPRST", "4");
+        return;
+    }
+    mptcpv_mp_tcprst *rst = &ctx->option->u.mp_tcprst;
+    rst->flags = ctx->opt[2] & 0x0f;
+    rst->transient = rst->flags & MPTCPV_TCPRST_FLAG_TRANSIENT;
+    rst->reason = ctx->opt[3];
+    ctx->option->decoded = true;
+}

@@ -1,0 +1,177 @@
+/*
+ * TCP options block walk and kind-30 dispatch (RFC 8684 3, RFC 6824 3).
+ *
+ * The walk trusts no length: it stops on EOL, on a missing or < 2 length byte and on an
+ * option that runs past the block, so a zero length can neither loop nor overread.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+
+void mptcpv_report(const mptcpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)
+{
+    mptcpv_options *out = ctx->out;
+    if (rule == MPTCPV_RULE_OPTION_MALFORMED)
+        ctx->option->malformed = true;
+    if (out->finding_count >= MPTCPV_MAX_FINDINGS) {
+        out->findings_dropped = true;
+        return;
+    }
+    mptcpv_finding *f = &out->findings[out->finding_count++];
+    f->rule = rule;
+    f->offset = ctx->offset;
+    f->length = ctx->len;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+    va_end(ap);
+}
+
+void mptcpv_report_bad_length(const mptcpv_decode_ctx *ctx, const char *what, const char *legal)
+{
+    mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "%s with length %u (legal: %s)", what,
+                  ctx->len, legal);
+}
+
+static const char *const subtype_names[16] = {
+    "MP_CAPABLE", "MP_JOIN",      "DSS",     "ADD_ADDR",        "REMOVE_ADDR", "MP_PRIO",
+    "MP_FAIL",    "MP_FASTCLOSE", "MP_TCPRST", NULL,            NULL,          NULL,
+    NULL,         NULL,           NULL,      "MP_EXPERIMENTAL",
+};
+
+const char *mptcpv_subtype_name(uint8_t subtype)
+{
+    if (subtype < 16 && subtype_names[subtype] != NULL)
+        return subtype_names[subtype];
+    return "unknown";
+}
+
+static void decode_raw(const mptcpv_decode_ctx *ctx)
+{
+    ctx->option->u.raw.data_offset = 3;
+    ctx->option->u.raw.data_len = (uint8_t)(ctx->len - 3);
+    ctx->option->decoded = true;
+}
+
+/* Dispatch one complete option (declared length == bytes present, >= 3). */
+static void decode_complete(const mptcpv_decode_ctx *ctx)
+{
+    uint8_t subtype = ctx->option->subtype;
+    switch (subtype) {
+    case MPTCPV_MP_CAPABLE:
+        mptcpv_decode_mp_capable(ctx);
+        break;
+    case MPTCPV_MP_JOIN:
+        mptcpv_decode_mp_join(ctx);
+        break;
+    case MPTCPV_DSS:
+        mptcpv_decode_dss(ctx);
+        break;
+    case MPTCPV_ADD_ADDR:
+        mptcpv_decode_add_addr(ctx);
+        break;
+    case MPTCPV_REMOVE_ADDR:
+        mptcpv_decode_remove_addr(ctx);
+        break;
+    case MPTCPV_MP_PRIO:
+        mptcpv_decode_mp_prio(ctx);
+        break;
+    case MPTCPV_MP_FAIL:
+        mptcpv_decode_mp_fail(ctx);
+        break;
+    case MPTCPV_MP_FASTCLOSE:
+        mptcpv_decode_mp_fastclose(ctx);
+        break;
+    case MPTCPV_MP_TCPRST:
+        mptcpv_decode_mp_tcprst(ctx);
+        break;
+    case MPTCPV_MP_EXPERIMENTAL:
+        /* Private use (IANA registry, RFC 8684 7): free format, informational only. */
+        mptcpv_report(ctx, MPTCPV_RULE_OPTION_EXPERIMENTAL,
+                      "MP_EXPERIMENTAL, %u bytes of private data", ctx->len - 3u);
+        decode_raw(ctx);
+        break;
+    default:
+        mptcpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE, "unassigned subtype 0x%x",
+                      subtype);
+        decode_raw(ctx);
+        break;
+    }
+}
+
+void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
+                          const mptcpv_segment_info *seg, mptcpv_option *option,
+                          mptcpv_options *out)
+{
+    memset(option, 0, sizeof(*option));
+    option->offset = offset;
+    option->length = avail >= 2 ? opt[1] : 0;
+    option->avail = (uint8_t)(avail < option->length ? avail : option->length);
+    if (avail < 2)
+        option->avail = (uint8_t)avail;
+
+    mptcpv_decode_ctx ctx = {
+        .opt = opt,
+        .len = option->avail,
+        .offset = offset,
+        .version = seg != NULL ? seg->version : MPTCPV_VERSION_UNKNOWN,
+        .seg = seg,
+        .option = option,
+        .out = out,
+    };
+    if (avail < 2) {
+        ctx.len = 1;
+        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+                      "options block ends after the kind byte (no length)");
+        return;
+    }
+    if (option->length < 3) {
+        ctx.len = 2; /* kind and length bytes */
+        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+                      "length %u leaves no room for the subtype (minimum 3)", option->length);
+        return;
+    }
+    if (avail >= 3) {
+        option->has_subtype = true;
+        option->subtype = opt[2] >> 4;
+    }
+    if (avail < option->length) {
+        ctx.len = (uint8_t)(avail > UINT8_MAX ? UINT8_MAX : avail);
+        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+                      "length %u runs past the options block (%zu bytes left)", option->length,
+                      avail);
+        return;
+    }
+    decode_complete(&ctx);
+}
+
+size_t mptcpv_options_decode(const uint8_t *block, size_t len, const mptcpv_segment_info *seg,
+                             mptcpv_options *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t i = 0;
+    while (i < len && out->count < MPTCPV_MAX_OPTIONS) {
+        uint8_t kind = block[i];
+        if (kind == TCPOPT_EOL)
+            break;
+        if (kind == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        size_t left = len - i;
+        uint8_t optlen = left >= 2 ? block[i + 1] : 0;
+        if (kind == MPTCPV_TCPOPT_KIND)
+            mptcpv_option_decode(block + i, left, (uint16_t)i, seg, &out->options[out->count++],
+                                 out);
+        /* Without a usable length the next option's position is unknown: stop. */
+        if (left < 2 || optlen < 2 || optlen > left)
+            break;
+        i += optlen;
+    }
+    return out->count;
+}
