@@ -7,25 +7,29 @@
  * mptcp.*; this plugin must not change a single value there, so it registers no TCP option
  * dissector. As a postdissector it asks for tcp.srcport and tcp.len, finds the TCP header
  * through the tcp.srcport item, reads the header and options with tvb accessors and hands
- * the raw option bytes to the core (core/), which does all protocol work. This file only
- * turns core results into tree items, fields and expert infos.
+ * them to the core (core/), which does all protocol work. This file only turns core results
+ * into tree items, fields and expert infos.
+ *
+ * Passes: the core tracker advances once per frame, in order, on the first pass. What it
+ * says about a frame is kept with p_add_proto_data (compactly: options are decoded again
+ * from the packet bytes with the version recorded) and every later pass shows exactly that.
  *
  * Known limitations:
  * - Options cut by the snapshot length are decoded as far as captured (mptcpv.truncated).
- * - Only the innermost TCP header of a packet is analysed.
+ * - Only the innermost TCP header of a packet is analysed; TCP headers quoted in ICMP
+ *   errors are ignored.
  */
 #include <wireshark.h>
 
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/proto_data.h>
 
+#include "mptcpv/tracker.h"
 #include "packet-mptcpv.h"
 
 #define TCP_FIXED_HEADER_LEN 20
-#define TCP_FLAG_RST 0x04
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_ACK 0x10
 
 static int proto_mptcpv = -1;
 
@@ -45,8 +49,11 @@ static expert_field ei_mptcpv[MPTCPV_RULE_COUNT];
 
 static int hf_tcp_srcport = -1;
 static int hf_tcp_len = -1;
+static int proto_icmp = -1;
+static int proto_icmpv6 = -1;
 
 static dissector_handle_t mptcpv_handle;
+static mptcpv_tracker *tracker;
 
 static int severity_to_ws(mptcpv_severity severity)
 {
@@ -64,19 +71,163 @@ static int severity_to_ws(mptcpv_severity severity)
 /* The last field_info of |hf| in the tree, or NULL. */
 static field_info *last_finfo(proto_tree *tree, int hf)
 {
-    GPtrArray *arr = proto_get_finfo_ptr_array(tree, hf);
+    GPtrArray *arr = hf >= 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
     if (arr == NULL || arr->len == 0)
         return NULL;
     return (field_info *)g_ptr_array_index(arr, arr->len - 1);
+}
+
+static void init_mptcpv(void)
+{
+    tracker = mptcpv_tracker_new(NULL);
+}
+
+static void cleanup_mptcpv(void)
+{
+    mptcpv_tracker_free(tracker);
+    tracker = NULL;
+}
+
+static gboolean read_endpoint(const address *addr, guint16 port, mptcpv_endpoint *ep)
+{
+    memset(ep, 0, sizeof(*ep));
+    ep->port = port;
+    if (addr->type == AT_IPv4 && addr->len == 4) {
+        ep->family = 4;
+        memcpy(ep->addr, addr->data, 4);
+        return TRUE;
+    }
+    if (addr->type == AT_IPv6 && addr->len == 16) {
+        ep->family = 6;
+        memcpy(ep->addr, addr->data, 16);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+/* Where the TCP header and its options are, as read from the packet. */
+typedef struct tcp_view {
+    tvbuff_t *tvb;
+    int hdr;
+    int block_offset;
+    int block_len; /* captured option bytes */
+    gboolean truncated;
+    mptcpv_segment seg;
+} tcp_view;
+
+static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
+{
+    field_info *port_fi = last_finfo(tree, hf_tcp_srcport);
+    if (port_fi == NULL || port_fi->ds_tvb == NULL)
+        return FALSE;
+    if (last_finfo(tree, proto_icmp) != NULL || last_finfo(tree, proto_icmpv6) != NULL)
+        return FALSE;
+    v->tvb = port_fi->ds_tvb;
+    v->hdr = port_fi->start;
+    if (!tvb_bytes_exist(v->tvb, v->hdr, TCP_FIXED_HEADER_LEN))
+        return FALSE;
+
+    mptcpv_segment *seg = &v->seg;
+    memset(seg, 0, sizeof(*seg));
+    seg->frame = pinfo->num;
+    if (!read_endpoint(&pinfo->net_src, tvb_get_ntohs(v->tvb, v->hdr), &seg->src) ||
+        !read_endpoint(&pinfo->net_dst, tvb_get_ntohs(v->tvb, v->hdr + 2), &seg->dst))
+        return FALSE;
+    seg->seq = tvb_get_ntohl(v->tvb, v->hdr + 4);
+    seg->ack = tvb_get_ntohl(v->tvb, v->hdr + 8);
+    seg->tcp_flags = tvb_get_guint8(v->tvb, v->hdr + 13);
+    field_info *len_fi = last_finfo(tree, hf_tcp_len);
+    seg->payload_len = len_fi != NULL ? fvalue_get_uinteger(&len_fi->value) : 0;
+
+    int hdr_len = (tvb_get_guint8(v->tvb, v->hdr + 12) >> 4) * 4;
+    v->block_offset = v->hdr + TCP_FIXED_HEADER_LEN;
+    v->block_len = MAX(hdr_len - TCP_FIXED_HEADER_LEN, 0);
+    /* Snaplen may cut the options: decode what was captured, and treat the cut as a gap in
+     * the capture, not as a defect of the packet. */
+    int captured = MAX(tvb_captured_length_remaining(v->tvb, v->block_offset), 0);
+    v->truncated = captured < v->block_len;
+    if (v->truncated)
+        v->block_len = captured;
+    seg->options = v->block_len > 0 ? tvb_get_ptr(v->tvb, v->block_offset, v->block_len) : NULL;
+    seg->options_len = (size_t)v->block_len;
+    seg->options_truncated = v->truncated;
+    return TRUE;
+}
+
+/* What the first pass found about a frame; later passes show exactly this. */
+typedef struct frame_record {
+    mptcpv_version decoded_with;
+    gboolean linked;
+    gboolean initial;
+    gboolean backup;
+    gboolean from_client;
+    guint32 connection;
+    guint32 subflow;
+    guint32 subflow_count;
+    mptcpv_token_status join_token;
+    mptcpv_verdict join_hmac;
+    mptcpv_verdict add_addr_hmac;
+    mptcpv_verdict fastclose_key;
+    guint32 add_addr_echo_of;
+    guint8 expected_hmac_len;
+    guint8 finding_count;
+    guint8 removed_count;
+    guint64 expected_add_addr_hmac;
+    guint8 *expected_hmac;          /* expected_hmac_len bytes */
+    mptcpv_conn_facts *facts;       /* on frames with MPTCP options */
+    mptcpv_finding *findings;       /* finding_count */
+    guint32 *removed_subflows;      /* removed_count */
+} frame_record;
+
+static frame_record *record_result(const mptcpv_segment_result *r)
+{
+    if (!r->linked && r->options.count == 0)
+        return NULL;
+    wmem_allocator_t *scope = wmem_file_scope();
+    frame_record *rec = wmem_new0(scope, frame_record);
+    rec->decoded_with = r->decoded_with;
+    rec->linked = r->linked;
+    rec->initial = r->initial;
+    rec->backup = r->backup;
+    rec->from_client = r->from_client;
+    rec->connection = r->connection;
+    rec->subflow = r->subflow;
+    rec->subflow_count = r->subflow_count;
+    rec->join_token = r->join_token;
+    rec->join_hmac = r->join_hmac;
+    rec->add_addr_hmac = r->add_addr_hmac;
+    rec->fastclose_key = r->fastclose_key;
+    rec->add_addr_echo_of = r->add_addr_echo_of;
+    rec->expected_add_addr_hmac = r->expected_add_addr_hmac;
+    if (r->expected_hmac_len > 0) {
+        rec->expected_hmac_len = r->expected_hmac_len;
+        rec->expected_hmac = (guint8 *)wmem_memdup(scope, r->expected_hmac, r->expected_hmac_len);
+    }
+    if (r->linked && r->options.count > 0)
+        rec->facts = (mptcpv_conn_facts *)wmem_memdup(scope, &r->facts, sizeof(r->facts));
+    if (r->options.finding_count > 0) {
+        rec->finding_count = r->options.finding_count;
+        rec->findings = (mptcpv_finding *)wmem_memdup(
+            scope, r->options.findings, sizeof(mptcpv_finding) * r->options.finding_count);
+    }
+    if (r->removed_count > 0) {
+        rec->removed_count = r->removed_count;
+        rec->removed_subflows = (guint32 *)wmem_memdup(
+            scope, r->removed_subflows, sizeof(guint32) * r->removed_count);
+    }
+    return rec;
 }
 
 static void add_finding(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int block_offset,
                         const mptcpv_finding *f)
 {
     const mptcpv_rule *rule = mptcpv_rule_get(f->rule);
-    int len = f->length > 0 ? f->length : 1;
-    proto_item *pi =
-        proto_tree_add_string(tree, hf_mptcpv_rule, tvb, block_offset + f->offset, len, rule->id);
+    proto_item *pi;
+    if (f->length > 0)
+        pi = proto_tree_add_string(tree, hf_mptcpv_rule, tvb, block_offset + f->offset,
+                                   f->length, rule->id);
+    else
+        pi = proto_tree_add_string(tree, hf_mptcpv_rule, tvb, 0, 0, rule->id);
     expert_add_info_format(pinfo, pi, &ei_mptcpv[f->rule], "%s: %s", rule->id, f->detail);
 }
 
@@ -91,95 +242,97 @@ static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
         col_append_str(pinfo->cinfo, COL_INFO, "]");
 }
 
-/* The version this packet itself tells: the MP_CAPABLE version nibble, if any. */
-static mptcpv_version packet_version(const mptcpv_options *options)
+static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
+                 const frame_record *rec)
 {
-    for (unsigned i = 0; i < options->count; i++) {
-        const mptcpv_option *o = &options->options[i];
-        if (o->decoded && o->subtype == MPTCPV_MP_CAPABLE)
-            return o->u.mp_capable.version == 0 ? MPTCPV_VERSION_0 : MPTCPV_VERSION_1;
-    }
-    return MPTCPV_VERSION_UNKNOWN;
-}
-
-static int dissect_mptcpv(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
-                          void *data _U_)
-{
-    field_info *port_fi = last_finfo(tree, hf_tcp_srcport);
-    field_info *len_fi = last_finfo(tree, hf_tcp_len);
-    if (port_fi == NULL || port_fi->ds_tvb == NULL)
-        return 0;
-
-    tvbuff_t *tcp_tvb = port_fi->ds_tvb;
-    int hdr = port_fi->start;
-    if (!tvb_bytes_exist(tcp_tvb, hdr, TCP_FIXED_HEADER_LEN))
-        return 0;
-    int hdr_len = (tvb_get_guint8(tcp_tvb, hdr + 12) >> 4) * 4;
-    if (hdr_len <= TCP_FIXED_HEADER_LEN)
-        return 0;
-    int block_offset = hdr + TCP_FIXED_HEADER_LEN;
-    int block_len = hdr_len - TCP_FIXED_HEADER_LEN;
-
-    /* Snaplen may cut the options: decode what was captured, and treat the cut as a gap in
-     * the capture, not as a defect of the packet. */
-    int captured = tvb_captured_length_remaining(tcp_tvb, block_offset);
-    gboolean truncated = captured < block_len;
-    if (truncated)
-        block_len = MAX(captured, 0);
-    if (block_len == 0)
-        return 0;
-
-    guint8 flags = tvb_get_guint8(tcp_tvb, hdr + 13);
-    mptcpv_segment_info seg = {
-        .version = MPTCPV_VERSION_UNKNOWN,
-        .syn = flags & TCP_FLAG_SYN,
-        .ack = flags & TCP_FLAG_ACK,
-        .rst = flags & TCP_FLAG_RST,
-        .payload_len = len_fi != NULL ? fvalue_get_uinteger(&len_fi->value) : 0,
+    mptcpv_segment_info info = {
+        .version = rec->decoded_with,
+        .syn = v->seg.tcp_flags & MPTCPV_TCP_SYN,
+        .ack = v->seg.tcp_flags & MPTCPV_TCP_ACK,
+        .rst = v->seg.tcp_flags & MPTCPV_TCP_RST,
+        .payload_len = v->seg.payload_len,
     };
-    const guint8 *block = tvb_get_ptr(tcp_tvb, block_offset, block_len);
     mptcpv_options options;
-    mptcpv_options_decode(block, (size_t)block_len, &seg, &options);
-    /* The decode pass above knew no version; decode again if the packet names its own. */
-    seg.version = packet_version(&options);
-    if (seg.version != MPTCPV_VERSION_UNKNOWN)
-        mptcpv_options_decode(block, (size_t)block_len, &seg, &options);
-    if (options.count == 0)
-        return 0;
+    mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, &options);
 
-    proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, tcp_tvb, block_offset, block_len,
+    int item_len = options.count > 0 ? v->block_len : 0;
+    proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
+                                         options.count > 0 ? v->block_offset : v->hdr, item_len,
                                          ENC_NA);
-    proto_tree *mptcpv_tree = proto_item_add_subtree(ti, ett_mptcpv);
-    if (seg.version != MPTCPV_VERSION_UNKNOWN) {
-        proto_item *pi = proto_tree_add_uint(mptcpv_tree, hf_mptcpv_version, tcp_tvb,
-                                             block_offset, 0, (guint32)seg.version);
+    proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
+    mptcpv_version version = rec->facts != NULL ? rec->facts->version : rec->decoded_with;
+    if (rec->linked && rec->facts == NULL)
+        version = rec->decoded_with;
+    if (version != MPTCPV_VERSION_UNKNOWN) {
+        proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset,
+                                             0, (guint32)version);
+        proto_item_set_generated(pi);
+    }
+    if (rec->linked)
+        mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow,
+                              rec->subflow_count, rec->initial, rec->backup, rec->from_client,
+                              version, rec->facts);
+    if (v->truncated) {
+        proto_item *pi = proto_tree_add_boolean(mtree, hf_mptcpv_truncated, v->tvb,
+                                                v->block_offset, 0, TRUE);
         proto_item_set_generated(pi);
     }
 
     proto_tree *subtrees[MPTCPV_MAX_OPTIONS];
-    mptcpv_options_add_items(mptcpv_tree, tcp_tvb, block_offset, &options, subtrees);
-    if (truncated) {
-        proto_item *pi = proto_tree_add_boolean(mptcpv_tree, hf_mptcpv_truncated, tcp_tvb,
-                                                block_offset, 0, TRUE);
-        proto_item_set_generated(pi);
-    }
-    for (unsigned i = 0; i < options.finding_count; i++) {
-        const mptcpv_finding *f = &options.findings[i];
-        proto_tree *where = mptcpv_tree;
+    mptcpv_options_add_items(mtree, v->tvb, v->block_offset, &options, subtrees);
+    mptcpv_verdicts verdicts = {
+        .join_token = rec->join_token,
+        .join_hmac = rec->join_hmac,
+        .expected_hmac = rec->expected_hmac,
+        .expected_hmac_len = rec->expected_hmac_len,
+        .add_addr_hmac = rec->add_addr_hmac,
+        .expected_add_addr_hmac = rec->expected_add_addr_hmac,
+        .add_addr_echo_of = rec->add_addr_echo_of,
+        .fastclose_key = rec->fastclose_key,
+        .removed_subflows = rec->removed_subflows,
+        .removed_count = rec->removed_count,
+        .version = version,
+    };
+    mptcpv_options_add_verdicts(v->tvb, v->block_offset, &options, subtrees, &verdicts);
+
+    for (unsigned i = 0; i < rec->finding_count; i++) {
+        const mptcpv_finding *f = &rec->findings[i];
+        proto_tree *where = mtree;
         const mptcpv_option *cut = NULL;
         for (unsigned k = 0; k < options.count; k++) {
-            if (options.options[k].offset == f->offset) {
+            if (options.options[k].offset == f->offset && f->length > 0) {
                 where = subtrees[k];
                 cut = &options.options[k];
             }
         }
         /* An option that reaches the capture's end is incomplete, not malformed. */
-        if (truncated && cut != NULL && cut->offset + cut->avail >= block_len &&
+        if (v->truncated && cut != NULL && cut->offset + cut->avail >= v->block_len &&
             (cut->avail < cut->length || cut->avail < 2))
             continue;
-        add_finding(where, pinfo, tcp_tvb, block_offset, f);
+        add_finding(where, pinfo, v->tvb, v->block_offset, f);
     }
     add_info_column(pinfo, &options);
+}
+
+static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    tcp_view v;
+    if (tree == NULL || !find_tcp(tree, pinfo, &v))
+        return 0;
+
+    frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                         proto_mptcpv, 0);
+    if (rec == NULL && !PINFO_FD_VISITED(pinfo)) {
+        mptcpv_segment_result *result = g_new(mptcpv_segment_result, 1);
+        mptcpv_tracker_segment(tracker, &v.seg, result);
+        rec = record_result(result);
+        g_free(result);
+        if (rec != NULL)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0, rec);
+    }
+    if (rec == NULL)
+        return 0;
+    show(tree, pinfo, &v, rec);
     return tvb_captured_length(tvb);
 }
 
@@ -188,7 +341,9 @@ void proto_register_mptcpv(void)
     static hf_register_info hf[] = {
         {&hf_mptcpv_version,
          {"MPTCP version", "mptcpv.version", FT_UINT8, BASE_DEC, NULL, 0x0,
-          "Protocol version the options were decoded with (0: RFC 6824, 1: RFC 8684)", HFILL}},
+          "Protocol version of the connection, else of this packet's MP_CAPABLE "
+          "(0: RFC 6824, 1: RFC 8684)",
+          HFILL}},
         {&hf_mptcpv_rule,
          {"Rule", "mptcpv.rule", FT_STRING, BASE_NONE, NULL, 0x0,
           "Id of a conformance rule this packet violates (see docs/rules.md)", HFILL}},
@@ -204,6 +359,7 @@ void proto_register_mptcpv(void)
     proto_register_field_array(proto_mptcpv, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     mptcpv_options_register_fields(proto_mptcpv);
+    mptcpv_link_register_fields(proto_mptcpv);
 
     for (int i = 0; i < MPTCPV_RULE_COUNT; i++) {
         const mptcpv_rule *rule = mptcpv_rule_get((mptcpv_rule_id)i);
@@ -216,6 +372,8 @@ void proto_register_mptcpv(void)
     expert_module_t *expert = expert_register_protocol(proto_mptcpv);
     expert_register_field_array(expert, ei_mptcpv_rules, array_length(ei_mptcpv_rules));
 
+    register_init_routine(init_mptcpv);
+    register_cleanup_routine(cleanup_mptcpv);
     mptcpv_handle = create_dissector_handle(dissect_mptcpv, proto_mptcpv);
 }
 
@@ -223,10 +381,16 @@ void proto_reg_handoff_mptcpv(void)
 {
     hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
     hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
 
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     g_array_append_val(wanted, hf_tcp_srcport);
     g_array_append_val(wanted, hf_tcp_len);
+    if (proto_icmp >= 0)
+        g_array_append_val(wanted, proto_icmp);
+    if (proto_icmpv6 >= 0)
+        g_array_append_val(wanted, proto_icmpv6);
     register_postdissector(mptcpv_handle);
     set_postdissector_wanted_hfids(mptcpv_handle, wanted);
 }

@@ -5,6 +5,7 @@
 #include <epan/packet.h>
 
 #include "mptcpv/option.h"
+#include "mptcpv/tracker.h"
 
 void proto_register_mptcpv(void);
 void proto_reg_handoff_mptcpv(void);
@@ -19,5 +20,34 @@ void mptcpv_options_register_fields(int proto);
  */
 void mptcpv_options_add_items(proto_tree *tree, tvbuff_t *tvb, int block_offset,
                               const mptcpv_options *options, proto_tree **subtrees);
+
+/* packet-mptcpv-conn.c: connection linking and verification results. */
+void mptcpv_link_register_fields(int proto);
+
+/* Connection/subflow fields and the one-line summary, for a frame of a linked subflow.
+ * |facts| may be NULL (frame without MPTCP options). */
+void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
+                           guint32 connection, guint32 subflow, guint32 subflow_count,
+                           gboolean initial, gboolean backup, gboolean from_client,
+                           mptcpv_version version, const mptcpv_conn_facts *facts);
+
+/* Per-frame verification results that belong to one option's subtree. */
+typedef struct mptcpv_verdicts {
+    mptcpv_token_status join_token;
+    mptcpv_verdict join_hmac;
+    const guint8 *expected_hmac;
+    guint8 expected_hmac_len;
+    mptcpv_verdict add_addr_hmac;
+    guint64 expected_add_addr_hmac;
+    guint32 add_addr_echo_of;
+    mptcpv_verdict fastclose_key;
+    const guint32 *removed_subflows;
+    guint8 removed_count;
+    mptcpv_version version;
+} mptcpv_verdicts;
+
+/* Add |verdicts| and key-derived values under the subtrees of the options they concern. */
+void mptcpv_options_add_verdicts(tvbuff_t *tvb, int block_offset, const mptcpv_options *options,
+                                 proto_tree **subtrees, const mptcpv_verdicts *verdicts);
 
 #endif /* PACKET_MPTCPV_H */

@@ -2,6 +2,7 @@
 #ifndef MPTCPV_INTERNAL_H
 #define MPTCPV_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,10 @@ typedef struct mptcpv_decode_ctx {
     mptcpv_option *option;
     mptcpv_options *out;
 } mptcpv_decode_ctx;
+
+/* Append a finding to |out| (dropped, with out->findings_dropped set, when full). */
+void mptcpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
+                          uint16_t length, const char *fmt, va_list ap);
 
 /* Append a finding about the current option; |fmt| is printf-style detail text. */
 void mptcpv_report(const mptcpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)

@@ -45,7 +45,7 @@ const mptcpv_rule *mptcpv_rule_find(const char *id);
 const char *mptcpv_severity_name(mptcpv_severity severity);
 
 /* Longest detail text a finding carries, including the terminating NUL. */
-#define MPTCPV_FINDING_DETAIL_MAX 96
+#define MPTCPV_FINDING_DETAIL_MAX 160
 
 /*
  * A rule violation found in packet data. This is data, not a library error: malformed

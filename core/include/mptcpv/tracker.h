@@ -1,0 +1,148 @@
+/*
+ * mptcpv connection tracker: links TCP subflows into MPTCP connections and verifies what
+ * the keys prove (RFC 8684 3.1, 3.2, 3.4, 3.5, 3.6; RFC 6824).
+ *
+ * Feed every TCP segment of a capture in capture order with mptcpv_tracker_packet(). Each
+ * call decodes the segment's MPTCP options with the version of its connection, updates the
+ * state and returns what is known about this segment at this point of the capture. The
+ * caller keeps that result if it must show the segment again later (Wireshark re-dissects
+ * in any order); the tracker itself is only ever advanced in capture order.
+ *
+ * State is per subflow (TCP 4-tuple and lifetime) and per connection (both tokens), never
+ * per packet, and bounded by mptcpv_tracker_limits.
+ */
+#ifndef MPTCPV_TRACKER_H
+#define MPTCPV_TRACKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mptcpv/crypto.h"
+#include "mptcpv/option.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mptcpv_tracker mptcpv_tracker;
+
+typedef struct mptcpv_tracker_limits {
+    uint32_t max_connections; /* connections tracked at once; 0: default */
+    uint32_t max_subflows;    /* subflows tracked at once (all connections); 0: default */
+} mptcpv_tracker_limits;
+
+typedef struct mptcpv_endpoint {
+    uint8_t family; /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+} mptcpv_endpoint;
+
+#define MPTCPV_TCP_FIN 0x01
+#define MPTCPV_TCP_SYN 0x02
+#define MPTCPV_TCP_RST 0x04
+#define MPTCPV_TCP_ACK 0x10
+
+/* One TCP segment, as the capture shows it. */
+typedef struct mptcpv_segment {
+    uint32_t frame; /* 1-based frame number */
+    mptcpv_endpoint src;
+    mptcpv_endpoint dst;
+    uint32_t seq;
+    uint32_t ack;
+    uint8_t tcp_flags;
+    uint32_t payload_len;        /* TCP payload bytes on the wire */
+    const uint8_t *options;      /* TCP options block (may be NULL when len is 0) */
+    size_t options_len;          /* bytes of it present in the capture */
+    bool options_truncated;      /* the capture cut the options block */
+} mptcpv_segment;
+
+/* Outcome of a check that needs key material. */
+typedef enum mptcpv_verdict {
+    MPTCPV_VERDICT_NONE = 0,     /* nothing to check in this segment */
+    MPTCPV_VERDICT_GOOD,
+    MPTCPV_VERDICT_BAD,
+    MPTCPV_VERDICT_UNVERIFIABLE, /* the capture lacks what the check needs */
+} mptcpv_verdict;
+
+const char *mptcpv_verdict_name(mptcpv_verdict verdict);
+
+/* How an MP_JOIN SYN's token was resolved. */
+typedef enum mptcpv_token_status {
+    MPTCPV_TOKEN_NONE = 0,
+    MPTCPV_TOKEN_FOUND,         /* a connection of this capture has it */
+    MPTCPV_TOKEN_UNKNOWN,       /* the capture has handshakes, none with this token */
+    MPTCPV_TOKEN_UNVERIFIABLE,  /* the capture holds no handshake at all (yet) */
+} mptcpv_token_status;
+
+/* Connection-level facts known after a segment (filled on segments that carry MPTCP
+ * options; the caller can show them there). */
+typedef struct mptcpv_conn_facts {
+    mptcpv_version version;
+    bool checksum_known;
+    bool checksum; /* DSS checksums negotiated (A flag in SYN or SYN/ACK, RFC 8684 3.1) */
+    bool has_client_key;
+    bool has_server_key;
+    uint64_t client_key;
+    uint64_t server_key;
+    uint32_t client_token;
+    uint32_t server_token;
+    uint64_t client_idsn;
+    uint64_t server_idsn;
+} mptcpv_conn_facts;
+
+#define MPTCPV_MAX_REMOVED_SUBFLOWS 8
+
+/* What the tracker knows about one segment. */
+typedef struct mptcpv_segment_result {
+    mptcpv_options options; /* decoded options and all findings (decoder and state) */
+    /* Version the options were decoded with; mptcpv_options_decode() with it reproduces
+     * |options| (without the tracker's findings), so callers need not store options. */
+    mptcpv_version decoded_with;
+
+    bool linked;          /* the segment belongs to a known MPTCP connection */
+    uint32_t connection;  /* 0-based, in order of first appearance */
+    uint32_t subflow;     /* 0-based within the connection; 0 = initial subflow */
+    uint32_t subflow_count; /* subflows of the connection known so far */
+    bool initial;         /* subflow opened by MP_CAPABLE (else MP_JOIN) */
+    bool backup;          /* subflow marked backup (MP_JOIN B flag or MP_PRIO) */
+    bool from_client;     /* sent by the host that opened the connection */
+    mptcpv_conn_facts facts;
+
+    mptcpv_token_status join_token;
+    mptcpv_verdict join_hmac;
+    uint8_t expected_hmac_len; /* 8 (SYN/ACK), 20 (ACK) when join_hmac is good or bad */
+    uint8_t expected_hmac[MPTCPV_JOIN_HMAC_LEN];
+    mptcpv_verdict add_addr_hmac;
+    uint64_t expected_add_addr_hmac;
+    uint32_t add_addr_echo_of; /* frame of the ADD_ADDR this echo answers; 0 if none */
+    mptcpv_verdict fastclose_key;
+    uint8_t removed_count;
+    uint32_t removed_subflows[MPTCPV_MAX_REMOVED_SUBFLOWS];
+} mptcpv_segment_result;
+
+/* A new, empty tracker; NULL on allocation failure. |limits| may be NULL (defaults). */
+mptcpv_tracker *mptcpv_tracker_new(const mptcpv_tracker_limits *limits);
+void mptcpv_tracker_free(mptcpv_tracker *tracker);
+
+/* Process one segment (capture order) and fill |result| (overwritten). */
+void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,
+                            mptcpv_segment_result *result);
+
+/* Summary of one connection, for statistics and reports. */
+typedef struct mptcpv_conn_summary {
+    uint32_t connection;
+    uint32_t first_frame;
+    uint32_t subflow_count;
+    mptcpv_conn_facts facts;
+} mptcpv_conn_summary;
+
+uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker);
+bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connection,
+                               mptcpv_conn_summary *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MPTCPV_TRACKER_H */

@@ -1,0 +1,374 @@
+/*
+ * Connection tracker core: subflow lookup by 4-tuple, segment dispatch, results.
+ * Protocol handling per option family lives in conn_handshake.c, conn_join.c and
+ * conn_signal.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracker_internal.h"
+
+#define DEFAULT_MAX_CONNECTIONS 1000000u
+#define DEFAULT_MAX_SUBFLOWS 2000000u
+
+const char *mptcpv_verdict_name(mptcpv_verdict verdict)
+{
+    switch (verdict) {
+    case MPTCPV_VERDICT_GOOD:
+        return "good";
+    case MPTCPV_VERDICT_BAD:
+        return "bad";
+    case MPTCPV_VERDICT_UNVERIFIABLE:
+        return "unverifiable";
+    case MPTCPV_VERDICT_NONE:
+        break;
+    }
+    return "none";
+}
+
+static guint subflow_key_hash(gconstpointer p)
+{
+    const uint8_t *b = p;
+    guint32 h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < sizeof(subflow_key); i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+static gboolean subflow_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(subflow_key)) == 0;
+}
+
+static int endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
+{
+    int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+    if (c != 0)
+        return c;
+    return (int)a->port - (int)b->port;
+}
+
+static bool endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
+{
+    return a->family == b->family && endpoint_cmp(a, b) == 0;
+}
+
+static void make_key(const mptcpv_segment *seg, subflow_key *key)
+{
+    memset(key, 0, sizeof(*key));
+    const mptcpv_endpoint *lo = &seg->src, *hi = &seg->dst;
+    if (endpoint_cmp(lo, hi) > 0) {
+        lo = &seg->dst;
+        hi = &seg->src;
+    }
+    key->family = seg->src.family;
+    memcpy(key->addr_lo, lo->addr, sizeof(key->addr_lo));
+    memcpy(key->addr_hi, hi->addr, sizeof(key->addr_hi));
+    key->port_lo = lo->port;
+    key->port_hi = hi->port;
+}
+
+static void conn_free(gpointer p)
+{
+    conn *c = p;
+    g_ptr_array_free(c->subflows, TRUE);
+    g_free(c);
+}
+
+mptcpv_tracker *mptcpv_tracker_new(const mptcpv_tracker_limits *limits)
+{
+    mptcpv_tracker *t = g_new0(mptcpv_tracker, 1);
+    if (limits != NULL)
+        t->limits = *limits;
+    if (t->limits.max_connections == 0)
+        t->limits.max_connections = DEFAULT_MAX_CONNECTIONS;
+    if (t->limits.max_subflows == 0)
+        t->limits.max_subflows = DEFAULT_MAX_SUBFLOWS;
+    t->subflows = g_hash_table_new(subflow_key_hash, subflow_key_equal);
+    t->tokens = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->conns = g_ptr_array_new_with_free_func(conn_free);
+    return t;
+}
+
+void mptcpv_tracker_free(mptcpv_tracker *tracker)
+{
+    if (tracker == NULL)
+        return;
+    g_hash_table_destroy(tracker->subflows);
+    g_hash_table_destroy(tracker->tokens);
+    g_ptr_array_free(tracker->conns, TRUE);
+    g_free(tracker);
+}
+
+void tracker_report(seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mptcpv_findings_addv(&ctx->res->options, rule, option != NULL ? option->offset : 0,
+                         option != NULL ? option->avail : 0, fmt, ap);
+    va_end(ap);
+}
+
+bool tracker_from_client(const seg_ctx *ctx)
+{
+    return ctx->from_initiator == ctx->sf->initiator_is_client;
+}
+
+void tracker_set_key(mptcpv_tracker *tracker, conn *c, bool client, uint64_t key)
+{
+    mptcpv_conn_facts *f = &c->facts;
+    uint32_t token;
+    uint64_t idsn;
+    mptcpv_key_derive(f->version, key, &token, &idsn);
+    if (client) {
+        f->has_client_key = true;
+        f->client_key = key;
+        f->client_token = token;
+        f->client_idsn = idsn;
+    } else {
+        f->has_server_key = true;
+        f->server_key = key;
+        f->server_token = token;
+        f->server_idsn = idsn;
+    }
+    /* The most recent connection wins a token collision (RFC 8684 3.1 makes tokens
+     * unique per host, not per capture). */
+    g_hash_table_insert(tracker->tokens, GUINT_TO_POINTER(token), c);
+    tracker->any_handshake = true;
+}
+
+conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
+{
+    if (tracker->conns->len >= tracker->limits.max_connections)
+        return NULL;
+    conn *c = g_new0(conn, 1);
+    c->index = tracker->conns->len;
+    c->first_frame = frame;
+    c->facts.version = MPTCPV_VERSION_UNKNOWN;
+    c->subflows = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(tracker->conns, c);
+    return c;
+}
+
+subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
+{
+    mptcpv_tracker *t = ctx->tracker;
+    if (c == NULL || t->subflow_total >= t->limits.max_subflows)
+        return NULL;
+    const mptcpv_segment *seg = ctx->seg;
+    bool syn_only = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) == MPTCPV_TCP_SYN;
+    subflow *sf = g_new0(subflow, 1);
+    make_key(seg, &sf->key);
+    sf->conn = c;
+    sf->index = c->subflows->len;
+    sf->initial = initial;
+    sf->initiator_is_client = true;
+    /* The initiator sent the SYN; a capture starting later makes the best of what it has. */
+    bool syn_ack = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) ==
+                   (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK);
+    sf->initiator = syn_ack ? seg->dst : seg->src;
+    if (syn_only) {
+        sf->has_isn_a = true;
+        sf->isn_a = seg->seq;
+    } else if (syn_ack) {
+        sf->has_isn_a = true;
+        sf->isn_a = seg->ack - 1;
+    }
+    g_ptr_array_add(c->subflows, sf);
+    g_hash_table_replace(t->subflows, &sf->key, sf);
+    t->subflow_total++;
+    ctx->sf = sf;
+    ctx->from_initiator = !syn_ack;
+    return sf;
+}
+
+static const mptcpv_option *first_option(const mptcpv_options *o, uint8_t subtype)
+{
+    for (unsigned i = 0; i < o->count; i++) {
+        if (o->options[i].decoded && o->options[i].subtype == subtype)
+            return &o->options[i];
+    }
+    return NULL;
+}
+
+/* Decode the options with the connection's version; a segment of no known connection
+ * uses the version its own MP_CAPABLE names, if any. */
+static mptcpv_version decode_options(const mptcpv_segment *seg, const subflow *sf,
+                                     mptcpv_options *out)
+{
+    mptcpv_segment_info info = {
+        .version = sf != NULL && sf->conn != NULL ? sf->conn->facts.version
+                                                  : MPTCPV_VERSION_UNKNOWN,
+        .syn = seg->tcp_flags & MPTCPV_TCP_SYN,
+        .ack = seg->tcp_flags & MPTCPV_TCP_ACK,
+        .rst = seg->tcp_flags & MPTCPV_TCP_RST,
+        .payload_len = seg->payload_len,
+    };
+    mptcpv_options_decode(seg->options, seg->options_len, &info, out);
+    if (info.version != MPTCPV_VERSION_UNKNOWN)
+        return info.version;
+    const mptcpv_option *mpc = first_option(out, MPTCPV_MP_CAPABLE);
+    if (mpc == NULL)
+        return info.version;
+    info.version = mpc->u.mp_capable.version == 0 ? MPTCPV_VERSION_0 : MPTCPV_VERSION_1;
+    mptcpv_options_decode(seg->options, seg->options_len, &info, out);
+    return info.version;
+}
+
+static void handle_syn(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+{
+    subflow *sf = ctx->sf;
+    const mptcpv_segment *seg = ctx->seg;
+    if (sf != NULL && endpoint_eq(&sf->initiator, &seg->src) && sf->has_isn_a &&
+        sf->isn_a == seg->seq) {
+        /* A retransmitted SYN: same subflow; its key must not change (RFC 6824 3.1). */
+        ctx->from_initiator = true;
+        if (mpc != NULL && sf->initial)
+            conn_mp_capable(ctx, mpc);
+        return;
+    }
+    ctx->sf = NULL;
+    if (mpc != NULL) {
+        if (tracker_new_subflow(ctx, tracker_new_conn(ctx->tracker, seg->frame), true) != NULL)
+            conn_mp_capable(ctx, mpc);
+    } else if (join != NULL) {
+        conn_join_syn(ctx, join);
+    } else if (sf != NULL) {
+        /* The 4-tuple now carries a plain TCP connection. */
+        g_hash_table_remove(ctx->tracker->subflows, &sf->key);
+    }
+}
+
+static void handle_synack(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+{
+    subflow *sf = ctx->sf;
+    if (sf == NULL) {
+        /* The capture missed the SYN: an MP_CAPABLE SYN/ACK still opens a connection. */
+        if (mpc == NULL)
+            return;
+        sf = tracker_new_subflow(ctx, tracker_new_conn(ctx->tracker, ctx->seg->frame), true);
+        if (sf == NULL)
+            return;
+    }
+    ctx->from_initiator = endpoint_eq(&sf->initiator, &ctx->seg->src);
+    if (ctx->from_initiator)
+        return;
+    sf->has_isn_b = true;
+    sf->isn_b = ctx->seg->seq;
+    sf->synack_seen = true;
+    if (sf->initial && mpc != NULL)
+        conn_mp_capable(ctx, mpc);
+    else if (!sf->initial && join != NULL)
+        conn_join_synack(ctx, join);
+}
+
+static bool mpc_has_both_keys(const mptcpv_option *mpc)
+{
+    return mpc != NULL && mpc->u.mp_capable.has_receiver_key;
+}
+
+static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+{
+    subflow *sf = ctx->sf;
+    if (sf == NULL) {
+        /* Capture started mid-connection: v1 repeats both keys after the handshake. */
+        if (!mpc_has_both_keys(mpc))
+            return;
+        sf = tracker_new_subflow(ctx, tracker_new_conn(ctx->tracker, ctx->seg->frame), true);
+        if (sf == NULL)
+            return;
+        sf->third_ack_checked = true;
+    }
+    ctx->from_initiator = endpoint_eq(&sf->initiator, &ctx->seg->src);
+
+    if (sf->initial && ctx->from_initiator && sf->synack_mpc && !sf->third_ack_checked)
+        conn_check_third_ack(ctx, mpc);
+    else if (mpc != NULL && sf->initial)
+        conn_mp_capable(ctx, mpc);
+    if (join != NULL && ctx->from_initiator && join->u.mp_join.form == MPTCPV_JOIN_ACK &&
+        !sf->initial)
+        conn_join_ack(ctx, join);
+
+    const mptcpv_options *o = &ctx->res->options;
+    for (unsigned i = 0; i < o->count; i++) {
+        const mptcpv_option *opt = &o->options[i];
+        if (!opt->decoded)
+            continue;
+        switch (opt->subtype) {
+        case MPTCPV_ADD_ADDR:
+            conn_add_addr(ctx, opt);
+            break;
+        case MPTCPV_REMOVE_ADDR:
+            conn_remove_addr(ctx, opt);
+            break;
+        case MPTCPV_MP_PRIO:
+            conn_mp_prio(ctx, opt);
+            break;
+        case MPTCPV_MP_FASTCLOSE:
+            conn_fastclose(ctx, opt);
+            break;
+        case MPTCPV_MP_TCPRST:
+            conn_tcprst(ctx, opt);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,
+                            mptcpv_segment_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    subflow_key key;
+    make_key(segment, &key);
+    seg_ctx ctx = {
+        .tracker = tracker,
+        .seg = segment,
+        .res = result,
+        .sf = g_hash_table_lookup(tracker->subflows, &key),
+    };
+    result->decoded_with = decode_options(segment, ctx.sf, &result->options);
+
+    const mptcpv_option *mpc = first_option(&result->options, MPTCPV_MP_CAPABLE);
+    const mptcpv_option *join = first_option(&result->options, MPTCPV_MP_JOIN);
+    uint8_t synack = segment->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK);
+    if (synack == MPTCPV_TCP_SYN)
+        handle_syn(&ctx, mpc, join);
+    else if (synack == (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK))
+        handle_synack(&ctx, mpc, join);
+    else
+        handle_established(&ctx, mpc, join);
+
+    subflow *sf = ctx.sf;
+    if (sf == NULL || sf->conn == NULL)
+        return;
+    result->linked = true;
+    result->connection = sf->conn->index;
+    result->subflow = sf->index;
+    result->subflow_count = sf->conn->subflows->len;
+    result->initial = sf->initial;
+    result->backup = sf->backup;
+    result->from_client = tracker_from_client(&ctx);
+    result->facts = sf->conn->facts;
+}
+
+uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker)
+{
+    return tracker->conns->len;
+}
+
+bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connection,
+                               mptcpv_conn_summary *out)
+{
+    if (connection >= tracker->conns->len)
+        return false;
+    const conn *c = g_ptr_array_index(tracker->conns, connection);
+    out->connection = c->index;
+    out->first_frame = c->first_frame;
+    out->subflow_count = c->subflows->len;
+    out->facts = c->facts;
+    return true;
+}

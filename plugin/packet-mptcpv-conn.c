@@ -1,0 +1,305 @@
+/*
+ * mptcpv connection fields: which MPTCP connection and subflow a frame belongs to, the
+ * connection's keys and what they derive (RFC 8684 3.1), and the verdicts of the checks the
+ * keys allow (MP_JOIN and ADD_ADDR HMACs, MP_FASTCLOSE key). Values come from the core's
+ * tracker (core/include/mptcpv/tracker.h); this file only places them in the tree.
+ */
+#include <wireshark.h>
+
+#include <epan/packet.h>
+
+#include "mptcpv/crypto.h"
+#include "packet-mptcpv.h"
+
+static int hf_mptcpv_connection = -1;
+static int hf_mptcpv_subflow = -1;
+static int hf_mptcpv_summary = -1;
+static int hf_mptcpv_subflow_initial = -1;
+static int hf_mptcpv_subflow_backup = -1;
+static int hf_mptcpv_from_client = -1;
+static int hf_mptcpv_conn = -1;
+static int hf_mptcpv_conn_checksum = -1;
+static int hf_mptcpv_conn_client_key = -1;
+static int hf_mptcpv_conn_server_key = -1;
+static int hf_mptcpv_conn_client_token = -1;
+static int hf_mptcpv_conn_server_token = -1;
+static int hf_mptcpv_conn_client_idsn = -1;
+static int hf_mptcpv_conn_server_idsn = -1;
+
+static int hf_mptcpv_mpc_sender_token = -1;
+static int hf_mptcpv_mpc_sender_idsn = -1;
+static int hf_mptcpv_mpc_receiver_token = -1;
+static int hf_mptcpv_mpc_receiver_idsn = -1;
+static int hf_mptcpv_join_token_status = -1;
+static int hf_mptcpv_join_hmac_status = -1;
+static int hf_mptcpv_join_expected_trunc_hmac = -1;
+static int hf_mptcpv_join_expected_hmac = -1;
+static int hf_mptcpv_add_addr_hmac_status = -1;
+static int hf_mptcpv_add_addr_expected_hmac = -1;
+static int hf_mptcpv_add_addr_echo_of = -1;
+static int hf_mptcpv_fastclose_key_status = -1;
+static int hf_mptcpv_remove_addr_subflow = -1;
+
+static gint ett_mptcpv_connection = -1;
+
+static const value_string verdict_vals[] = {
+    {MPTCPV_VERDICT_GOOD, "good"},
+    {MPTCPV_VERDICT_BAD, "bad"},
+    {MPTCPV_VERDICT_UNVERIFIABLE, "unverifiable"},
+    {0, NULL},
+};
+
+static const value_string token_status_vals[] = {
+    {MPTCPV_TOKEN_FOUND, "found"},
+    {MPTCPV_TOKEN_UNKNOWN, "unknown"},
+    {MPTCPV_TOKEN_UNVERIFIABLE, "unverifiable (no handshake in the capture)"},
+    {0, NULL},
+};
+
+static proto_item *add_generated_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item *pi = proto_tree_add_uint(t, hf, tvb, 0, 0, value);
+    proto_item_set_generated(pi);
+    return pi;
+}
+
+static proto_item *add_generated_uint64(proto_tree *t, int hf, tvbuff_t *tvb, guint64 value)
+{
+    proto_item *pi = proto_tree_add_uint64(t, hf, tvb, 0, 0, value);
+    proto_item_set_generated(pi);
+    return pi;
+}
+
+static void add_generated_bool(proto_tree *t, int hf, tvbuff_t *tvb, gboolean value)
+{
+    proto_item *pi = proto_tree_add_boolean(t, hf, tvb, 0, 0, value);
+    proto_item_set_generated(pi);
+}
+
+void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
+                           guint32 connection, guint32 subflow, guint32 subflow_count,
+                           gboolean initial, gboolean backup, gboolean from_client,
+                           mptcpv_version version, const mptcpv_conn_facts *facts)
+{
+    char vtext[8] = "v?";
+    if (version != MPTCPV_VERSION_UNKNOWN)
+        g_snprintf(vtext, sizeof(vtext), "v%d", (int)version);
+    const char *csum = "checksum unknown";
+    if (facts != NULL && facts->checksum_known)
+        csum = facts->checksum ? "checksum on" : "checksum off";
+    char *summary = wmem_strdup_printf(
+        wmem_packet_scope(), "connection %u, subflow %u of %u (%s, %s), %s%s%s", connection,
+        subflow, subflow_count, initial ? "initial" : "joined", backup ? "backup" : "regular",
+        vtext, facts != NULL ? ", " : "", facts != NULL ? csum : "");
+    proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_summary, tvb, 0, 0, summary);
+    proto_item_set_generated(pi);
+    proto_item_append_text(top, ": %s", summary);
+
+    add_generated_uint(tree, hf_mptcpv_connection, tvb, connection);
+    add_generated_uint(tree, hf_mptcpv_subflow, tvb, subflow);
+    add_generated_bool(tree, hf_mptcpv_subflow_initial, tvb, initial);
+    add_generated_bool(tree, hf_mptcpv_subflow_backup, tvb, backup);
+    add_generated_bool(tree, hf_mptcpv_from_client, tvb, from_client);
+    if (facts == NULL)
+        return;
+
+    proto_item *ci = proto_tree_add_item(tree, hf_mptcpv_conn, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ci);
+    proto_tree *ct = proto_item_add_subtree(ci, ett_mptcpv_connection);
+    if (facts->checksum_known)
+        add_generated_bool(ct, hf_mptcpv_conn_checksum, tvb, facts->checksum);
+    if (facts->has_client_key) {
+        add_generated_uint64(ct, hf_mptcpv_conn_client_key, tvb, facts->client_key);
+        add_generated_uint(ct, hf_mptcpv_conn_client_token, tvb, facts->client_token);
+        add_generated_uint64(ct, hf_mptcpv_conn_client_idsn, tvb, facts->client_idsn);
+    }
+    if (facts->has_server_key) {
+        add_generated_uint64(ct, hf_mptcpv_conn_server_key, tvb, facts->server_key);
+        add_generated_uint(ct, hf_mptcpv_conn_server_token, tvb, facts->server_token);
+        add_generated_uint64(ct, hf_mptcpv_conn_server_idsn, tvb, facts->server_idsn);
+    }
+}
+
+static void add_key_derived(proto_tree *t, tvbuff_t *tvb, mptcpv_version version,
+                            const mptcpv_mp_capable *mpc)
+{
+    /* The option's own version picks the hash, as a receiver would. */
+    mptcpv_version v = mpc->version == 0 ? MPTCPV_VERSION_0 : MPTCPV_VERSION_1;
+    if (version != MPTCPV_VERSION_UNKNOWN)
+        v = version;
+    guint32 token;
+    guint64 idsn;
+    if (mpc->has_sender_key) {
+        mptcpv_key_derive(v, mpc->sender_key, &token, &idsn);
+        add_generated_uint(t, hf_mptcpv_mpc_sender_token, tvb, token);
+        add_generated_uint64(t, hf_mptcpv_mpc_sender_idsn, tvb, idsn);
+    }
+    if (mpc->has_receiver_key) {
+        mptcpv_key_derive(v, mpc->receiver_key, &token, &idsn);
+        add_generated_uint(t, hf_mptcpv_mpc_receiver_token, tvb, token);
+        add_generated_uint64(t, hf_mptcpv_mpc_receiver_idsn, tvb, idsn);
+    }
+}
+
+static void add_join_verdicts(proto_tree *t, tvbuff_t *tvb, const mptcpv_verdicts *v)
+{
+    if (v->join_token != MPTCPV_TOKEN_NONE)
+        add_generated_uint(t, hf_mptcpv_join_token_status, tvb, v->join_token);
+    if (v->join_hmac == MPTCPV_VERDICT_NONE)
+        return;
+    add_generated_uint(t, hf_mptcpv_join_hmac_status, tvb, v->join_hmac);
+    if (v->expected_hmac_len == 8) {
+        guint64 expected = 0;
+        for (int i = 0; i < 8; i++)
+            expected = (expected << 8) | v->expected_hmac[i];
+        add_generated_uint64(t, hf_mptcpv_join_expected_trunc_hmac, tvb, expected);
+    } else if (v->expected_hmac_len > 0) {
+        proto_item *pi = proto_tree_add_bytes_with_length(
+            t, hf_mptcpv_join_expected_hmac, tvb, 0, 0, v->expected_hmac, v->expected_hmac_len);
+        proto_item_set_generated(pi);
+    }
+}
+
+void mptcpv_options_add_verdicts(tvbuff_t *tvb, int block_offset _U_,
+                                 const mptcpv_options *options, proto_tree **subtrees,
+                                 const mptcpv_verdicts *v)
+{
+    gboolean join_done = FALSE, add_addr_done = FALSE, fastclose_done = FALSE;
+    gboolean remove_done = FALSE;
+    for (unsigned i = 0; i < options->count; i++) {
+        const mptcpv_option *o = &options->options[i];
+        proto_tree *t = subtrees[i];
+        if (!o->decoded)
+            continue;
+        switch (o->subtype) {
+        case MPTCPV_MP_CAPABLE:
+            add_key_derived(t, tvb, v->version, &o->u.mp_capable);
+            break;
+        case MPTCPV_MP_JOIN:
+            if (!join_done)
+                add_join_verdicts(t, tvb, v);
+            join_done = TRUE;
+            break;
+        case MPTCPV_ADD_ADDR:
+            if (add_addr_done)
+                break;
+            add_addr_done = TRUE;
+            if (v->add_addr_hmac != MPTCPV_VERDICT_NONE)
+                add_generated_uint(t, hf_mptcpv_add_addr_hmac_status, tvb, v->add_addr_hmac);
+            if (v->add_addr_hmac == MPTCPV_VERDICT_GOOD || v->add_addr_hmac == MPTCPV_VERDICT_BAD)
+                add_generated_uint64(t, hf_mptcpv_add_addr_expected_hmac, tvb,
+                                     v->expected_add_addr_hmac);
+            if (v->add_addr_echo_of != 0) {
+                proto_item *pi = proto_tree_add_uint(t, hf_mptcpv_add_addr_echo_of, tvb, 0, 0,
+                                                     v->add_addr_echo_of);
+                proto_item_set_generated(pi);
+            }
+            break;
+        case MPTCPV_REMOVE_ADDR:
+            if (remove_done)
+                break;
+            remove_done = TRUE;
+            for (unsigned k = 0; k < v->removed_count; k++)
+                add_generated_uint(t, hf_mptcpv_remove_addr_subflow, tvb,
+                                   v->removed_subflows[k]);
+            break;
+        case MPTCPV_MP_FASTCLOSE:
+            if (!fastclose_done && v->fastclose_key != MPTCPV_VERDICT_NONE)
+                add_generated_uint(t, hf_mptcpv_fastclose_key_status, tvb, v->fastclose_key);
+            fastclose_done = TRUE;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void mptcpv_link_register_fields(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_mptcpv_connection,
+         {"MPTCP connection", "mptcpv.connection", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Index of the MPTCP connection in the capture, 0-based in order of first appearance",
+          HFILL}},
+        {&hf_mptcpv_subflow,
+         {"Subflow", "mptcpv.subflow", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Index of the subflow within its connection; 0 = the initial subflow", HFILL}},
+        {&hf_mptcpv_summary,
+         {"Summary", "mptcpv.summary", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_mptcpv_subflow_initial,
+         {"Initial subflow", "mptcpv.subflow.initial", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "Opened by MP_CAPABLE (else by MP_JOIN)", HFILL}},
+        {&hf_mptcpv_subflow_backup,
+         {"Backup subflow", "mptcpv.subflow.backup", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "Marked backup by MP_JOIN or MP_PRIO, as of this packet", HFILL}},
+        {&hf_mptcpv_from_client,
+         {"From client", "mptcpv.from_client", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "Sent by the host that opened the MPTCP connection", HFILL}},
+        {&hf_mptcpv_conn,
+         {"Connection as known after this packet", "mptcpv.conn", FT_NONE, BASE_NONE, NULL,
+          0x0, "Keys, tokens, IDSNs and checksum negotiation of the connection", HFILL}},
+        {&hf_mptcpv_conn_checksum,
+         {"DSS checksum negotiated", "mptcpv.conn.checksum", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "A flag in the SYN or SYN/ACK (RFC 8684 3.1)", HFILL}},
+        {&hf_mptcpv_conn_client_key,
+         {"Client key", "mptcpv.conn.client_key", FT_UINT64, BASE_HEX, NULL, 0x0, NULL, HFILL}},
+        {&hf_mptcpv_conn_server_key,
+         {"Server key", "mptcpv.conn.server_key", FT_UINT64, BASE_HEX, NULL, 0x0, NULL, HFILL}},
+        {&hf_mptcpv_conn_client_token,
+         {"Client token", "mptcpv.conn.client_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_conn_server_token,
+         {"Server token", "mptcpv.conn.server_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_conn_client_idsn,
+         {"Client IDSN", "mptcpv.conn.client_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_conn_server_idsn,
+         {"Server IDSN", "mptcpv.conn.server_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_mpc_sender_token,
+         {"Sender's token", "mptcpv.mpc.sender_token", FT_UINT32, BASE_HEX, NULL, 0x0,
+          "Most significant 32 bits of the hash of the sender's key", HFILL}},
+        {&hf_mptcpv_mpc_sender_idsn,
+         {"Sender's IDSN", "mptcpv.mpc.sender_idsn", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Least significant 64 bits of the hash of the sender's key", HFILL}},
+        {&hf_mptcpv_mpc_receiver_token,
+         {"Receiver's token", "mptcpv.mpc.receiver_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_mpc_receiver_idsn,
+         {"Receiver's IDSN", "mptcpv.mpc.receiver_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_join_token_status,
+         {"Token", "mptcpv.join.token_status", FT_UINT8, BASE_DEC, VALS(token_status_vals), 0x0,
+          "Whether a connection of the capture has this token", HFILL}},
+        {&hf_mptcpv_join_hmac_status,
+         {"HMAC", "mptcpv.join.hmac_status", FT_UINT8, BASE_DEC, VALS(verdict_vals), 0x0,
+          "SYN/ACK truncated HMAC or third-ACK HMAC verified with the connection's keys",
+          HFILL}},
+        {&hf_mptcpv_join_expected_trunc_hmac,
+         {"Expected truncated HMAC", "mptcpv.join.expected_trunc_hmac", FT_UINT64, BASE_HEX,
+          NULL, 0x0, NULL, HFILL}},
+        {&hf_mptcpv_join_expected_hmac,
+         {"Expected HMAC", "mptcpv.join.expected_hmac", FT_BYTES, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_mptcpv_add_addr_hmac_status,
+         {"HMAC", "mptcpv.add_addr.hmac_status", FT_UINT8, BASE_DEC, VALS(verdict_vals), 0x0,
+          NULL, HFILL}},
+        {&hf_mptcpv_add_addr_expected_hmac,
+         {"Expected HMAC", "mptcpv.add_addr.expected_hmac", FT_UINT64, BASE_HEX, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_mptcpv_add_addr_echo_of,
+         {"Echo of", "mptcpv.add_addr.echo_of", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the ADD_ADDR this echo answers",
+          HFILL}},
+        {&hf_mptcpv_fastclose_key_status,
+         {"Key", "mptcpv.fastclose.key_status", FT_UINT8, BASE_DEC, VALS(verdict_vals), 0x0,
+          "Whether the key is the receiver's (RFC 8684 3.5)", HFILL}},
+        {&hf_mptcpv_remove_addr_subflow,
+         {"Removes subflow", "mptcpv.remove_addr.subflow", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Subflow of this connection using a removed address id", HFILL}},
+    };
+    static gint *ett[] = {&ett_mptcpv_connection};
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+}
