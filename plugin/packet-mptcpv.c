@@ -35,6 +35,7 @@ static int proto_mptcpv = -1;
 
 static int hf_mptcpv_version = -1;
 static int hf_mptcpv_rule = -1;
+static int hf_mptcpv_finding = -1;
 static int hf_mptcpv_truncated = -1;
 
 static gint ett_mptcpv = -1;
@@ -229,6 +230,11 @@ static void add_finding(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int
     else
         pi = proto_tree_add_string(tree, hf_mptcpv_rule, tvb, 0, 0, rule->id);
     expert_add_info_format(pinfo, pi, &ei_mptcpv[f->rule], "%s: %s", rule->id, f->detail);
+    /* Rule and detail in one field, in the same order as mptcpv.rule, for scripts. */
+    proto_item *fi = proto_tree_add_string(
+        tree, hf_mptcpv_finding, tvb, 0, 0,
+        wmem_strdup_printf(pinfo->pool, "%s: %s", rule->id, f->detail));
+    proto_item_set_hidden(fi);
 }
 
 static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
@@ -347,6 +353,9 @@ void proto_register_mptcpv(void)
         {&hf_mptcpv_rule,
          {"Rule", "mptcpv.rule", FT_STRING, BASE_NONE, NULL, 0x0,
           "Id of a conformance rule this packet violates (see docs/rules.md)", HFILL}},
+        {&hf_mptcpv_finding,
+         {"Finding", "mptcpv.finding", FT_STRING, BASE_NONE, NULL, 0x0,
+          "\"<rule id>: <detail>\", one per mptcpv.rule, in the same order", HFILL}},
         {&hf_mptcpv_truncated,
          {"TCP options cut by the snapshot length", "mptcpv.truncated", FT_BOOLEAN, BASE_NONE,
           NULL, 0x0, "The capture holds only part of the TCP options; the rest is unknown",
