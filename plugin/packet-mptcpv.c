@@ -55,6 +55,9 @@ static int proto_icmpv6 = -1;
 
 static dissector_handle_t mptcpv_handle;
 static mptcpv_tracker *tracker;
+/* Frame -> later frame that sent the same data on another subflow. The first pass fills it,
+ * so a single-pass tshark cannot show it on the earlier frame; two passes and the GUI do. */
+static wmem_map_t *reinjected_in;
 
 static int severity_to_ws(mptcpv_severity severity)
 {
@@ -81,6 +84,7 @@ static field_info *last_finfo(proto_tree *tree, int hf)
 static void init_mptcpv(void)
 {
     tracker = mptcpv_tracker_new(NULL);
+    reinjected_in = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
 
 static void cleanup_mptcpv(void)
@@ -152,6 +156,14 @@ static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
     seg->options = v->block_len > 0 ? tvb_get_ptr(v->tvb, v->block_offset, v->block_len) : NULL;
     seg->options_len = (size_t)v->block_len;
     seg->options_truncated = v->truncated;
+    /* The payload as captured, read in place (no copy for ordinary frames). */
+    int payload_offset = v->hdr + hdr_len;
+    int payload_captured = MIN((int)seg->payload_len,
+                               MAX(tvb_captured_length_remaining(v->tvb, payload_offset), 0));
+    if (payload_captured > 0) {
+        seg->payload = tvb_get_ptr(v->tvb, payload_offset, payload_captured);
+        seg->payload_captured = (guint32)payload_captured;
+    }
     return TRUE;
 }
 
@@ -178,9 +190,12 @@ typedef struct frame_record {
     mptcpv_conn_facts *facts;       /* on frames with MPTCP options */
     mptcpv_finding *findings;       /* finding_count */
     guint32 *removed_subflows;      /* removed_count */
+    mptcpv_data_level *data;        /* on frames with data-level information */
 } frame_record;
 
-static frame_record *record_result(const mptcpv_segment_result *r)
+
+
+static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame)
 {
     if (!r->linked && r->options.count == 0)
         return NULL;
@@ -210,6 +225,30 @@ static frame_record *record_result(const mptcpv_segment_result *r)
         rec->finding_count = r->options.finding_count;
         rec->findings = (mptcpv_finding *)wmem_memdup(
             scope, r->options.findings, sizeof(mptcpv_finding) * r->options.finding_count);
+    }
+    if (r->has_dsn || r->has_data_ack || r->mapping_frame != 0 ||
+        r->checksum != MPTCPV_VERDICT_NONE || r->fallback != MPTCPV_FALLBACK_NONE ||
+        r->fail_answers != 0) {
+        mptcpv_data_level *d = wmem_new0(scope, mptcpv_data_level);
+        d->has_dsn = r->has_dsn;
+        d->dsn = r->dsn;
+        d->has_relative_dsn = r->has_relative_dsn;
+        d->relative_dsn = r->relative_dsn;
+        d->mapping_frame = r->mapping_frame;
+        d->has_data_ack = r->has_data_ack;
+        d->data_ack = r->data_ack;
+        d->has_relative_data_ack = r->has_relative_data_ack;
+        d->relative_data_ack = r->relative_data_ack;
+        d->checksum = r->checksum;
+        d->checksum_mapping_frame = r->checksum_mapping_frame;
+        d->reinjection_of = r->reinjection_of;
+        d->fallback = r->fallback;
+        d->fail_answers = r->fail_answers;
+        rec->data = d;
+        if (r->reinjection_of != 0 &&
+            !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(r->reinjection_of)))
+            wmem_map_insert(reinjected_in, GUINT_TO_POINTER(r->reinjection_of),
+                            GUINT_TO_POINTER(frame));
     }
     if (r->removed_count > 0) {
         rec->removed_count = r->removed_count;
@@ -278,6 +317,10 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
         mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow,
                               rec->subflow_count, rec->initial, rec->backup, rec->from_client,
                               version, rec->facts);
+    if (rec->data != NULL || wmem_map_contains(reinjected_in, GUINT_TO_POINTER(pinfo->num)))
+        mptcpv_data_add_items(mtree, v->tvb, rec->data,
+                              GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in,
+                                                               GUINT_TO_POINTER(pinfo->num))));
     if (v->truncated) {
         proto_item *pi = proto_tree_add_boolean(mtree, hf_mptcpv_truncated, v->tvb,
                                                 v->block_offset, 0, TRUE);
@@ -331,7 +374,7 @@ static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (rec == NULL && !PINFO_FD_VISITED(pinfo)) {
         mptcpv_segment_result *result = g_new(mptcpv_segment_result, 1);
         mptcpv_tracker_segment(tracker, &v.seg, result);
-        rec = record_result(result);
+        rec = record_result(result, pinfo->num);
         g_free(result);
         if (rec != NULL)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0, rec);
@@ -369,6 +412,7 @@ void proto_register_mptcpv(void)
     proto_register_subtree_array(ett, array_length(ett));
     mptcpv_options_register_fields(proto_mptcpv);
     mptcpv_link_register_fields(proto_mptcpv);
+    mptcpv_data_register_fields(proto_mptcpv);
 
     for (int i = 0; i < MPTCPV_RULE_COUNT; i++) {
         const mptcpv_rule *rule = mptcpv_rule_get((mptcpv_rule_id)i);

@@ -141,4 +141,5 @@ void conn_check_third_ack(seg_ctx *ctx, const mptcpv_option *mpc)
     tracker_report(ctx, mpc, MPTCPV_RULE_HANDSHAKE_ECHO_MISSING,
                    mpc != NULL ? "third ACK's MP_CAPABLE lacks the receiver's key"
                                : "third ACK carries no MP_CAPABLE although the SYN/ACK did");
+    conn_fall_back(ctx, sf->conn, MPTCPV_FALLBACK_NO_ECHO);
 }

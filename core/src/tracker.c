@@ -27,6 +27,25 @@ const char *mptcpv_verdict_name(mptcpv_verdict verdict)
     return "none";
 }
 
+const char *mptcpv_fallback_name(mptcpv_fallback fallback)
+{
+    switch (fallback) {
+    case MPTCPV_FALLBACK_NO_SYNACK_MPC:
+        return "SYN/ACK without MP_CAPABLE";
+    case MPTCPV_FALLBACK_NO_ECHO:
+        return "third ACK without MP_CAPABLE";
+    case MPTCPV_FALLBACK_NO_DSS:
+        return "first data without MPTCP options (stripped?)";
+    case MPTCPV_FALLBACK_INFINITE_MAP:
+        return "infinite mapping";
+    case MPTCPV_FALLBACK_MP_FAIL:
+        return "MP_FAIL";
+    case MPTCPV_FALLBACK_NONE:
+        break;
+    }
+    return "none";
+}
+
 static guint subflow_key_hash(gconstpointer p)
 {
     const uint8_t *b = p;
@@ -260,6 +279,8 @@ static void handle_synack(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_o
     sf->synack_seen = true;
     if (sf->initial && mpc != NULL)
         conn_mp_capable(ctx, mpc);
+    else if (sf->initial && sf->syn_mpc)
+        conn_fall_back(ctx, sf->conn, MPTCPV_FALLBACK_NO_SYNACK_MPC);
     else if (!sf->initial && join != NULL)
         conn_join_synack(ctx, join);
 }
@@ -316,6 +337,7 @@ static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mpt
             break;
         }
     }
+    conn_data(ctx);
 }
 
 void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,
@@ -353,6 +375,7 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
     result->backup = sf->backup;
     result->from_client = tracker_from_client(&ctx);
     result->facts = sf->conn->facts;
+    result->fallback = sf->conn->fallback;
 }
 
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker)
@@ -370,5 +393,20 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
     out->first_frame = c->first_frame;
     out->subflow_count = c->subflows->len;
     out->facts = c->facts;
+    out->fallback = c->fallback;
+    out->reinjections = c->reinjections;
+    out->checksums_good = c->csum_good;
+    out->checksums_bad = c->csum_bad;
+    out->checksums_unverifiable = c->csum_unverifiable;
+    for (guint i = 0; i < c->subflows->len; i++) {
+        const subflow *sf = g_ptr_array_index(c->subflows, i);
+        for (int d = 0; d < 2; d++) {
+            for (int k = 0; k < SUBFLOW_OPEN_MAPPINGS; k++) {
+                const mapping *m = &sf->dir[d].maps[k];
+                if (m->used && m->has_csum && !m->done)
+                    out->checksums_unverifiable++;
+            }
+        }
+    }
     return true;
 }

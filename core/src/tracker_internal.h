@@ -18,6 +18,41 @@ typedef struct subflow_key {
 
 struct conn;
 
+#define SUBFLOW_OPEN_MAPPINGS 4
+#define MAPPING_MAX_RANGES 8
+
+/* One DSS mapping of one subflow direction and its checksum in progress. */
+typedef struct mapping {
+    bool used;
+    bool dsn_known; /* 64-bit DSN known (a 32-bit one needs a reference) */
+    bool data_fin;
+    bool has_csum;
+    bool done;          /* every byte seen: verdict given */
+    bool bytes_missing; /* some covered byte was not captured (snaplen) */
+    uint64_t dsn;
+    uint32_t ssn;
+    uint16_t len; /* data-level length, DATA_FIN included */
+    uint16_t csum;
+    uint32_t frame;
+    uint32_t sum;     /* partial ones'-complement sum of the payload seen */
+    uint32_t covered; /* payload bytes accounted for */
+    uint8_t nranges;  /* covered ranges, relative to ssn */
+    bool ranges_overflow;
+    uint32_t range_start[MAPPING_MAX_RANGES];
+    uint32_t range_end[MAPPING_MAX_RANGES];
+} mapping;
+
+/* One direction of a subflow (0: from the initiator, 1: from the responder). */
+typedef struct subflow_dir {
+    mapping maps[SUBFLOW_OPEN_MAPPINGS];
+    uint8_t next_map;
+    bool has_data_end;
+    uint32_t data_end; /* highest relative sequence number of payload seen, exclusive */
+    bool seen_dss;
+    bool gap_seen;       /* payload bytes missing from the capture at some point */
+    bool unmapped_after_gap; /* unmapped data right after a gap: its mapping was lost */
+} subflow_dir;
+
 /* Per subflow, RFC 8684 3.2: A = initiator (sent the SYN), B = responder. */
 typedef struct subflow {
     subflow_key key;
@@ -44,7 +79,30 @@ typedef struct subflow {
     bool backup;
     bool has_rst_reason;
     uint8_t rst_reason;
+
+    subflow_dir dir[2];
 } subflow;
+
+#define CONN_SENT_RANGES 32
+
+typedef struct sent_range {
+    uint64_t start, end;
+    uint32_t frame;
+    uint32_t subflow;
+} sent_range;
+
+/* One host's data level (0: client, 1: server). */
+typedef struct conn_side {
+    bool has_dsn_ref;
+    uint64_t dsn_ref; /* last 64-bit DSN sent, to expand 32-bit ones */
+    bool has_sent_end;
+    uint64_t sent_end; /* end of the highest DSN range sent (DATA_FIN counted) */
+    bool has_ack;
+    uint64_t ack; /* highest DATA_ACK sent */
+    sent_range sent[CONN_SENT_RANGES];
+    uint8_t next_sent;
+    bool seen_data; /* any of this side's data in the capture */
+} conn_side;
 
 #define CONN_MAX_ANNOUNCED 8
 
@@ -62,6 +120,14 @@ typedef struct conn {
     /* Recent ADD_ADDR announcements per sender (0: client, 1: server), a ring. */
     announced_addr announced[2][CONN_MAX_ANNOUNCED];
     uint8_t announced_next[2];
+
+    conn_side side[2];
+    mptcpv_fallback fallback;
+    bool has_bad_csum;
+    uint64_t bad_csum_dsn;
+    uint32_t bad_csum_frame;
+    uint32_t reinjections;
+    uint32_t csum_good, csum_bad, csum_unverifiable;
 } conn;
 
 struct mptcpv_tracker {
@@ -102,6 +168,9 @@ void conn_check_third_ack(seg_ctx *ctx, const mptcpv_option *mpc);
 void conn_join_syn(seg_ctx *ctx, const mptcpv_option *join);
 void conn_join_synack(seg_ctx *ctx, const mptcpv_option *join);
 void conn_join_ack(seg_ctx *ctx, const mptcpv_option *join);
+/* conn_data.c */
+void conn_fall_back(seg_ctx *ctx, conn *c, mptcpv_fallback reason);
+void conn_data(seg_ctx *ctx);
 /* conn_signal.c */
 void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option);
 void conn_remove_addr(seg_ctx *ctx, const mptcpv_option *option);

@@ -55,6 +55,8 @@ typedef struct mptcpv_segment {
     const uint8_t *options;      /* TCP options block (may be NULL when len is 0) */
     size_t options_len;          /* bytes of it present in the capture */
     bool options_truncated;      /* the capture cut the options block */
+    const uint8_t *payload;      /* TCP payload as captured (may be NULL) */
+    uint32_t payload_captured;   /* bytes of it present (<= payload_len) */
 } mptcpv_segment;
 
 /* Outcome of a check that needs key material. */
@@ -93,6 +95,18 @@ typedef struct mptcpv_conn_facts {
 
 #define MPTCPV_MAX_REMOVED_SUBFLOWS 8
 
+/* Why a connection fell back to plain TCP (RFC 8684 3.7). */
+typedef enum mptcpv_fallback {
+    MPTCPV_FALLBACK_NONE = 0,
+    MPTCPV_FALLBACK_NO_SYNACK_MPC, /* SYN/ACK answered without MP_CAPABLE */
+    MPTCPV_FALLBACK_NO_ECHO,       /* third ACK without MP_CAPABLE */
+    MPTCPV_FALLBACK_NO_DSS,        /* data without any MPTCP option on the initial subflow */
+    MPTCPV_FALLBACK_INFINITE_MAP,  /* infinite mapping (data-level length 0) */
+    MPTCPV_FALLBACK_MP_FAIL,       /* MP_FAIL after a checksum failure */
+} mptcpv_fallback;
+
+const char *mptcpv_fallback_name(mptcpv_fallback fallback);
+
 /* What the tracker knows about one segment. */
 typedef struct mptcpv_segment_result {
     mptcpv_options options; /* decoded options and all findings (decoder and state) */
@@ -119,6 +133,23 @@ typedef struct mptcpv_segment_result {
     mptcpv_verdict fastclose_key;
     uint8_t removed_count;
     uint32_t removed_subflows[MPTCPV_MAX_REMOVED_SUBFLOWS];
+
+    /* Data level (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN, so a host's
+     * first data byte is 1 (RFC 8684 3.3.1). */
+    bool has_dsn;           /* the payload's first byte was mapped */
+    uint64_t dsn;           /* 64-bit DSN of the payload's first byte */
+    bool has_relative_dsn;
+    uint64_t relative_dsn;
+    uint32_t mapping_frame; /* frame that carried the mapping of this payload */
+    bool has_data_ack;      /* DATA_ACK expanded to 64 bits */
+    uint64_t data_ack;
+    bool has_relative_data_ack;
+    uint64_t relative_data_ack;
+    mptcpv_verdict checksum; /* DSS checksum of the mapping this segment completes */
+    uint32_t checksum_mapping_frame;
+    uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
+    mptcpv_fallback fallback; /* the connection's fallback as of this segment */
+    uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
 } mptcpv_segment_result;
 
 /* A new, empty tracker; NULL on allocation failure. |limits| may be NULL (defaults). */
@@ -135,6 +166,11 @@ typedef struct mptcpv_conn_summary {
     uint32_t first_frame;
     uint32_t subflow_count;
     mptcpv_conn_facts facts;
+    mptcpv_fallback fallback;
+    uint32_t reinjections;
+    uint32_t checksums_good;
+    uint32_t checksums_bad;
+    uint32_t checksums_unverifiable; /* incl. mappings never completed in the capture */
 } mptcpv_conn_summary;
 
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker);

@@ -1,0 +1,494 @@
+/*
+ * Data level: DSS mappings, DSS checksums, DATA_ACK, DATA_FIN, reinjections and fallback
+ * (RFC 8684 3.3, 3.7; RFC 6824 3.3, 3.6).
+ *
+ * Each subflow direction keeps a few open mappings. Payload bytes are summed into the
+ * mapping that covers them as segments arrive, in any order: a ones'-complement sum only
+ * needs each byte's offset parity, and per-mapping ranges keep retransmitted bytes from
+ * counting twice. Nothing is copied and nothing is kept per packet.
+ */
+#include <inttypes.h>
+
+#include "mptcpv/dss.h"
+#include "tracker_internal.h"
+
+void conn_fall_back(seg_ctx *ctx, conn *c, mptcpv_fallback reason)
+{
+    if (c->fallback != MPTCPV_FALLBACK_NONE)
+        return;
+    c->fallback = reason;
+    tracker_report(ctx, NULL, MPTCPV_RULE_CONNECTION_FALLBACK, "connection falls back to TCP: %s",
+                   mptcpv_fallback_name(reason));
+}
+
+static bool side_idsn(const conn *c, int side, uint64_t *idsn)
+{
+    const mptcpv_conn_facts *f = &c->facts;
+    if (side == 0 && f->has_client_key) {
+        *idsn = f->client_idsn;
+        return true;
+    }
+    if (side == 1 && f->has_server_key) {
+        *idsn = f->server_idsn;
+        return true;
+    }
+    return false;
+}
+
+/* Reference to expand a 32-bit DSN sent by |side|: its last DSN, else its IDSN + 1. */
+static bool dsn_reference(const conn *c, int side, uint64_t *ref)
+{
+    if (c->side[side].has_dsn_ref) {
+        *ref = c->side[side].dsn_ref;
+        return true;
+    }
+    if (!side_idsn(c, side, ref))
+        return false;
+    *ref += 1;
+    return true;
+}
+
+static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_option *opt)
+{
+    const mptcpv_dss *d = &opt->u.dss;
+    conn_side *me = &c->side[side];
+    const conn_side *peer = &c->side[1 - side];
+    uint64_t ack = d->data_ack;
+    if (!d->ack64) {
+        /* A DATA_ACK acknowledges the peer's data: expand against the last one sent, else
+         * against the peer's first DSN. */
+        uint64_t ref;
+        if (me->has_ack)
+            ref = me->ack;
+        else if (!dsn_reference(c, 1 - side, &ref))
+            return;
+        ack = mptcpv_expand_seq32(ref, (uint32_t)d->data_ack);
+    }
+    mptcpv_segment_result *res = ctx->res;
+    res->has_data_ack = true;
+    res->data_ack = ack;
+    uint64_t idsn = 0;
+    if (side_idsn(c, 1 - side, &idsn)) {
+        res->has_relative_data_ack = true;
+        res->relative_data_ack = ack - idsn;
+    }
+    /* RFC 8684 3.3.2: a DATA_ACK acknowledges data that was sent. Judged only where the
+     * capture holds all of the peer's data: one subflow, no bytes missing. */
+    const subflow *sf = ctx->sf;
+    bool complete = sf->initial && c->subflows->len == 1 && sf->has_isn_a && sf->has_isn_b &&
+                    !sf->dir[0].gap_seen && !sf->dir[1].gap_seen;
+    if (complete && peer->has_sent_end && ack > peer->sent_end &&
+        (!me->has_ack || ack != me->ack))
+        tracker_report(ctx, opt, MPTCPV_RULE_DSS_ACK_UNSENT,
+                       "DATA_ACK %" PRIu64 " is beyond the peer's data seen in the capture "
+                       "(up to %" PRIu64 ")",
+                       ack - idsn, peer->sent_end - idsn);
+    if (!me->has_ack || ack > me->ack) {
+        me->has_ack = true;
+        me->ack = ack;
+    }
+}
+
+/* A mapping as announced by this segment (DSS, or v1 MP_CAPABLE with data). */
+typedef struct announced_map {
+    const mptcpv_option *opt;
+    bool dsn_known;
+    uint64_t dsn;
+    uint32_t ssn;
+    uint16_t len;
+    bool data_fin;
+    bool has_csum;
+    uint16_t csum;
+} announced_map;
+
+static bool announced_from_dss(const conn *c, int side, const mptcpv_option *opt,
+                               announced_map *am)
+{
+    const mptcpv_dss *d = &opt->u.dss;
+    if (!d->has_mapping)
+        return false;
+    am->opt = opt;
+    am->ssn = d->ssn;
+    am->len = d->data_len;
+    am->data_fin = d->data_fin;
+    am->has_csum = d->has_checksum;
+    am->csum = d->checksum;
+    am->dsn = d->dsn;
+    am->dsn_known = d->dsn64;
+    uint64_t ref;
+    if (!d->dsn64 && dsn_reference(c, side, &ref)) {
+        am->dsn = mptcpv_expand_seq32(ref, (uint32_t)d->dsn);
+        am->dsn_known = true;
+    }
+    return true;
+}
+
+/* v1 MP_CAPABLE with data: DSN = IDSN-A + 1, SSN 1 (RFC 8684 3.1). */
+static bool announced_from_mpc(const conn *c, const mptcpv_option *opt, announced_map *am)
+{
+    const mptcpv_mp_capable *mpc = &opt->u.mp_capable;
+    if (!mpc->has_data_len)
+        return false;
+    am->opt = opt;
+    am->ssn = 1;
+    am->len = mpc->data_len;
+    am->data_fin = false;
+    am->has_csum = mpc->has_checksum;
+    am->csum = mpc->checksum;
+    am->dsn_known = c->facts.has_client_key;
+    am->dsn = c->facts.client_idsn + 1;
+    return true;
+}
+
+static uint32_t data_len_of(const mapping *m)
+{
+    return (uint32_t)m->len - (m->data_fin ? 1u : 0u);
+}
+
+static bool covers(const mapping *m, uint32_t rel)
+{
+    return m->used && (uint32_t)(rel - m->ssn) < data_len_of(m);
+}
+
+static void mapping_verdict(seg_ctx *ctx, conn *c, mapping *m, mptcpv_verdict verdict)
+{
+    m->done = true;
+    mptcpv_segment_result *res = ctx->res;
+    if (!m->has_csum)
+        return;
+    res->checksum = verdict;
+    res->checksum_mapping_frame = m->frame;
+    switch (verdict) {
+    case MPTCPV_VERDICT_GOOD:
+        c->csum_good++;
+        break;
+    case MPTCPV_VERDICT_BAD:
+        c->csum_bad++;
+        c->has_bad_csum = true;
+        c->bad_csum_dsn = m->dsn;
+        c->bad_csum_frame = m->frame;
+        tracker_report(ctx, NULL, MPTCPV_RULE_DSS_CHECKSUM_BAD,
+                       "DSS checksum 0x%04x of the mapping in frame %" PRIu32
+                       " (subflow seq %" PRIu32 ", %u bytes) does not verify: payload or "
+                       "mapping changed in flight",
+                       m->csum, m->frame, m->ssn, m->len);
+        break;
+    default:
+        c->csum_unverifiable++;
+        break;
+    }
+}
+
+static void mapping_complete(seg_ctx *ctx, conn *c, mapping *m)
+{
+    if (m->bytes_missing || !m->dsn_known || m->ranges_overflow) {
+        mapping_verdict(ctx, c, m, MPTCPV_VERDICT_UNVERIFIABLE);
+        return;
+    }
+    uint16_t total = mptcpv_csum_add((uint16_t)m->sum,
+                                     mptcpv_csum_pseudo_header(m->dsn, m->ssn, m->len, m->csum));
+    mapping_verdict(ctx, c, m, total == 0xffff ? MPTCPV_VERDICT_GOOD : MPTCPV_VERDICT_BAD);
+}
+
+/* Add the payload bytes [a, b) (offsets within |m|) that were not seen yet. */
+static void mapping_add(mapping *m, uint32_t a, uint32_t b, const mptcpv_segment *seg,
+                        uint32_t payload_offset_of_a)
+{
+    uint32_t pos = a;
+    while (pos < b) {
+        /* Skip what an earlier segment already covered. */
+        uint32_t piece_end = b;
+        bool skip = false;
+        for (unsigned i = 0; i < m->nranges; i++) {
+            if (pos >= m->range_start[i] && pos < m->range_end[i]) {
+                pos = m->range_end[i];
+                skip = true;
+                break;
+            }
+            if (m->range_start[i] > pos && m->range_start[i] < piece_end)
+                piece_end = m->range_start[i];
+        }
+        if (skip)
+            continue;
+        uint32_t off = payload_offset_of_a + (pos - a);
+        uint32_t n = piece_end - pos;
+        uint32_t have = off < seg->payload_captured ? seg->payload_captured - off : 0;
+        if (have < n || seg->payload == NULL)
+            m->bytes_missing = true;
+        else {
+            uint16_t s = mptcpv_csum_bytes(seg->payload + off, n);
+            m->sum = mptcpv_csum_add((uint16_t)m->sum, (pos & 1) ? mptcpv_csum_swap(s) : s);
+        }
+        m->covered += n;
+        /* Merge with an adjacent range, else add one. */
+        bool merged = false;
+        for (unsigned i = 0; i < m->nranges && !merged; i++) {
+            if (m->range_end[i] == pos) {
+                m->range_end[i] = piece_end;
+                merged = true;
+            } else if (m->range_start[i] == piece_end) {
+                m->range_start[i] = pos;
+                merged = true;
+            }
+        }
+        if (!merged) {
+            if (m->nranges < MAPPING_MAX_RANGES) {
+                m->range_start[m->nranges] = pos;
+                m->range_end[m->nranges] = piece_end;
+                m->nranges++;
+            } else {
+                m->ranges_overflow = true;
+            }
+        }
+        pos = piece_end;
+    }
+}
+
+static mapping *store_mapping(seg_ctx *ctx, conn *c, subflow_dir *dir, const announced_map *am)
+{
+    for (unsigned i = 0; i < SUBFLOW_OPEN_MAPPINGS; i++) {
+        mapping *m = &dir->maps[i];
+        if (!m->used)
+            continue;
+        bool same_dsn = m->dsn_known && am->dsn_known ? m->dsn == am->dsn
+                                                      : (uint32_t)m->dsn == (uint32_t)am->dsn;
+        if (m->ssn == am->ssn && m->len == am->len && m->data_fin == am->data_fin && same_dsn &&
+            (!m->has_csum || !am->has_csum || m->csum == am->csum))
+            return m; /* the same mapping, repeated (RFC 8684 3.3.1 allows it) */
+        uint32_t m_end = m->ssn + data_len_of(m);
+        uint32_t a_end = am->ssn + (uint32_t)am->len - (am->data_fin ? 1u : 0u);
+        bool overlap = data_len_of(m) > 0 && am->len > (am->data_fin ? 1 : 0) &&
+                       (int32_t)(am->ssn - m_end) < 0 && (int32_t)(m->ssn - a_end) < 0;
+        if (!overlap)
+            continue;
+        /* RFC 8684 3.3.1: a mapping cannot be changed once sent. */
+        uint32_t m_off = (uint32_t)m->dsn - m->ssn;
+        uint32_t a_off = (uint32_t)am->dsn - am->ssn;
+        if (m_off != a_off || (m->ssn == am->ssn && m->len == am->len))
+            tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_MAPPING_CONFLICT,
+                           "subflow seq %" PRIu32 "+%u maps to DSN ...%08" PRIx32
+                           ", but frame %" PRIu32 " mapped seq %" PRIu32 "+%u to ...%08" PRIx32,
+                           am->ssn, am->len, (uint32_t)am->dsn, m->frame, m->ssn, m->len,
+                           (uint32_t)m->dsn);
+    }
+    mapping *slot = &dir->maps[dir->next_map];
+    dir->next_map = (uint8_t)((dir->next_map + 1) % SUBFLOW_OPEN_MAPPINGS);
+    if (slot->used && slot->has_csum && !slot->done)
+        c->csum_unverifiable++; /* evicted before all of its bytes were seen */
+    *slot = (mapping){
+        .used = true,
+        .dsn_known = am->dsn_known,
+        .data_fin = am->data_fin,
+        .has_csum = am->has_csum,
+        .dsn = am->dsn,
+        .ssn = am->ssn,
+        .len = am->len,
+        .csum = am->csum,
+        .frame = ctx->seg->frame,
+    };
+    return slot;
+}
+
+static void check_mapping(seg_ctx *ctx, conn *c, const announced_map *am)
+{
+    const mptcpv_conn_facts *f = &c->facts;
+    if (am->len == 0) {
+        conn_fall_back(ctx, c, MPTCPV_FALLBACK_INFINITE_MAP);
+        return;
+    }
+    /* RFC 8684 3.3: a checksum on every mapping iff negotiated. */
+    if (f->checksum_known && f->checksum && !am->has_csum)
+        tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_CHECKSUM_MISSING,
+                       "mapping without checksum although the handshake negotiated checksums");
+    else if (f->checksum_known && !f->checksum && am->has_csum)
+        tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_CHECKSUM_UNEXPECTED,
+                       "mapping carries a checksum although none was negotiated");
+    /* RFC 8684 3.3.3: a DATA_FIN without data has SSN 0 and data-level length 1. */
+    if (am->data_fin && ctx->seg->payload_len == 0 && (am->ssn != 0 || am->len != 1))
+        tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
+                       "DATA_FIN without data has subflow seq %" PRIu32
+                       " and length %u (must be 0 and 1)",
+                       am->ssn, am->len);
+}
+
+static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t end)
+{
+    conn_side *s = &c->side[side];
+    mptcpv_segment_result *res = ctx->res;
+    for (unsigned i = 0; i < CONN_SENT_RANGES; i++) {
+        const sent_range *r = &s->sent[i];
+        if (r->frame != 0 && r->subflow != ctx->sf->index && start < r->end && r->start < end &&
+            r->frame > res->reinjection_of)
+            res->reinjection_of = r->frame;
+    }
+    if (res->reinjection_of != 0)
+        c->reinjections++;
+    s->sent[s->next_sent] = (sent_range){start, end, ctx->seg->frame, ctx->sf->index};
+    s->next_sent = (uint8_t)((s->next_sent + 1) % CONN_SENT_RANGES);
+}
+
+static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
+                            const mapping *carried, bool has_mptcp_option)
+{
+    const mptcpv_segment *seg = ctx->seg;
+    subflow *sf = ctx->sf;
+    bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
+    uint32_t isn = ctx->from_initiator ? sf->isn_a : sf->isn_b;
+    if (seg->payload_len == 0 || !has_isn)
+        return;
+    c->side[side].seen_data = true;
+    uint32_t rel = seg->seq - isn;
+    uint32_t end = rel + seg->payload_len;
+    bool new_data = !dir->has_data_end || (int32_t)(end - dir->data_end) > 0;
+    bool gap = dir->has_data_end && (int32_t)(rel - dir->data_end) > 0;
+    bool contiguous = dir->has_data_end && rel == dir->data_end;
+    if (gap)
+        dir->gap_seen = true;
+    if (new_data) {
+        dir->has_data_end = true;
+        dir->data_end = end;
+    }
+
+    mapping *first = NULL;
+    unsigned spanned = 0;
+    uint32_t min_end = 0, max_start = 0;
+    for (unsigned i = 0; i < SUBFLOW_OPEN_MAPPINGS; i++) {
+        mapping *m = &dir->maps[i];
+        if (!m->used || data_len_of(m) == 0)
+            continue;
+        uint32_t m_end = m->ssn + data_len_of(m);
+        if ((int32_t)(m->ssn - end) >= 0 || (int32_t)(rel - m_end) >= 0)
+            continue; /* no overlap */
+        /* An identical older copy of the carried mapping is skipped. */
+        if (carried != NULL && m != carried && m->ssn == carried->ssn && m->len == carried->len)
+            continue;
+        if (spanned == 0 || (int32_t)(m_end - min_end) < 0)
+            min_end = m_end;
+        if (spanned == 0 || (int32_t)(m->ssn - max_start) > 0)
+            max_start = m->ssn;
+        spanned++;
+        uint32_t a = (int32_t)(rel - m->ssn) > 0 ? rel - m->ssn : 0;
+        uint32_t b = (int32_t)(end - m_end) < 0 ? end - m->ssn : data_len_of(m);
+        if (covers(m, rel) && (first == NULL || m == carried))
+            first = m;
+        if (!m->done) {
+            mapping_add(m, a, b, seg, m->ssn + a - rel);
+            if (m->ranges_overflow || m->covered >= data_len_of(m))
+                mapping_complete(ctx, c, m);
+        }
+    }
+    /* Senders put one mapping's bytes in a segment; bytes of two disjoint mappings in one
+     * segment mean something merged segments in flight. */
+    if (spanned > 1 && (int32_t)(max_start - min_end) >= 0)
+        tracker_report(ctx, NULL, MPTCPV_RULE_MIDDLEBOX_COALESCED,
+                       "one segment carries bytes of %u disjoint mappings: segments were "
+                       "coalesced in flight",
+                       spanned);
+    if (first == NULL) {
+        if (!new_data)
+            return;
+        /* Senders may map many segments with one DSS: data right after bytes the capture
+         * lacks may be covered by a mapping the capture lacks too. */
+        if (gap || (contiguous && dir->unmapped_after_gap)) {
+            dir->unmapped_after_gap = true;
+            return;
+        }
+        if (sf->initial && !dir->seen_dss && !has_mptcp_option) {
+            /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
+            conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
+            return;
+        }
+        tracker_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
+                       "payload at subflow seq %" PRIu32 "..%" PRIu32
+                       " is covered by no mapping%s",
+                       rel, end, has_mptcp_option ? "" : " and carries no MPTCP option");
+        return;
+    }
+    dir->unmapped_after_gap = false;
+    mptcpv_segment_result *res = ctx->res;
+    res->mapping_frame = first->frame;
+    if (!first->dsn_known)
+        return;
+    res->has_dsn = true;
+    res->dsn = first->dsn + (uint32_t)(rel - first->ssn);
+    uint64_t idsn;
+    if (side_idsn(c, side, &idsn)) {
+        res->has_relative_dsn = true;
+        res->relative_dsn = res->dsn - idsn;
+    }
+    uint32_t first_end = first->ssn + data_len_of(first);
+    uint32_t n = (int32_t)(end - first_end) < 0 ? seg->payload_len : first_end - rel;
+    note_sent(ctx, c, side, res->dsn, res->dsn + n);
+}
+
+void conn_data(seg_ctx *ctx)
+{
+    conn *c = ctx->sf->conn;
+    if (c->fallback != MPTCPV_FALLBACK_NONE)
+        return;
+    int side = tracker_from_client(ctx) ? 0 : 1;
+    subflow_dir *dir = &ctx->sf->dir[ctx->from_initiator ? 0 : 1];
+    const mptcpv_options *o = &ctx->res->options;
+    const mptcpv_segment *seg = ctx->seg;
+
+    mapping *carried = NULL;
+    for (unsigned i = 0; i < o->count; i++) {
+        const mptcpv_option *opt = &o->options[i];
+        if (!opt->decoded)
+            continue;
+        announced_map am;
+        bool have = false;
+        if (opt->subtype == MPTCPV_DSS) {
+            dir->seen_dss = true;
+            if (opt->u.dss.data_fin && !opt->u.dss.has_mapping)
+                tracker_report(ctx, opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
+                               "DATA_FIN flag without a mapping (RFC 8684 3.3.3)");
+            if (opt->u.dss.has_ack)
+                process_data_ack(ctx, c, side, opt);
+            have = announced_from_dss(c, side, opt, &am);
+        } else if (opt->subtype == MPTCPV_MP_CAPABLE && side == 0 && ctx->sf->initial) {
+            have = announced_from_mpc(c, opt, &am);
+            if (have)
+                dir->seen_dss = true;
+        } else if (opt->subtype == MPTCPV_MP_FAIL) {
+            if (c->has_bad_csum && opt->u.mp_fail.dsn == c->bad_csum_dsn)
+                ctx->res->fail_answers = c->bad_csum_frame;
+            conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
+            return;
+        }
+        if (!have)
+            continue;
+        check_mapping(ctx, c, &am);
+        if (c->fallback != MPTCPV_FALLBACK_NONE)
+            return;
+        carried = store_mapping(ctx, c, dir, &am);
+        if (am.dsn_known) {
+            conn_side *s = &c->side[side];
+            s->has_dsn_ref = true;
+            s->dsn_ref = am.dsn;
+            uint64_t end = am.dsn + am.len;
+            if (!s->has_sent_end || end > s->sent_end) {
+                s->has_sent_end = true;
+                s->sent_end = end;
+            }
+        }
+        /* A mapping that carries no payload bytes (DATA_FIN only) is complete now. */
+        if (data_len_of(carried) == 0 && !carried->done)
+            mapping_complete(ctx, c, carried);
+        /* The mapping must cover (some of) the segment that carries it. */
+        if (seg->payload_len > 0 && data_len_of(carried) > 0) {
+            subflow *sf = ctx->sf;
+            bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
+            uint32_t rel = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b);
+            uint32_t m_end = carried->ssn + data_len_of(carried);
+            if (has_isn && ((int32_t)(carried->ssn - (rel + seg->payload_len)) >= 0 ||
+                            (int32_t)(rel - m_end) >= 0))
+                tracker_report(ctx, am.opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
+                               "mapping for subflow seq %" PRIu32 "+%u does not cover the "
+                               "segment carrying it (seq %" PRIu32
+                               "): sequence numbers rewritten?",
+                               carried->ssn, carried->len, rel);
+        }
+    }
+    process_payload(ctx, c, side, dir, carried, o->count > 0);
+}

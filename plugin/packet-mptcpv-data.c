@@ -1,0 +1,123 @@
+/*
+ * mptcpv data-level fields: relative and 64-bit DSN and DATA_ACK, the frame whose mapping
+ * covers a segment, DSS checksum verdicts, reinjections, fallback and MP_FAIL (RFC 8684 3.3,
+ * 3.7). Values come from the core's tracker; this file only places them in the tree.
+ */
+#include <wireshark.h>
+
+#include <epan/packet.h>
+
+#include "packet-mptcpv.h"
+
+static int hf_mptcpv_dsn = -1;
+static int hf_mptcpv_dsn64 = -1;
+static int hf_mptcpv_data_ack = -1;
+static int hf_mptcpv_data_ack64 = -1;
+static int hf_mptcpv_mapping_frame = -1;
+static int hf_mptcpv_dss_checksum_status = -1;
+static int hf_mptcpv_dss_checksum_mapping = -1;
+static int hf_mptcpv_reinjection_of = -1;
+static int hf_mptcpv_reinjected_in = -1;
+static int hf_mptcpv_fallback = -1;
+static int hf_mptcpv_fail_answers = -1;
+
+static const value_string checksum_status_vals[] = {
+    {MPTCPV_VERDICT_GOOD, "good"},
+    {MPTCPV_VERDICT_BAD, "bad"},
+    {MPTCPV_VERDICT_UNVERIFIABLE, "unverifiable"},
+    {0, NULL},
+};
+
+static void add_frame(proto_tree *t, int hf, tvbuff_t *tvb, guint32 frame)
+{
+    proto_item *pi = proto_tree_add_uint(t, hf, tvb, 0, 0, frame);
+    proto_item_set_generated(pi);
+}
+
+static void add_u64(proto_tree *t, int hf, tvbuff_t *tvb, guint64 value)
+{
+    proto_item *pi = proto_tree_add_uint64(t, hf, tvb, 0, 0, value);
+    proto_item_set_generated(pi);
+}
+
+void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_level *d,
+                           guint32 reinjected_in)
+{
+    if (d != NULL) {
+        if (d->has_relative_dsn)
+            add_u64(tree, hf_mptcpv_dsn, tvb, d->relative_dsn);
+        if (d->has_dsn)
+            add_u64(tree, hf_mptcpv_dsn64, tvb, d->dsn);
+        if (d->has_relative_data_ack)
+            add_u64(tree, hf_mptcpv_data_ack, tvb, d->relative_data_ack);
+        if (d->has_data_ack)
+            add_u64(tree, hf_mptcpv_data_ack64, tvb, d->data_ack);
+        if (d->mapping_frame != 0)
+            add_frame(tree, hf_mptcpv_mapping_frame, tvb, d->mapping_frame);
+        if (d->checksum != MPTCPV_VERDICT_NONE) {
+            proto_item *pi =
+                proto_tree_add_uint(tree, hf_mptcpv_dss_checksum_status, tvb, 0, 0, d->checksum);
+            proto_item_set_generated(pi);
+            add_frame(tree, hf_mptcpv_dss_checksum_mapping, tvb, d->checksum_mapping_frame);
+        }
+        if (d->reinjection_of != 0)
+            add_frame(tree, hf_mptcpv_reinjection_of, tvb, d->reinjection_of);
+        if (d->fallback != MPTCPV_FALLBACK_NONE) {
+            proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_fallback, tvb, 0, 0,
+                                                   mptcpv_fallback_name(d->fallback));
+            proto_item_set_generated(pi);
+        }
+        if (d->fail_answers != 0)
+            add_frame(tree, hf_mptcpv_fail_answers, tvb, d->fail_answers);
+    }
+    if (reinjected_in != 0)
+        add_frame(tree, hf_mptcpv_reinjected_in, tvb, reinjected_in);
+}
+
+void mptcpv_data_register_fields(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_mptcpv_dsn,
+         {"Relative DSN", "mptcpv.dsn", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Data sequence number of the payload's first byte minus the sender's IDSN "
+          "(the first data byte is 1)",
+          HFILL}},
+        {&hf_mptcpv_dsn64,
+         {"DSN (64 bits)", "mptcpv.dsn64", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Data sequence number of the payload's first byte, expanded to 64 bits", HFILL}},
+        {&hf_mptcpv_data_ack,
+         {"Relative DATA_ACK", "mptcpv.data_ack", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "DATA_ACK minus the peer's IDSN", HFILL}},
+        {&hf_mptcpv_data_ack64,
+         {"DATA_ACK (64 bits)", "mptcpv.data_ack64", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "DATA_ACK expanded to 64 bits", HFILL}},
+        {&hf_mptcpv_mapping_frame,
+         {"Mapping in frame", "mptcpv.mapping_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "Frame whose DSS mapping covers this payload", HFILL}},
+        {&hf_mptcpv_dss_checksum_status,
+         {"DSS checksum", "mptcpv.dss.checksum_status", FT_UINT8, BASE_DEC,
+          VALS(checksum_status_vals), 0x0,
+          "Verdict on the mapping this segment completes (RFC 8684 3.3.1)", HFILL}},
+        {&hf_mptcpv_dss_checksum_mapping,
+         {"Checksummed mapping in frame", "mptcpv.dss.checksum_mapping", FT_FRAMENUM,
+          BASE_NONE, NULL, 0x0, "Frame that carried the mapping and checksum verified here",
+          HFILL}},
+        {&hf_mptcpv_reinjection_of,
+         {"Reinjection of", "mptcpv.reinjection_of", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+          "Earlier frame that sent the same data-level bytes on another subflow", HFILL}},
+        {&hf_mptcpv_reinjected_in,
+         {"Reinjected in", "mptcpv.reinjected_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_NEXT), 0x0,
+          "Later frame that sent these data-level bytes again on another subflow (shown "
+          "after the first pass: tshark -2 or the GUI)",
+          HFILL}},
+        {&hf_mptcpv_fallback,
+         {"Fallback to TCP", "mptcpv.fallback", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Why the connection fell back to plain TCP (RFC 8684 3.7)", HFILL}},
+        {&hf_mptcpv_fail_answers,
+         {"MP_FAIL answers checksum failure in", "mptcpv.fail.answers", FT_FRAMENUM, BASE_NONE,
+          NULL, 0x0, "Frame of the mapping whose checksum failed", HFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+}
