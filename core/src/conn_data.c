@@ -311,20 +311,46 @@ static void check_mapping(seg_ctx *ctx, conn *c, const announced_map *am)
                        am->ssn, am->len);
 }
 
+static gint dsn_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Remember [start, end) as sent by this segment; report the latest earlier frame that sent
+ * any of these bytes on another subflow: a reinjection. */
 static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t end)
 {
     conn_side *s = &c->side[side];
     mptcpv_segment_result *res = ctx->res;
-    for (unsigned i = 0; i < CONN_SENT_RANGES; i++) {
-        const sent_range *r = &s->sent[i];
-        if (r->frame != 0 && r->subflow != ctx->sf->index && start < r->end && r->start < end &&
-            r->frame > res->reinjection_of)
+    if (s->sent == NULL)
+        s->sent = g_tree_new_full(dsn_cmp, NULL, NULL, g_free);
+    /* Ranges starting before |end|, walked down while they can still overlap. */
+    GTreeNode *node = g_tree_lower_bound(s->sent, &end);
+    node = node != NULL ? g_tree_node_previous(node) : g_tree_node_last(s->sent);
+    bool same_start = false;
+    for (int steps = 0; node != NULL && steps < 64; steps++) {
+        const sent_range *r = g_tree_node_value(node);
+        if (r->start == start)
+            same_start = true;
+        if (r->end > start && r->subflow != ctx->sf->index && r->frame > res->reinjection_of)
             res->reinjection_of = r->frame;
+        if (r->start + 65536 <= start) /* a segment's range is < 64 KiB: none below overlaps */
+            break;
+        node = g_tree_node_previous(node);
     }
     if (res->reinjection_of != 0)
         c->reinjections++;
-    s->sent[s->next_sent] = (sent_range){start, end, ctx->seg->frame, ctx->sf->index};
-    s->next_sent = (uint8_t)((s->next_sent + 1) % CONN_SENT_RANGES);
+    if (same_start)
+        return; /* keep the first sender of these bytes */
+    sent_range *r = g_new(sent_range, 1);
+    *r = (sent_range){start, end, ctx->seg->frame, ctx->sf->index};
+    g_tree_insert(s->sent, &r->start, r);
+    if (g_tree_nnodes(s->sent) > CONN_SENT_RANGES) {
+        GTreeNode *lowest = g_tree_node_first(s->sent);
+        g_tree_remove(s->sent, g_tree_node_key(lowest));
+    }
 }
 
 static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,

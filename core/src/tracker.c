@@ -91,6 +91,10 @@ static void make_key(const mptcpv_segment *seg, subflow_key *key)
 static void conn_free(gpointer p)
 {
     conn *c = p;
+    for (int i = 0; i < 2; i++) {
+        if (c->side[i].sent != NULL)
+            g_tree_destroy(c->side[i].sent);
+    }
     g_ptr_array_free(c->subflows, TRUE);
     g_free(c);
 }

@@ -83,10 +83,12 @@ typedef struct subflow {
     subflow_dir dir[2];
 } subflow;
 
-#define CONN_SENT_RANGES 32
+/* Data-level ranges sent recently, by start DSN, to find reinjections; the lowest are
+ * dropped beyond this many. */
+#define CONN_SENT_RANGES 4096
 
 typedef struct sent_range {
-    uint64_t start, end;
+    uint64_t start, end; /* start is the GTree key */
     uint32_t frame;
     uint32_t subflow;
 } sent_range;
@@ -99,8 +101,7 @@ typedef struct conn_side {
     uint64_t sent_end; /* end of the highest DSN range sent (DATA_FIN counted) */
     bool has_ack;
     uint64_t ack; /* highest DATA_ACK sent */
-    sent_range sent[CONN_SENT_RANGES];
-    uint8_t next_sent;
+    GTree *sent; /* of sent_range, created on first use */
     bool seen_data; /* any of this side's data in the capture */
 } conn_side;
 
