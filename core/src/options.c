@@ -145,6 +145,15 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
         option->has_subtype = true;
         option->subtype = opt[2] >> 4;
     }
+    if (option->length > MPTCPV_TCPOPT_MAX_LEN) {
+        /* No TCP header has room for it (RFC 9293 3.1); only a caller passing more than a
+         * header's options can hit this. */
+        ctx.len = (uint8_t)(avail < MPTCPV_TCPOPT_MAX_LEN ? avail : MPTCPV_TCPOPT_MAX_LEN);
+        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+                      "length %u exceeds the %u-byte TCP option space", option->length,
+                      MPTCPV_TCPOPT_MAX_LEN);
+        return;
+    }
     if (avail < option->length) {
         ctx.len = (uint8_t)(avail > UINT8_MAX ? UINT8_MAX : avail);
         mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
