@@ -1,0 +1,318 @@
+/*
+ * Option decoder: every subtype x version x declared length 0..40, with the bytes present,
+ * cut at the declared length and cut shorter. Legal lengths come from the table in
+ * shared/spec/mptcp-reference.md 0.2, written here independently of core/src.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mptcpv/option.h"
+
+/* Is |len| legal for |subtype| (byte 2 = subtype << 4 | nibble) under |version|? */
+static int legal(uint8_t subtype, uint8_t nibble, mptcpv_version version, unsigned len)
+{
+    switch (subtype) {
+    case 0x0: /* MP_CAPABLE: the option's own version nibble decides */
+        if (nibble == 0)
+            return len == 12 || len == 20;
+        return len == 4 || len == 12 || len == 20 || len == 22 || len == 24;
+    case 0x1:
+        return len == 12 || len == 16 || len == 24;
+    case 0x2: /* flags byte 0 in this sweep: DSS without any field is 4 */
+        return len == 4;
+    case 0x3: {
+        int v0 = version == MPTCPV_VERSION_0 ||
+                 (version == MPTCPV_VERSION_UNKNOWN && (nibble == 4 || nibble == 6));
+        if (v0)
+            return nibble == 4 ? (len == 8 || len == 10) : nibble == 6 && (len == 20 || len == 22);
+        if (nibble & 1) /* echo */
+            return len == 8 || len == 10 || len == 20 || len == 22;
+        return len == 16 || len == 18 || len == 28 || len == 30;
+    }
+    case 0x4:
+        return len >= 4;
+    case 0x5:
+        return len == 3 || (len == 4 && version != MPTCPV_VERSION_1);
+    case 0x6:
+    case 0x7:
+        return len == 12;
+    case 0x8:
+        return len == 4;
+    default: /* experimental and unknown: anything with a subtype byte */
+        return len >= 3;
+    }
+}
+
+static unsigned count(const mptcpv_options *o, mptcpv_rule_id rule)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < o->finding_count; i++)
+        n += o->findings[i].rule == rule;
+    return n;
+}
+
+START_TEST(test_length_sweep)
+{
+    static const uint8_t nibbles[] = {0, 1, 4, 6};
+    static const mptcpv_version versions[] = {MPTCPV_VERSION_UNKNOWN, MPTCPV_VERSION_0,
+                                              MPTCPV_VERSION_1};
+    for (uint8_t subtype = 0; subtype < 16; subtype++)
+        for (size_t ni = 0; ni < sizeof(nibbles); ni++)
+            for (size_t vi = 0; vi < 3; vi++)
+                for (unsigned len = 0; len <= 40; len++)
+                    for (int cut = 0; cut < 3; cut++) {
+                        /* cut 0: 40 bytes present; 1: exactly len; 2: len - 1 */
+                        size_t avail = cut == 0 ? 40 : cut == 1 ? len : (len > 0 ? len - 1 : 0);
+                        if (avail == 0)
+                            continue;
+                        uint8_t *buf = malloc(avail); /* exact size: ASan sees overreads */
+                        memset(buf, 0, avail);
+                        buf[0] = 30;
+                        if (avail > 1)
+                            buf[1] = (uint8_t)len;
+                        if (avail > 2)
+                            buf[2] = (uint8_t)(subtype << 4 | nibbles[ni]);
+                        mptcpv_segment_info seg = {.version = versions[vi]};
+                        mptcpv_options out;
+                        mptcpv_options_decode(buf, avail, &seg, &out);
+                        free(buf);
+                        ck_assert_uint_eq(out.count, 1);
+                        const mptcpv_option *o = &out.options[0];
+                        int complete = avail >= len && len >= 3;
+                        int ok = complete && legal(subtype, nibbles[ni], versions[vi], len);
+                        /* MP_TCPRST in a v0 connection is also an unknown subtype. */
+                        ck_assert_msg(count(&out, MPTCPV_RULE_OPTION_MALFORMED) == (ok ? 0u : 1u),
+                                      "subtype %u nibble %u version %d len %u avail %zu", subtype,
+                                      nibbles[ni], versions[vi], len, avail);
+                        ck_assert_int_eq(o->decoded, ok);
+                        ck_assert_int_eq(o->malformed, !ok);
+                        if (!ok)
+                            ck_assert_uint_eq(out.findings[0].offset, 0);
+                    }
+}
+END_TEST
+
+static void decode_hex(const char *hex, mptcpv_version version, mptcpv_options *out)
+{
+    uint8_t buf[64];
+    size_t n = strlen(hex) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        buf[i] = (uint8_t)v;
+    }
+    mptcpv_segment_info seg = {.version = version};
+    mptcpv_options_decode(buf, n, &seg, out);
+}
+
+/* Spec 4.7 and 1.1 encodings. */
+START_TEST(test_mp_capable_forms)
+{
+    mptcpv_options o;
+    decode_hex("1e0c008196e576198c475350", MPTCPV_VERSION_UNKNOWN, &o);
+    ck_assert(o.options[0].decoded);
+    ck_assert_uint_eq(o.options[0].u.mp_capable.sender_key, 0x96e576198c475350ull);
+    ck_assert_uint_eq(o.options[0].u.mp_capable.flags, 0x81);
+    decode_hex("1e04010101", MPTCPV_VERSION_UNKNOWN, &o);
+    ck_assert_int_eq(o.options[0].u.mp_capable.form, MPTCPV_MPC_SYN_V1);
+    decode_hex("1e18018196e576198c475350d7b705e4d86c1a6600121a85", MPTCPV_VERSION_1, &o);
+    const mptcpv_mp_capable *m = &o.options[0].u.mp_capable;
+    ck_assert(m->has_sender_key && m->has_receiver_key && m->has_data_len && m->has_checksum);
+    ck_assert_uint_eq(m->receiver_key, 0xd7b705e4d86c1a66ull);
+    ck_assert_uint_eq(m->data_len, 18);
+    ck_assert_uint_eq(m->checksum, 0x1a85);
+}
+END_TEST
+
+/* Spec 4.3 v1 MP_JOIN SYN, SYN/ACK, ACK. */
+START_TEST(test_mp_join_forms)
+{
+    mptcpv_options o;
+    decode_hex("1e0c1002d62a703301020304", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.options[0].u.mp_join.token, 0xd62a7033);
+    ck_assert_uint_eq(o.options[0].u.mp_join.nonce, 0x01020304);
+    ck_assert_uint_eq(o.options[0].u.mp_join.addr_id, 2);
+    decode_hex("1e101000767c7234a22efa710a0b0c0d", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.options[0].u.mp_join.trunc_hmac, 0x767c7234a22efa71ull);
+    decode_hex("1e18100001ca6f18fe8b9163c33054d30d49eb653083d952", MPTCPV_VERSION_1, &o);
+    ck_assert_int_eq(o.options[0].u.mp_join.form, MPTCPV_JOIN_ACK);
+    ck_assert_uint_eq(o.options[0].u.mp_join.hmac[19], 0x52);
+}
+END_TEST
+
+/* Every DSS flag combination, with and without checksum: exactly the formula's lengths. */
+START_TEST(test_dss_all_flags)
+{
+    for (unsigned flags = 0; flags < 32; flags++) {
+        for (int csum = 0; csum < 2; csum++) {
+            uint8_t b[40] = {30, 0, 0x20, (uint8_t)flags};
+            size_t n = 4;
+            uint64_t ack = 0x1112131415161718ull, dsn = 0x2122232425262728ull;
+            if (flags & 1) {
+                size_t w = (flags & 2) ? 8 : 4;
+                for (size_t i = 0; i < w; i++)
+                    b[n + i] = (uint8_t)(ack >> (8 * (w - 1 - i)));
+                n += w;
+            }
+            if (flags & 4) {
+                size_t w = (flags & 8) ? 8 : 4;
+                for (size_t i = 0; i < w; i++)
+                    b[n + i] = (uint8_t)(dsn >> (8 * (w - 1 - i)));
+                n += w;
+                memcpy(b + n, "\x00\x00\x00\x07\x01\x02\xab\xcd", 8);
+                n += csum ? 8 : 6;
+            }
+            b[1] = (uint8_t)n;
+            mptcpv_options o;
+            mptcpv_options_decode(b, n, NULL, &o);
+            const mptcpv_dss *d = &o.options[0].u.dss;
+            ck_assert_msg(o.options[0].decoded, "flags 0x%x csum %d", flags, csum);
+            ck_assert_int_eq(d->has_ack, flags & 1);
+            if (flags & 1)
+                ck_assert_uint_eq(d->data_ack, (flags & 2) ? ack : (uint32_t)ack);
+            if (flags & 4) {
+                ck_assert_uint_eq(d->dsn, (flags & 8) ? dsn : (uint32_t)dsn);
+                ck_assert_uint_eq(d->ssn, 7);
+                ck_assert_uint_eq(d->data_len, 0x0102);
+                ck_assert_int_eq(d->has_checksum, csum);
+                if (csum)
+                    ck_assert_uint_eq(d->checksum, 0xabcd);
+            }
+            ck_assert_uint_eq(n, mptcpv_dss_expected_len((uint8_t)flags, csum && (flags & 4)));
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_add_addr_forms)
+{
+    mptcpv_options o;
+    decode_hex("1e0a3401c00002011f90", MPTCPV_VERSION_UNKNOWN, &o); /* v0, IPv4 + port */
+    const mptcpv_add_addr *a = &o.options[0].u.add_addr;
+    ck_assert_int_eq(a->form, MPTCPV_VERSION_0);
+    ck_assert_uint_eq(a->port, 8080);
+    decode_hex("1e103001c0000201e51b95dee3c56af5", MPTCPV_VERSION_UNKNOWN, &o); /* v1 + HMAC */
+    ck_assert_int_eq(a->form, MPTCPV_VERSION_1);
+    ck_assert(a->has_hmac && !a->has_port);
+    ck_assert_uint_eq(a->hmac, 0xe51b95dee3c56af5ull);
+    decode_hex("1e083101c0000201", MPTCPV_VERSION_1, &o); /* v1 echo */
+    ck_assert(a->echo && !a->has_hmac);
+    decode_hex("1e1e300220010db80000000000000000000000011f90" "0102030405060708",
+               MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(a->family, 6);
+    ck_assert_uint_eq(a->port, 8080);
+    ck_assert_uint_eq(a->hmac, 0x0102030405060708ull);
+}
+END_TEST
+
+START_TEST(test_signal_options)
+{
+    mptcpv_options o;
+    decode_hex("1e0640010203", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.options[0].u.remove_addr.count, 3);
+    ck_assert_uint_eq(o.options[0].u.remove_addr.ids[2], 3);
+    decode_hex("1e0451070101", MPTCPV_VERSION_0, &o); /* v0 MP_PRIO with id, then NOP */
+    ck_assert(o.options[0].u.mp_prio.backup && o.options[0].u.mp_prio.has_addr_id);
+    decode_hex("1e0c60000000000000001234", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.options[0].u.mp_fail.dsn, 0x1234);
+    decode_hex("1e0c7000d7b705e4d86c1a66", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.options[0].u.mp_fastclose.receiver_key, 0xd7b705e4d86c1a66ull);
+    for (uint8_t reason = 0; reason < 8; reason++) {
+        char hex[16];
+        snprintf(hex, sizeof(hex), "1e0481%02x", reason);
+        decode_hex(hex, MPTCPV_VERSION_1, &o);
+        ck_assert(o.options[0].u.mp_tcprst.transient);
+        ck_assert_uint_eq(o.options[0].u.mp_tcprst.reason, reason);
+        ck_assert_int_eq(mptcpv_tcprst_reason_name(reason) != NULL, reason <= 6);
+    }
+    decode_hex("1e048001", MPTCPV_VERSION_0, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE), 1);
+    decode_hex("1e05f0aabb", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_EXPERIMENTAL), 1);
+    ck_assert_uint_eq(o.options[0].u.raw.data_len, 2);
+    decode_hex("1e0390", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE), 1);
+}
+END_TEST
+
+/* Walk: NOPs, other options, several MPTCP options, EOL, zero and oversize lengths. */
+START_TEST(test_block_walk)
+{
+    mptcpv_options o;
+    /* MSS, NOP, MP_PRIO, NOP, DSS ack-only, EOL, garbage after EOL */
+    decode_hex("020405b4011e0350011e08200100000001001e00", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.count, 2);
+    ck_assert_uint_eq(o.options[1].offset, 9);
+    ck_assert_uint_eq(o.finding_count, 0);
+    /* A zero length stops the walk with one finding; no loop. */
+    decode_hex("1e001e0350", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.count, 1);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_MALFORMED), 1);
+    /* A non-MPTCP option with length 0 stops the walk silently. */
+    decode_hex("08001e0350", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(o.count, 0);
+    /* The block ends after the kind byte. */
+    decode_hex("01011e", MPTCPV_VERSION_1, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_MALFORMED), 1);
+    ck_assert_uint_eq(o.findings[0].offset, 2);
+    /* Length 255 in a 40-byte block. */
+    uint8_t b[40] = {30, 255, 0x20, 0};
+    mptcpv_options_decode(b, sizeof(b), NULL, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_MALFORMED), 1);
+    /* Fuzzer regression: REMOVE_ADDR of length 255 in a block longer than a header. */
+    uint8_t big[300];
+    memset(big, 7, sizeof(big));
+    big[0] = 30;
+    big[1] = 255;
+    big[2] = 0x40;
+    mptcpv_options_decode(big, sizeof(big), NULL, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_MALFORMED), 1);
+    ck_assert(!o.options[0].decoded);
+    /* A long block of minimal options stops at MPTCPV_MAX_OPTIONS. */
+    uint8_t many[200];
+    for (size_t i = 0; i < sizeof(many); i += 4)
+        memcpy(many + i, "\x1e\x04\x80\x01", 4);
+    mptcpv_options_decode(many, sizeof(many), NULL, &o);
+    ck_assert_uint_eq(o.count, MPTCPV_MAX_OPTIONS);
+}
+END_TEST
+
+/* tcpdump-like summaries; the return value is the full length, like snprintf. */
+START_TEST(test_format)
+{
+    mptcpv_options o;
+    char text[128];
+    /* Spec 4.5 prints this option with length 0x14; the flags make it 18 bytes (0x12). */
+    decode_hex("1e122005860754cce53be903000000010012", MPTCPV_VERSION_0, &o);
+    size_t n = mptcpv_option_format(&o.options[0], text, sizeof(text));
+    ck_assert_str_eq(text, "mp dss flags:MA dack 2248627404 dsn 3845908739 sfsn 1 dlen 18");
+    ck_assert_uint_eq(n, strlen(text));
+    char small[8];
+    ck_assert_uint_eq(mptcpv_option_format(&o.options[0], small, sizeof(small)), n);
+    ck_assert_str_eq(small, "mp dss ");
+    decode_hex("1e0c008196e576198c475350", MPTCPV_VERSION_0, &o);
+    mptcpv_option_format(&o.options[0], text, sizeof(text));
+    ck_assert_str_eq(text, "mp capable v0 flags:AH sndkey:96e576198c475350");
+    decode_hex("1e0d0000", MPTCPV_VERSION_0, &o);
+    mptcpv_option_format(&o.options[0], text, sizeof(text));
+    ck_assert_str_eq(text, "mp MP_CAPABLE malformed len 13");
+}
+END_TEST
+
+Suite *options_suite(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("decode");
+    tcase_add_test(tc, test_length_sweep);
+    tcase_add_test(tc, test_mp_capable_forms);
+    tcase_add_test(tc, test_mp_join_forms);
+    tcase_add_test(tc, test_dss_all_flags);
+    tcase_add_test(tc, test_add_addr_forms);
+    tcase_add_test(tc, test_signal_options);
+    tcase_add_test(tc, test_block_walk);
+    tcase_add_test(tc, test_format);
+    suite_add_tcase(s, tc);
+    return s;
+}
