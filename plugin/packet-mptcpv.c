@@ -120,6 +120,48 @@ typedef struct tcp_view {
     mptcpv_segment seg;
 } tcp_view;
 
+/* Fill |v| from the TCP header at |hdr| of |tvb|. */
+static gboolean read_tcp(tvbuff_t *tvb, int hdr, guint32 payload_len, packet_info *pinfo,
+                         tcp_view *v)
+{
+    v->tvb = tvb;
+    v->hdr = hdr;
+    if (!tvb_bytes_exist(tvb, hdr, TCP_FIXED_HEADER_LEN))
+        return FALSE;
+    mptcpv_segment *seg = &v->seg;
+    memset(seg, 0, sizeof(*seg));
+    seg->frame = pinfo->num;
+    seg->src.port = tvb_get_ntohs(tvb, hdr);
+    seg->dst.port = tvb_get_ntohs(tvb, hdr + 2);
+    seg->seq = tvb_get_ntohl(tvb, hdr + 4);
+    seg->ack = tvb_get_ntohl(tvb, hdr + 8);
+    seg->tcp_flags = tvb_get_guint8(tvb, hdr + 13);
+    seg->payload_len = payload_len;
+
+    int hdr_len = (tvb_get_guint8(tvb, hdr + 12) >> 4) * 4;
+    v->block_offset = hdr + TCP_FIXED_HEADER_LEN;
+    v->block_len = MAX(hdr_len - TCP_FIXED_HEADER_LEN, 0);
+    /* Snaplen may cut the options: decode what was captured, and treat the cut as a gap in
+     * the capture, not as a defect of the packet. */
+    int captured = MAX(tvb_captured_length_remaining(tvb, v->block_offset), 0);
+    v->truncated = captured < v->block_len;
+    if (v->truncated)
+        v->block_len = captured;
+    seg->options = v->block_len > 0 ? tvb_get_ptr(tvb, v->block_offset, v->block_len) : NULL;
+    seg->options_len = (size_t)v->block_len;
+    seg->options_truncated = v->truncated;
+    /* The payload as captured, read in place (no copy for ordinary frames). */
+    int payload_offset = hdr + hdr_len;
+    int payload_captured = MIN((int)payload_len,
+                               MAX(tvb_captured_length_remaining(tvb, payload_offset), 0));
+    if (payload_captured > 0) {
+        seg->payload = tvb_get_ptr(tvb, payload_offset, payload_captured);
+        seg->payload_captured = (guint32)payload_captured;
+    }
+    return TRUE;
+}
+
+/* First pass: find the innermost TCP header through the tcp.srcport item. */
 static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
 {
     field_info *port_fi = last_finfo(tree, hf_tcp_srcport);
@@ -127,48 +169,22 @@ static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
         return FALSE;
     if (last_finfo(tree, proto_icmp) != NULL || last_finfo(tree, proto_icmpv6) != NULL)
         return FALSE;
-    v->tvb = port_fi->ds_tvb;
-    v->hdr = port_fi->start;
-    if (!tvb_bytes_exist(v->tvb, v->hdr, TCP_FIXED_HEADER_LEN))
-        return FALSE;
-
-    mptcpv_segment *seg = &v->seg;
-    memset(seg, 0, sizeof(*seg));
-    seg->frame = pinfo->num;
-    if (!read_endpoint(&pinfo->net_src, tvb_get_ntohs(v->tvb, v->hdr), &seg->src) ||
-        !read_endpoint(&pinfo->net_dst, tvb_get_ntohs(v->tvb, v->hdr + 2), &seg->dst))
-        return FALSE;
-    seg->seq = tvb_get_ntohl(v->tvb, v->hdr + 4);
-    seg->ack = tvb_get_ntohl(v->tvb, v->hdr + 8);
-    seg->tcp_flags = tvb_get_guint8(v->tvb, v->hdr + 13);
     field_info *len_fi = last_finfo(tree, hf_tcp_len);
-    seg->payload_len = len_fi != NULL ? fvalue_get_uinteger(&len_fi->value) : 0;
-
-    int hdr_len = (tvb_get_guint8(v->tvb, v->hdr + 12) >> 4) * 4;
-    v->block_offset = v->hdr + TCP_FIXED_HEADER_LEN;
-    v->block_len = MAX(hdr_len - TCP_FIXED_HEADER_LEN, 0);
-    /* Snaplen may cut the options: decode what was captured, and treat the cut as a gap in
-     * the capture, not as a defect of the packet. */
-    int captured = MAX(tvb_captured_length_remaining(v->tvb, v->block_offset), 0);
-    v->truncated = captured < v->block_len;
-    if (v->truncated)
-        v->block_len = captured;
-    seg->options = v->block_len > 0 ? tvb_get_ptr(v->tvb, v->block_offset, v->block_len) : NULL;
-    seg->options_len = (size_t)v->block_len;
-    seg->options_truncated = v->truncated;
-    /* The payload as captured, read in place (no copy for ordinary frames). */
-    int payload_offset = v->hdr + hdr_len;
-    int payload_captured = MIN((int)seg->payload_len,
-                               MAX(tvb_captured_length_remaining(v->tvb, payload_offset), 0));
-    if (payload_captured > 0) {
-        seg->payload = tvb_get_ptr(v->tvb, payload_offset, payload_captured);
-        seg->payload_captured = (guint32)payload_captured;
-    }
-    return TRUE;
+    guint32 payload_len = len_fi != NULL ? fvalue_get_uinteger(&len_fi->value) : 0;
+    if (!read_tcp(port_fi->ds_tvb, port_fi->start, payload_len, pinfo, v))
+        return FALSE;
+    mptcpv_segment *seg = &v->seg;
+    return read_endpoint(&pinfo->net_src, seg->src.port, &seg->src) &&
+           read_endpoint(&pinfo->net_dst, seg->dst.port, &seg->dst);
 }
 
 /* What the first pass found about a frame; later passes show exactly this. */
 typedef struct frame_record {
+    /* Where the TCP header is, so later passes need no tree lookup (tshark -2 does not
+     * give postdissectors their wanted fields on the second pass). */
+    int tcp_offset;
+    gboolean on_frame_tvb; /* the header is in the frame's own bytes, not reassembled */
+    guint32 payload_len;
     mptcpv_version decoded_with;
     gboolean linked;
     gboolean initial;
@@ -366,22 +382,29 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
 static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     tcp_view v;
-    if (tree == NULL || !find_tcp(tree, pinfo, &v))
-        return 0;
-
     frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
                                                          proto_mptcpv, 0);
-    if (rec == NULL && !PINFO_FD_VISITED(pinfo)) {
+    if (rec == NULL) {
+        if (PINFO_FD_VISITED(pinfo) || tree == NULL || !find_tcp(tree, pinfo, &v))
+            return 0;
         mptcpv_segment_result *result = g_new(mptcpv_segment_result, 1);
         mptcpv_tracker_segment(tracker, &v.seg, result);
         rec = record_result(result, pinfo->num);
         g_free(result);
-        if (rec != NULL)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0, rec);
-    }
-    if (rec == NULL)
+        if (rec == NULL)
+            return 0;
+        rec->tcp_offset = v.hdr;
+        rec->on_frame_tvb = v.tvb == tvb;
+        rec->payload_len = v.seg.payload_len;
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0, rec);
+    } else if (rec->on_frame_tvb) {
+        if (!read_tcp(tvb, rec->tcp_offset, rec->payload_len, pinfo, &v))
+            return 0;
+    } else if (tree == NULL || !find_tcp(tree, pinfo, &v)) {
         return 0;
-    show(tree, pinfo, &v, rec);
+    }
+    if (tree != NULL)
+        show(tree, pinfo, &v, rec);
     return tvb_captured_length(tvb);
 }
 

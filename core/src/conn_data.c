@@ -73,9 +73,11 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
         res->relative_data_ack = ack - idsn;
     }
     /* RFC 8684 3.3.2: a DATA_ACK acknowledges data that was sent. Judged only where the
-     * capture holds all of the peer's data: one subflow, no bytes missing. */
+     * capture holds all of the peer's data: one subflow, no bytes missing, no subflow in
+     * the capture that could belong to it unnoticed. */
     const subflow *sf = ctx->sf;
-    bool complete = sf->initial && c->subflows->len == 1 && sf->has_isn_a && sf->has_isn_b &&
+    bool complete = sf->initial && c->subflows->len == 1 && !ctx->tracker->unlinked_joins &&
+                    sf->has_isn_a && sf->has_isn_b &&
                     !sf->dir[0].gap_seen && !sf->dir[1].gap_seen;
     if (complete && peer->has_sent_end && ack > peer->sent_end &&
         (!me->has_ack || ack != me->ack))

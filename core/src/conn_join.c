@@ -26,6 +26,7 @@ void conn_join_syn(seg_ctx *ctx, const mptcpv_option *option)
     }
     if (c == NULL) {
         /* Keep joins with the same unknown token together, keys unknown. */
+        t->unlinked_joins = true;
         c = tracker_new_conn(t, ctx->seg->frame);
         if (c == NULL)
             return;

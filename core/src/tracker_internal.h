@@ -138,6 +138,7 @@ struct mptcpv_tracker {
     GPtrArray *conns;     /* of conn*, owned, by index */
     uint32_t subflow_total;
     bool any_handshake;   /* a connection's keys were seen: tokens can be judged */
+    bool unlinked_joins;  /* some MP_JOIN matched no known connection */
 };
 
 /* The segment being processed and where its results go. */
