@@ -160,9 +160,8 @@ static void add_join_verdicts(proto_tree *t, tvbuff_t *tvb, const mptcpv_verdict
     }
 }
 
-void mptcpv_options_add_verdicts(tvbuff_t *tvb, int block_offset _U_,
-                                 const mptcpv_options *options, proto_tree **subtrees,
-                                 const mptcpv_verdicts *v)
+void mptcpv_options_add_verdicts(tvbuff_t *tvb, const mptcpv_options *options,
+                                 proto_tree **subtrees, const mptcpv_verdicts *v)
 {
     gboolean join_done = FALSE, add_addr_done = FALSE, fastclose_done = FALSE;
     gboolean remove_done = FALSE;

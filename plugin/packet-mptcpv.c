@@ -321,9 +321,8 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
                                          options.count > 0 ? v->block_offset : v->hdr, item_len,
                                          ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
-    mptcpv_version version = rec->facts != NULL ? rec->facts->version : rec->decoded_with;
-    if (rec->linked && rec->facts == NULL)
-        version = rec->decoded_with;
+    /* The connection's version when it is known, else this packet's MP_CAPABLE's. */
+    mptcpv_version version = rec->decoded_with;
     if (version != MPTCPV_VERSION_UNKNOWN) {
         proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset,
                                              0, (guint32)version);
@@ -358,7 +357,7 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
         .removed_count = rec->removed_count,
         .version = version,
     };
-    mptcpv_options_add_verdicts(v->tvb, v->block_offset, &options, subtrees, &verdicts);
+    mptcpv_options_add_verdicts(v->tvb, &options, subtrees, &verdicts);
 
     for (unsigned i = 0; i < rec->finding_count; i++) {
         const mptcpv_finding *f = &rec->findings[i];

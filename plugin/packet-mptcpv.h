@@ -70,7 +70,7 @@ typedef struct mptcpv_verdicts {
 } mptcpv_verdicts;
 
 /* Add |verdicts| and key-derived values under the subtrees of the options they concern. */
-void mptcpv_options_add_verdicts(tvbuff_t *tvb, int block_offset, const mptcpv_options *options,
+void mptcpv_options_add_verdicts(tvbuff_t *tvb, const mptcpv_options *options,
                                  proto_tree **subtrees, const mptcpv_verdicts *verdicts);
 
 #endif /* PACKET_MPTCPV_H */

@@ -649,6 +649,65 @@ START_TEST(test_tuple_reuse_and_plain_tcp)
 }
 END_TEST
 
+/* RFC 8684 3.3.2: the server acknowledges 10 bytes where the client sent 5. */
+START_TEST(test_ack_unsent)
+{
+    world w;
+    world_init(&w);
+    handshake_v1(&w, 0x01);
+    opts o = {0};
+    dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
+    send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
+    o.n = 0;
+    dss64(&o, 0x7f04667f85c59b7eull + 5, 0, 0, -1, -1, 0); /* acks all 5: fine */
+    const mptcpv_segment_result *r =
+        send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+    ck_assert_uint_eq(r->options.finding_count, 0);
+    ck_assert_uint_eq(r->relative_data_ack, 6);
+    o.n = 0;
+    dss64(&o, 0x7f04667f85c59b7eull + 10, 0, 0, -1, -1, 0);
+    r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+    ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_ACK_UNSENT), 1);
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
+/* Two 3-byte mappings, then one segment carrying bytes of both: merged in flight. */
+START_TEST(test_coalesced_segments)
+{
+    world w;
+    world_init(&w);
+    handshake_v1(&w, 0x01);
+    opts o = {0};
+    dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 3, -1, 0);
+    send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "abc", -1);
+    o.n = 0;
+    dss64(&o, 0, 0x7f04667f85c59b7eull + 3, 4, 3, -1, 0);
+    send(&w, CLIENT, SERVER, ACK, ISN_C + 4, ISN_S + 1, &o, "def", -1);
+    ck_assert_uint_eq(w.r.options.finding_count, 0);
+    /* A retransmission of bytes 2..5 in one segment, with no option of its own. */
+    const mptcpv_segment_result *r =
+        send(&w, CLIENT, SERVER, ACK, ISN_C + 2, ISN_S + 1, NULL, "bcde", -1);
+    ck_assert_int_eq(count_rule(r, MPTCPV_RULE_MIDDLEBOX_COALESCED), 1);
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
+/* A mapping for subflow bytes far from the segment that carries it. */
+START_TEST(test_mapping_off_segment)
+{
+    world w;
+    world_init(&w);
+    handshake_v1(&w, 0x01);
+    opts o = {0};
+    dss64(&o, 0, 0x7f04667f85c59b7eull, 5001, 5, -1, 0);
+    const mptcpv_segment_result *r =
+        send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
+    ck_assert_int_eq(count_rule(r, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT), 1);
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
 Suite *tracker_suite(void)
 {
     Suite *s = suite_create("tracker");
@@ -671,6 +730,9 @@ Suite *tracker_suite(void)
     tcase_add_test(tc, test_reinjection_across_subflows);
     tcase_add_test(tc, test_data_fin_and_infinite_mapping);
     tcase_add_test(tc, test_tuple_reuse_and_plain_tcp);
+    tcase_add_test(tc, test_ack_unsent);
+    tcase_add_test(tc, test_coalesced_segments);
+    tcase_add_test(tc, test_mapping_off_segment);
     suite_add_tcase(s, tc);
     return s;
 }
