@@ -1,0 +1,59 @@
+/*
+ * The one table of tshark fields mptcpv-validate reads (tshark -T fields -e ...).
+ *
+ * X(ENUM, "field.name", ENABLED)
+ *   ENUM     suffix of the column index VF_<ENUM> used by result.c
+ *   name     display filter field name passed to tshark with -e
+ *   ENABLED  1: asked from tshark; 0: known but not asked (the column then stays empty).
+ *            A field the plugin does not have yet is added here with 0 and switched to 1
+ *            when it lands: that one character is the whole change.
+ *
+ * Columns come back in this order. Do not read _ws.expert.* (localised text).
+ */
+#ifndef MPTCPV_VALIDATE_FIELDS_H
+#define MPTCPV_VALIDATE_FIELDS_H
+
+#define MPTCPV_VALIDATE_FIELDS(X)                                                              \
+    X(FRAME_NUMBER, "frame.number", 1)                                                         \
+    X(FRAME_TIME, "frame.time_epoch", 1)                                                       \
+    X(TCP_STREAM, "tcp.stream", 1)                                                             \
+    X(IP_SRC, "ip.src", 1)                                                                     \
+    X(IPV6_SRC, "ipv6.src", 1)                                                                 \
+    X(IP_DST, "ip.dst", 1)                                                                     \
+    X(IPV6_DST, "ipv6.dst", 1)                                                                 \
+    X(TCP_SRCPORT, "tcp.srcport", 1)                                                           \
+    X(TCP_DSTPORT, "tcp.dstport", 1)                                                           \
+    X(TCP_LEN, "tcp.len", 1)                                                                   \
+    X(TCP_FLAGS, "tcp.flags", 1)                                                               \
+    X(SUBTYPE, "mptcpv.subtype", 1)                                                            \
+    X(VERSION, "mptcpv.version", 1)                                                            \
+    X(RULE, "mptcpv.rule", 1)                                                                  \
+    X(FINDING, "mptcpv.finding", 1)                                                            \
+    X(MPC_SENDER_KEY, "mptcpv.mpc.sender_key", 1)                                              \
+    X(MPC_RECEIVER_KEY, "mptcpv.mpc.receiver_key", 1)                                          \
+    X(MPC_CHECKSUM, "mptcpv.mpc.flags.checksum", 1)                                            \
+    X(JOIN_ADDR_ID, "mptcpv.join.addr_id", 1)                                                  \
+    X(JOIN_BACKUP, "mptcpv.join.backup", 1)                                                    \
+    X(PRIO_BACKUP, "mptcpv.prio.backup", 1)                                                    \
+    X(TCPRST_REASON, "mptcpv.tcprst.reason", 1)                                                \
+    /* Connection linking (plugin issue "linking"): */                                         \
+    X(CONNECTION, "mptcpv.connection", 1)                                                      \
+    X(SUBFLOW, "mptcpv.subflow", 1)                                                            \
+    X(SUBFLOW_INITIAL, "mptcpv.subflow.initial", 1)                                            \
+    X(SUBFLOW_BACKUP, "mptcpv.subflow.backup", 1)                                              \
+    X(FROM_CLIENT, "mptcpv.from_client", 1)                                                    \
+    X(CONN_CLIENT_KEY, "mptcpv.conn.client_key", 1)                                            \
+    X(CONN_SERVER_KEY, "mptcpv.conn.server_key", 1)                                            \
+    X(CONN_CLIENT_TOKEN, "mptcpv.conn.client_token", 1)                                        \
+    X(CONN_SERVER_TOKEN, "mptcpv.conn.server_token", 1)                                        \
+    X(CONN_CHECKSUM, "mptcpv.conn.checksum", 1)                                                \
+    X(FALLBACK, "mptcpv.fallback", 1)
+
+typedef enum vf_column {
+#define VF_ENUM(e, name, enabled) VF_##e,
+    MPTCPV_VALIDATE_FIELDS(VF_ENUM)
+#undef VF_ENUM
+    VF_COUNT
+} vf_column;
+
+#endif /* MPTCPV_VALIDATE_FIELDS_H */

@@ -1,0 +1,458 @@
+/*
+ * JSON report, built with json-glib (never by hand), and the merge of shard reports.
+ *
+ * The top-level object is always assembled by assemble() from per-file nodes, both for a
+ * run and for a merge, so merging all shards of a corpus gives the bytes of the unsharded
+ * report.
+ */
+#include "report_json.h"
+
+#include <string.h>
+
+gboolean vr_parse_fail_on(const char *s, mptcpv_severity *sev, gboolean *never)
+{
+    *never = FALSE;
+    if (g_strcmp0(s, "none") == 0) {
+        *never = TRUE;
+        *sev = MPTCPV_SEVERITY_ERROR;
+        return TRUE;
+    }
+    for (int k = 0; k < 3; k++) {
+        if (g_strcmp0(s, mptcpv_severity_name((mptcpv_severity)k)) == 0) {
+            *sev = (mptcpv_severity)k;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static void add_str(JsonBuilder *b, const char *key, const char *v)
+{
+    json_builder_set_member_name(b, key);
+    if (v != NULL)
+        json_builder_add_string_value(b, v);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void add_int(JsonBuilder *b, const char *key, gint64 v)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_int_value(b, v);
+}
+
+/* -1 (unknown) becomes null */
+static void add_opt_int(JsonBuilder *b, const char *key, gint64 v)
+{
+    json_builder_set_member_name(b, key);
+    if (v >= 0)
+        json_builder_add_int_value(b, v);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void add_bool(JsonBuilder *b, const char *key, gboolean v)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_boolean_value(b, v);
+}
+
+static void add_counts(JsonBuilder *b, const guint counts[3])
+{
+    add_int(b, "errors", counts[MPTCPV_SEVERITY_ERROR]);
+    add_int(b, "warnings", counts[MPTCPV_SEVERITY_WARNING]);
+    add_int(b, "infos", counts[MPTCPV_SEVERITY_INFO]);
+}
+
+static void add_endpoint(JsonBuilder *b, const char *key, const vr_endpoint *e)
+{
+    json_builder_set_member_name(b, key);
+    if (e->address == NULL) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    json_builder_begin_object(b);
+    add_str(b, "address", e->address);
+    add_int(b, "port", e->port);
+    json_builder_end_object(b);
+}
+
+static void add_subflow(JsonBuilder *b, const vr_subflow *s)
+{
+    json_builder_begin_object(b);
+    add_int(b, "id", s->id);
+    add_opt_int(b, "tcp_stream", s->tcp_stream);
+    add_bool(b, "initial", s->initial);
+    add_bool(b, "backup", s->backup);
+    add_endpoint(b, "client", &s->client);
+    add_endpoint(b, "server", &s->server);
+    add_bool(b, "roles_known", s->roles_known);
+    add_opt_int(b, "client_address_id", s->client_addr_id);
+    add_opt_int(b, "server_address_id", s->server_addr_id);
+    add_str(b, "start", s->start != NULL && *s->start ? s->start : NULL);
+    add_str(b, "end", s->end != NULL && *s->end ? s->end : NULL);
+    add_int(b, "first_frame", s->first_frame);
+    add_int(b, "last_frame", s->last_frame);
+    add_int(b, "packets", (gint64)s->packets);
+    add_int(b, "bytes_from_client", (gint64)s->bytes_from_client);
+    add_int(b, "bytes_from_server", (gint64)s->bytes_from_server);
+    add_opt_int(b, "reset_reason", s->reset_reason);
+    json_builder_end_object(b);
+}
+
+static void add_connection(JsonBuilder *b, const vr_connection *c)
+{
+    json_builder_begin_object(b);
+    add_int(b, "id", c->id);
+    add_bool(b, "linked", c->plugin_id >= 0);
+    add_opt_int(b, "version", c->version);
+    add_str(b, "client_key", c->client_key);
+    add_str(b, "server_key", c->server_key);
+    add_str(b, "client_token", c->client_token);
+    add_str(b, "server_token", c->server_token);
+    json_builder_set_member_name(b, "checksum");
+    if (c->checksum < 0)
+        json_builder_add_null_value(b);
+    else
+        json_builder_add_boolean_value(b, c->checksum != 0);
+    add_str(b, "fallback", c->fallback);
+    add_int(b, "first_frame", c->first_frame);
+    json_builder_set_member_name(b, "subflows");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < c->subflows->len; i++)
+        add_subflow(b, g_ptr_array_index(c->subflows, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "findings");
+    json_builder_begin_object(b);
+    add_counts(b, c->counts);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+}
+
+static JsonNode *file_node(const vr_file *f)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_str(b, "path", f->path);
+    add_int(b, "index", f->index);
+    add_str(b, "error", f->error);
+    add_int(b, "packets", (gint64)f->packets);
+    add_int(b, "mptcp_packets", (gint64)f->mptcp_packets);
+    json_builder_set_member_name(b, "connections");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < f->connections->len; i++)
+        add_connection(b, g_ptr_array_index(f->connections, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "findings");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < f->findings->len; i++) {
+        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        json_builder_begin_object(b);
+        add_str(b, "rule", fd->rule);
+        add_str(b, "severity", mptcpv_severity_name(fd->severity));
+        add_int(b, "frame", fd->frame);
+        add_opt_int(b, "connection", fd->connection);
+        add_opt_int(b, "subflow", fd->subflow);
+        add_str(b, "message", fd->message);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "summary");
+    json_builder_begin_object(b);
+    add_int(b, "connections", f->connections->len);
+    add_counts(b, f->counts);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    JsonNode *n = json_builder_get_root(b);
+    g_object_unref(b);
+    return n;
+}
+
+typedef struct meta {
+    const char *mptcpv_version;
+    const char *tshark_version;
+    const char *fail_on; /* "error", ..., "none" */
+    GPtrArray *ignored;  /* char* */
+    GPtrArray *inputs;   /* char* */
+    guint shard_k, shard_n;
+} meta;
+
+static gint64 member_int(JsonObject *o, const char *key)
+{
+    JsonNode *n = o != NULL ? json_object_get_member(o, key) : NULL;
+    return n != NULL && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_int(n) : 0;
+}
+
+static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */)
+{
+    mptcpv_severity fail_sev = MPTCPV_SEVERITY_ERROR;
+    gboolean never = FALSE;
+    vr_parse_fail_on(m->fail_on, &fail_sev, &never);
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_str(b, "schema", VR_SCHEMA);
+    add_str(b, "mptcpv_version", m->mptcpv_version);
+    add_str(b, "tshark_version", m->tshark_version);
+    add_str(b, "fail_on", m->fail_on);
+    json_builder_set_member_name(b, "ignored_rules");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < m->ignored->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(m->ignored, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "inputs");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < m->inputs->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(m->inputs, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "shard");
+    if (m->shard_n > 0) {
+        json_builder_begin_object(b);
+        add_int(b, "index", m->shard_k);
+        add_int(b, "count", m->shard_n);
+        json_builder_end_object(b);
+    } else {
+        json_builder_add_null_value(b);
+    }
+    gint64 nfiles = 0, unreadable = 0, conns = 0, counts[3] = {0, 0, 0};
+    json_builder_set_member_name(b, "files");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < files->len; i++) {
+        JsonNode *fn = g_ptr_array_index(files, i);
+        JsonObject *fo = json_node_get_object(fn);
+        nfiles++;
+        if (!json_object_get_null_member(fo, "error"))
+            unreadable++;
+        JsonObject *s = json_object_get_object_member(fo, "summary");
+        conns += member_int(s, "connections");
+        counts[MPTCPV_SEVERITY_ERROR] += member_int(s, "errors");
+        counts[MPTCPV_SEVERITY_WARNING] += member_int(s, "warnings");
+        counts[MPTCPV_SEVERITY_INFO] += member_int(s, "infos");
+        json_builder_add_value(b, fn); /* takes ownership */
+    }
+    json_builder_end_array(b);
+    gint64 failing = 0;
+    for (int k = 0; k < 3; k++)
+        if (!never && k >= (int)fail_sev)
+            failing += counts[k];
+    json_builder_set_member_name(b, "summary");
+    json_builder_begin_object(b);
+    add_int(b, "files", nfiles);
+    add_int(b, "unreadable", unreadable);
+    add_int(b, "connections", conns);
+    add_int(b, "errors", counts[MPTCPV_SEVERITY_ERROR]);
+    add_int(b, "warnings", counts[MPTCPV_SEVERITY_WARNING]);
+    add_int(b, "infos", counts[MPTCPV_SEVERITY_INFO]);
+    add_int(b, "failing", failing);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    JsonNode *root = json_builder_get_root(b);
+    g_object_unref(b);
+    return root;
+}
+
+gboolean vr_json_write_node(JsonNode *root, GOutputStream *out, GError **error)
+{
+    JsonGenerator *g = json_generator_new();
+    json_generator_set_pretty(g, TRUE);
+    json_generator_set_indent(g, 2);
+    json_generator_set_root(g, root);
+    gboolean ok = json_generator_to_stream(g, out, NULL, error);
+    if (ok)
+        ok = g_output_stream_write_all(out, "\n", 1, NULL, NULL, error);
+    g_object_unref(g);
+    return ok;
+}
+
+static const char *fail_on_name(const vr_report *r)
+{
+    return r->fail_never ? "none" : mptcpv_severity_name(r->fail_on);
+}
+
+gboolean vr_write_json(const vr_report *r, GOutputStream *out, GError **error)
+{
+    GPtrArray *files = g_ptr_array_new();
+    for (guint i = 0; i < r->files->len; i++)
+        g_ptr_array_add(files, file_node(g_ptr_array_index(r->files, i)));
+    meta m = {r->mptcpv_version, r->tshark_version, fail_on_name(r), r->ignored, r->inputs,
+              r->shard_k, r->shard_n};
+    JsonNode *root = assemble(&m, files);
+    g_ptr_array_free(files, TRUE);
+    gboolean ok = vr_json_write_node(root, out, error);
+    json_node_unref(root);
+    return ok;
+}
+
+/* ---- merge ------------------------------------------------------------------------------ */
+
+static GPtrArray *string_array(JsonObject *o, const char *key)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    JsonArray *arr = json_object_has_member(o, key) ? json_object_get_array_member(o, key)
+                                                    : NULL;
+    for (guint i = 0; arr != NULL && i < json_array_get_length(arr); i++)
+        g_ptr_array_add(a, g_strdup(json_array_get_string_element(arr, i)));
+    return a;
+}
+
+static gboolean same_strings(GPtrArray *a, GPtrArray *b)
+{
+    if (a->len != b->len)
+        return FALSE;
+    for (guint i = 0; i < a->len; i++)
+        if (g_strcmp0(g_ptr_array_index(a, i), g_ptr_array_index(b, i)) != 0)
+            return FALSE;
+    return TRUE;
+}
+
+static gint cmp_file_index(gconstpointer a, gconstpointer b)
+{
+    JsonObject *x = json_node_get_object(*(JsonNode *const *)a);
+    JsonObject *y = json_node_get_object(*(JsonNode *const *)b);
+    gint64 i = json_object_get_int_member(x, "index"), k = json_object_get_int_member(y, "index");
+    return i < k ? -1 : i > k;
+}
+
+static const char *member_string(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+    return n != NULL && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+               ? json_node_get_string(n)
+               : NULL;
+}
+
+JsonNode *vr_json_merge(char **paths, const char *fail_on, guint *failing, guint *unreadable,
+                        char **warning, char **error)
+{
+    GPtrArray *parsers = g_ptr_array_new_with_free_func(g_object_unref);
+    GPtrArray *files = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
+    GPtrArray *ignored = NULL, *inputs = NULL;
+    char *mv = NULL, *tv = NULL, *fo = NULL;
+    guint shard_n = 0;
+    GHashTable *seen_shards = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GHashTable *seen_index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    JsonNode *result = NULL;
+    *error = NULL;
+    *warning = NULL;
+
+    for (char **p = paths; *p != NULL && *error == NULL; p++) {
+        JsonParser *parser = json_parser_new();
+        g_ptr_array_add(parsers, parser);
+        GError *gerr = NULL;
+        if (!json_parser_load_from_file(parser, *p, &gerr)) {
+            *error = g_strdup_printf("%s: %s", *p, gerr->message);
+            g_error_free(gerr);
+            break;
+        }
+        JsonNode *root = json_parser_get_root(parser);
+        JsonObject *o = root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root)
+                                                                     : NULL;
+        if (o == NULL || g_strcmp0(member_string(o, "schema"), VR_SCHEMA) != 0 ||
+            !json_object_has_member(o, "files")) {
+            *error = g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", *p,
+                                     VR_SCHEMA);
+            break;
+        }
+        GPtrArray *ig = string_array(o, "ignored_rules"), *in = string_array(o, "inputs");
+        const char *this_mv = member_string(o, "mptcpv_version");
+        const char *this_tv = member_string(o, "tshark_version");
+        const char *this_fo = member_string(o, "fail_on");
+        JsonNode *sn = json_object_get_member(o, "shard");
+        guint k = 0, n = 0;
+        if (sn != NULL && JSON_NODE_HOLDS_OBJECT(sn)) {
+            k = (guint)json_object_get_int_member(json_node_get_object(sn), "index");
+            n = (guint)json_object_get_int_member(json_node_get_object(sn), "count");
+        }
+        if (ignored == NULL) {
+            ignored = ig;
+            inputs = in;
+            mv = g_strdup(this_mv);
+            tv = g_strdup(this_tv);
+            fo = g_strdup(this_fo);
+            shard_n = n;
+        } else {
+            const char *what = NULL;
+            if (!same_strings(ignored, ig))
+                what = "ignored rules";
+            else if (!same_strings(inputs, in))
+                what = "inputs";
+            else if (g_strcmp0(mv, this_mv) != 0)
+                what = "mptcpv version";
+            else if (g_strcmp0(tv, this_tv) != 0)
+                what = "tshark version";
+            else if (g_strcmp0(fo, this_fo) != 0)
+                what = "--fail-on";
+            else if (n != shard_n)
+                what = "shard count";
+            g_ptr_array_free(ig, TRUE);
+            g_ptr_array_free(in, TRUE);
+            if (what != NULL) {
+                *error = g_strdup_printf("%s: %s differ from %s's; merge reports of one run "
+                                         "split with --shard",
+                                         *p, what, paths[0]);
+                break;
+            }
+        }
+        if (n > 0) {
+            if (g_hash_table_contains(seen_shards, GUINT_TO_POINTER(k))) {
+                *error = g_strdup_printf("%s: shard %u/%u given twice", *p, k, n);
+                break;
+            }
+            g_hash_table_add(seen_shards, GUINT_TO_POINTER(k));
+        }
+        JsonArray *fa = json_object_get_array_member(o, "files");
+        for (guint i = 0; i < json_array_get_length(fa); i++) {
+            JsonNode *fn = json_array_get_element(fa, i);
+            JsonObject *fobj = JSON_NODE_HOLDS_OBJECT(fn) ? json_node_get_object(fn) : NULL;
+            if (fobj == NULL || !json_object_has_member(fobj, "index")) {
+                *error = g_strdup_printf("%s: file entry %u has no index", *p, i);
+                break;
+            }
+            gint64 *idx = g_new(gint64, 1);
+            *idx = json_object_get_int_member(fobj, "index");
+            if (g_hash_table_contains(seen_index, idx)) {
+                *error = g_strdup_printf("%s: file %s is in two reports", *p,
+                                         member_string(fobj, "path"));
+                g_free(idx);
+                break;
+            }
+            g_hash_table_add(seen_index, idx);
+            g_ptr_array_add(files, json_node_copy(fn));
+        }
+    }
+    if (*error == NULL && ignored == NULL)
+        *error = g_strdup("merge needs at least one report");
+    if (*error == NULL) {
+        GString *missing = g_string_new(NULL);
+        for (guint k = 1; k <= shard_n; k++)
+            if (!g_hash_table_contains(seen_shards, GUINT_TO_POINTER(k)))
+                g_string_append_printf(missing, " %u/%u", k, shard_n);
+        if (missing->len > 0)
+            *warning = g_strdup_printf("shard(s)%s missing: the merged report covers only part "
+                                       "of the corpus",
+                                       missing->str);
+        g_string_free(missing, TRUE);
+        g_ptr_array_sort(files, cmp_file_index);
+        const char *use_fail_on = fail_on != NULL ? fail_on : (fo != NULL ? fo : "error");
+        meta m = {mv, tv, use_fail_on, ignored, inputs, 0, 0};
+        GPtrArray *taken = g_ptr_array_new();
+        for (guint i = 0; i < files->len; i++)
+            g_ptr_array_add(taken, json_node_ref(g_ptr_array_index(files, i)));
+        result = assemble(&m, taken);
+        g_ptr_array_free(taken, TRUE);
+        JsonObject *s = json_object_get_object_member(json_node_get_object(result), "summary");
+        *failing = (guint)json_object_get_int_member(s, "failing");
+        *unreadable = (guint)json_object_get_int_member(s, "unreadable");
+    }
+    if (ignored != NULL) {
+        g_ptr_array_free(ignored, TRUE);
+        g_ptr_array_free(inputs, TRUE);
+    }
+    g_free(mv);
+    g_free(tv);
+    g_free(fo);
+    g_hash_table_destroy(seen_shards);
+    g_hash_table_destroy(seen_index);
+    g_ptr_array_free(files, TRUE);
+    g_ptr_array_free(parsers, TRUE);
+    return result;
+}

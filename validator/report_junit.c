@@ -1,0 +1,114 @@
+/*
+ * JUnit XML report, for GitLab, GitHub and Jenkins test views: a <testsuite> per file, a
+ * <testcase> per connection, a <failure> per finding at or above --fail-on. Every file also
+ * has a "capture" testcase: it carries an <error> when the file could not be read, and the
+ * findings outside any connection. Findings below --fail-on go to <system-out>.
+ * All text is escaped with GMarkup.
+ */
+#include <gio/gio.h>
+
+#include "result.h"
+
+static void finding_line(GString *s, const vr_finding *fd)
+{
+    char *t = g_markup_printf_escaped("frame %u: %s %s: %s\n", fd->frame,
+                                      mptcpv_severity_name(fd->severity), fd->rule,
+                                      fd->message);
+    g_string_append(s, t);
+    g_free(t);
+}
+
+/* The body of one testcase: failures, then system-out. Returns the failure count. */
+static guint testcase_body(GString *s, const vr_report *r, const vr_file *f, gint conn)
+{
+    guint failures = 0;
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < f->findings->len; i++) {
+        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        if (fd->connection != conn)
+            continue;
+        if (vr_severity_fails(r, fd->severity)) {
+            char *t = g_markup_printf_escaped(
+                "      <failure type=\"%s\" message=\"frame %u: %s: %s\">", fd->rule, fd->frame,
+                fd->rule, fd->message);
+            g_string_append(s, t);
+            g_free(t);
+            finding_line(s, fd);
+            g_string_append(s, "</failure>\n");
+            failures++;
+        } else {
+            finding_line(out, fd);
+        }
+    }
+    if (out->len > 0)
+        g_string_append_printf(s, "      <system-out>%s</system-out>\n", out->str);
+    g_string_free(out, TRUE);
+    return failures;
+}
+
+gboolean vr_write_junit(const vr_report *r, GOutputStream *out, GError **error)
+{
+    GString *body = g_string_new(NULL);
+    guint total_tests = 0, total_failures = 0, total_errors = 0;
+    for (guint i = 0; i < r->files->len; i++) {
+        const vr_file *f = g_ptr_array_index(r->files, i);
+        GString *cases = g_string_new(NULL);
+        guint failures = 0, errors = 0, tests = 0;
+
+        char *t = g_markup_printf_escaped("    <testcase name=\"capture\" classname=\"%s\" "
+                                          "time=\"0\">\n",
+                                          f->path);
+        g_string_append(cases, t);
+        g_free(t);
+        if (f->error != NULL) {
+            t = g_markup_printf_escaped("      <error type=\"input\" message=\"%s\">%s: %s"
+                                        "</error>\n",
+                                        f->error, f->path, f->error);
+            g_string_append(cases, t);
+            g_free(t);
+            errors++;
+        }
+        failures += testcase_body(cases, r, f, -1);
+        g_string_append(cases, "    </testcase>\n");
+        tests++;
+
+        for (guint k = 0; k < f->connections->len; k++) {
+            const vr_connection *c = g_ptr_array_index(f->connections, k);
+            t = g_markup_printf_escaped("    <testcase name=\"connection %u\" classname=\"%s\" "
+                                        "time=\"0\">\n",
+                                        c->id, f->path);
+            g_string_append(cases, t);
+            g_free(t);
+            failures += testcase_body(cases, r, f, (gint)c->id);
+            g_string_append(cases, "    </testcase>\n");
+            tests++;
+        }
+        t = g_markup_printf_escaped("  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" "
+                                    "errors=\"%u\" skipped=\"0\" time=\"0\">\n"
+                                    "    <properties>\n"
+                                    "      <property name=\"mptcpv_version\" value=\"%s\"/>\n"
+                                    "      <property name=\"tshark_version\" value=\"%s\"/>\n"
+                                    "    </properties>\n",
+                                    f->path, tests, failures, errors, r->mptcpv_version,
+                                    r->tshark_version ? r->tshark_version : "");
+        g_string_append(body, t);
+        g_free(t);
+        g_string_append(body, cases->str);
+        g_string_append(body, "  </testsuite>\n");
+        g_string_free(cases, TRUE);
+        total_tests += tests;
+        total_failures += failures;
+        total_errors += errors;
+    }
+    GString *s = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    g_string_append_printf(s,
+                           "<testsuites name=\"mptcpv-validate\" tests=\"%u\" failures=\"%u\" "
+                           "errors=\"%u\" time=\"0\">\n",
+                           total_tests, total_failures, total_errors);
+    g_string_append(s, body->str);
+    g_string_append(s, "</testsuites>\n");
+    gboolean ok = g_output_stream_write_all(out, s->str, s->len, NULL, NULL, error);
+    g_string_free(s, TRUE);
+    g_string_free(body, TRUE);
+    return ok;
+}

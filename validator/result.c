@@ -1,0 +1,549 @@
+/*
+ * Building the in-memory result from tshark rows (see result.h).
+ */
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FLAG_SYN 0x02u
+#define FLAG_ACK 0x10u
+
+/* ---- column access -------------------------------------------------------------------- */
+
+static gboolean present(const char *col)
+{
+    return col != NULL && col[0] != '\0';
+}
+
+/* The last occurrence of an aggregated column, copied into |buf|; NULL if absent. */
+static const char *last_of(const char *col, char *buf, size_t size)
+{
+    if (!present(col))
+        return NULL;
+    const char *p = strrchr(col, VR_AGGREGATOR);
+    p = p != NULL ? p + 1 : col;
+    g_strlcpy(buf, p, size);
+    return buf[0] != '\0' ? buf : NULL;
+}
+
+static const char *first_of(const char *col, char *buf, size_t size)
+{
+    if (!present(col))
+        return NULL;
+    const char *end = strchr(col, VR_AGGREGATOR);
+    size_t n = end != NULL ? (size_t)(end - col) : strlen(col);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, col, n);
+    buf[n] = '\0';
+    return n > 0 ? buf : NULL;
+}
+
+/* Numbers as tshark prints them: decimal or 0x-hex. */
+static gboolean parse_u64(const char *s, guint64 *out)
+{
+    if (s == NULL || *s == '\0')
+        return FALSE;
+    char *end = NULL;
+    guint64 v = g_ascii_strtoull(s, &end, 0);
+    if (end == s)
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+static gboolean last_u64(const char *col, guint64 *out)
+{
+    char buf[64];
+    return parse_u64(last_of(col, buf, sizeof(buf)), out);
+}
+
+static gboolean first_u64(const char *col, guint64 *out)
+{
+    char buf[64];
+    return parse_u64(first_of(col, buf, sizeof(buf)), out);
+}
+
+/* Booleans: tshark prints "1"/"0" (or "True"/"False" for some types). */
+static gboolean last_bool(const char *col, gboolean *out)
+{
+    char buf[16];
+    const char *v = last_of(col, buf, sizeof(buf));
+    if (v == NULL)
+        return FALSE;
+    *out = strcmp(v, "1") == 0 || g_ascii_strcasecmp(v, "true") == 0;
+    return TRUE;
+}
+
+static gboolean any_true(const char *col)
+{
+    if (!present(col))
+        return FALSE;
+    gchar **parts = g_strsplit(col, (const char[]){VR_AGGREGATOR, 0}, -1);
+    gboolean any = FALSE;
+    for (gchar **p = parts; *p != NULL; p++)
+        any |= strcmp(*p, "1") == 0 || g_ascii_strcasecmp(*p, "true") == 0;
+    g_strfreev(parts);
+    return any;
+}
+
+/* 64-bit keys as "0x" + 16 hex digits, 32-bit tokens as "0x" + 8, whatever tshark printed. */
+static char *hex_value(guint64 v, int digits)
+{
+    return g_strdup_printf("0x%0*" G_GINT64_MODIFIER "x", digits, v);
+}
+
+static void set_hex(char **slot, const char *col, int digits)
+{
+    guint64 v;
+    if (!last_u64(col, &v))
+        return;
+    g_free(*slot);
+    *slot = hex_value(v, digits);
+}
+
+/* ---- objects ---------------------------------------------------------------------------- */
+
+static void subflow_free(gpointer p)
+{
+    vr_subflow *s = p;
+    g_free(s->client.address);
+    g_free(s->server.address);
+    g_free(s->start);
+    g_free(s->end);
+    g_free(s);
+}
+
+static vr_subflow *subflow_new(guint id, gint64 stream)
+{
+    vr_subflow *s = g_new0(vr_subflow, 1);
+    s->id = id;
+    s->tcp_stream = stream;
+    s->client_addr_id = -1;
+    s->server_addr_id = -1;
+    s->reset_reason = -1;
+    return s;
+}
+
+static void connection_free(gpointer p)
+{
+    vr_connection *c = p;
+    g_free(c->client_key);
+    g_free(c->server_key);
+    g_free(c->client_token);
+    g_free(c->server_token);
+    g_free(c->fallback);
+    g_ptr_array_free(c->subflows, TRUE);
+    g_free(c);
+}
+
+static vr_connection *connection_new(gint64 plugin_id, guint32 frame)
+{
+    vr_connection *c = g_new0(vr_connection, 1);
+    c->plugin_id = plugin_id;
+    c->version = -1;
+    c->checksum = -1;
+    c->first_frame = frame;
+    c->subflows = g_ptr_array_new_with_free_func(subflow_free);
+    return c;
+}
+
+static void finding_clear(gpointer p)
+{
+    vr_finding *f = p;
+    g_free(f->rule);
+    g_free(f->message);
+}
+
+vr_file *vr_file_new(const char *path, guint index, const gboolean *ignored)
+{
+    vr_file *f = g_new0(vr_file, 1);
+    f->path = g_strdup(path);
+    f->index = index;
+    f->connections = g_ptr_array_new_with_free_func(connection_free);
+    f->findings = g_array_new(FALSE, TRUE, sizeof(vr_finding));
+    g_array_set_clear_func(f->findings, finding_clear);
+    f->by_plugin_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    f->by_stream = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    f->stream_conn = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    f->ignored = ignored;
+    return f;
+}
+
+static void drop_building_state(vr_file *f)
+{
+    g_clear_pointer(&f->by_plugin_id, g_hash_table_destroy);
+    g_clear_pointer(&f->by_stream, g_hash_table_destroy);
+    g_clear_pointer(&f->stream_conn, g_hash_table_destroy);
+}
+
+void vr_file_free(vr_file *f)
+{
+    if (f == NULL)
+        return;
+    drop_building_state(f);
+    g_free(f->path);
+    g_free(f->error);
+    g_ptr_array_free(f->connections, TRUE);
+    g_array_free(f->findings, TRUE);
+    g_free(f);
+}
+
+void vr_file_set_error(vr_file *f, const char *fmt, ...)
+{
+    if (f->error != NULL)
+        return; /* the first problem is the one to report */
+    va_list ap;
+    va_start(ap, fmt);
+    f->error = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+static gint64 *key64(gint64 v)
+{
+    gint64 *k = g_new(gint64, 1);
+    *k = v;
+    return k;
+}
+
+static vr_subflow *find_subflow(vr_connection *c, guint id)
+{
+    for (guint i = 0; i < c->subflows->len; i++) {
+        vr_subflow *s = g_ptr_array_index(c->subflows, i);
+        if (s->id == id)
+            return s;
+    }
+    return NULL;
+}
+
+/* ---- rows ------------------------------------------------------------------------------- */
+
+typedef struct row_view {
+    guint32 frame;
+    gint64 stream;
+    guint flags;
+    gboolean syn, ack;
+    char src[64], dst[64];
+    guint sport, dport;
+    guint64 tcp_len;
+} row_view;
+
+static void read_row(char **cols, row_view *v)
+{
+    guint64 n;
+    memset(v, 0, sizeof(*v));
+    v->frame = first_u64(cols[VF_FRAME_NUMBER], &n) ? (guint32)n : 0;
+    v->stream = last_u64(cols[VF_TCP_STREAM], &n) ? (gint64)n : -1;
+    v->flags = last_u64(cols[VF_TCP_FLAGS], &n) ? (guint)n : 0;
+    v->syn = (v->flags & FLAG_SYN) != 0;
+    v->ack = (v->flags & FLAG_ACK) != 0;
+    if (last_of(cols[VF_IP_SRC], v->src, sizeof(v->src)) == NULL)
+        last_of(cols[VF_IPV6_SRC], v->src, sizeof(v->src));
+    if (last_of(cols[VF_IP_DST], v->dst, sizeof(v->dst)) == NULL)
+        last_of(cols[VF_IPV6_DST], v->dst, sizeof(v->dst));
+    v->sport = last_u64(cols[VF_TCP_SRCPORT], &n) ? (guint)n : 0;
+    v->dport = last_u64(cols[VF_TCP_DSTPORT], &n) ? (guint)n : 0;
+    v->tcp_len = last_u64(cols[VF_TCP_LEN], &n) ? n : 0;
+}
+
+static void set_endpoints(vr_subflow *s, const row_view *v, gboolean from_client)
+{
+    g_free(s->client.address);
+    g_free(s->server.address);
+    s->client.address = g_strdup(from_client ? v->src : v->dst);
+    s->client.port = from_client ? v->sport : v->dport;
+    s->server.address = g_strdup(from_client ? v->dst : v->src);
+    s->server.port = from_client ? v->dport : v->sport;
+}
+
+/* Whether this row was sent by the client, learning the roles when the row tells them. */
+static gboolean row_from_client(vr_subflow *s, char **cols, const row_view *v)
+{
+    gboolean fc;
+    gboolean told = last_bool(cols[VF_FROM_CLIENT], &fc);
+    if (!told && v->syn) {
+        fc = !v->ack;
+        told = TRUE;
+    }
+    if (told) {
+        if (!s->roles_known) {
+            set_endpoints(s, v, fc);
+            s->roles_known = TRUE;
+        }
+        return fc;
+    }
+    if (s->client.address == NULL) /* a guess: the first sender seen is the client */
+        set_endpoints(s, v, TRUE);
+    return g_strcmp0(s->client.address, v->src) == 0 && s->client.port == v->sport;
+}
+
+static void update_subflow(vr_subflow *s, char **cols, const row_view *v, gboolean linked)
+{
+    gboolean fc = row_from_client(s, cols, v);
+    if (s->packets == 0) {
+        s->first_frame = v->frame;
+        s->start = g_strdup(cols[VF_FRAME_TIME]);
+    }
+    s->packets++;
+    s->last_frame = v->frame;
+    if (present(cols[VF_FRAME_TIME])) {
+        g_free(s->end);
+        s->end = g_strdup(cols[VF_FRAME_TIME]);
+    }
+    if (fc)
+        s->bytes_from_client += v->tcp_len;
+    else
+        s->bytes_from_server += v->tcp_len;
+
+    gboolean b;
+    guint64 n;
+    if (last_bool(cols[VF_SUBFLOW_INITIAL], &b))
+        s->initial = b;
+    else if (!linked && v->syn && present(cols[VF_MPC_SENDER_KEY]))
+        s->initial = TRUE;
+    if (s->initial) {
+        s->client_addr_id = 0;
+        s->server_addr_id = 0;
+    } else if (v->syn && first_u64(cols[VF_JOIN_ADDR_ID], &n)) {
+        if (fc)
+            s->client_addr_id = (gint)n;
+        else
+            s->server_addr_id = (gint)n;
+    }
+    if (last_bool(cols[VF_SUBFLOW_BACKUP], &b))
+        s->backup = b;
+    else if (last_bool(cols[VF_PRIO_BACKUP], &b))
+        s->backup = b;
+    else if (v->syn && !v->ack && last_bool(cols[VF_JOIN_BACKUP], &b))
+        s->backup = b;
+    if (last_u64(cols[VF_TCPRST_REASON], &n))
+        s->reset_reason = (gint)n;
+}
+
+static void update_connection(vr_connection *c, char **cols, const row_view *v, gboolean linked)
+{
+    guint64 n;
+    gboolean b;
+    if (last_u64(cols[VF_VERSION], &n))
+        c->version = (gint)n;
+    if (present(cols[VF_FALLBACK]) && c->fallback == NULL) {
+        char buf[256];
+        c->fallback = g_strdup(last_of(cols[VF_FALLBACK], buf, sizeof(buf)));
+    }
+    if (linked) {
+        set_hex(&c->client_key, cols[VF_CONN_CLIENT_KEY], 16);
+        set_hex(&c->server_key, cols[VF_CONN_SERVER_KEY], 16);
+        set_hex(&c->client_token, cols[VF_CONN_CLIENT_TOKEN], 8);
+        set_hex(&c->server_token, cols[VF_CONN_SERVER_TOKEN], 8);
+        if (last_bool(cols[VF_CONN_CHECKSUM], &b))
+            c->checksum = b;
+        return;
+    }
+    /* ---- FALLBACK (no mptcpv.connection on this frame): keys from MP_CAPABLE itself. ---- */
+    if (present(cols[VF_MPC_SENDER_KEY])) {
+        gboolean from_client = !(v->syn && v->ack);
+        set_hex(from_client ? &c->client_key : &c->server_key, cols[VF_MPC_SENDER_KEY], 16);
+        if (!v->syn)
+            set_hex(&c->server_key, cols[VF_MPC_RECEIVER_KEY], 16);
+    }
+    if (present(cols[VF_MPC_CHECKSUM]) && v->syn) {
+        gboolean on = any_true(cols[VF_MPC_CHECKSUM]);
+        c->checksum = (c->checksum == 1 || on) ? 1 : 0;
+    }
+}
+
+static void add_findings(vr_file *f, char **cols, const row_view *v, vr_connection *c,
+                         vr_subflow *s)
+{
+    if (!present(cols[VF_RULE]))
+        return;
+    const char sep[2] = {VR_AGGREGATOR, 0};
+    gchar **rules = g_strsplit(cols[VF_RULE], sep, -1);
+    gchar **texts = present(cols[VF_FINDING]) ? g_strsplit(cols[VF_FINDING], sep, -1) : NULL;
+    guint ntexts = texts != NULL ? g_strv_length(texts) : 0;
+    for (guint i = 0; rules[i] != NULL; i++) {
+        const char *id = rules[i];
+        if (*id == '\0')
+            continue;
+        const mptcpv_rule *rule = mptcpv_rule_find(id);
+        if (rule != NULL && f->ignored != NULL && f->ignored[rule->rule])
+            continue;
+        vr_finding fd = {0};
+        fd.frame = v->frame;
+        fd.rule = g_strdup(id);
+        /* A rule this build does not know (cannot happen with a matching plugin): error. */
+        fd.severity = rule != NULL ? rule->severity : MPTCPV_SEVERITY_ERROR;
+        fd.connection = -1;
+        fd.subflow = s != NULL ? (gint)s->id : -1;
+        /* The plugin's mptcpv.finding is "<rule id>: <detail>", same order as mptcpv.rule. */
+        size_t idlen = strlen(id);
+        if (i < ntexts && strncmp(texts[i], id, idlen) == 0 && texts[i][idlen] == ':')
+            fd.message = g_strdup(g_strchug(texts[i] + idlen + 1));
+        else
+            fd.message = g_strdup(rule != NULL ? rule->description : "unknown rule");
+        /* The connection pointer until vr_file_finish numbers connections. */
+        fd.connection = c != NULL ? (gint)f->connections->len : -1;
+        if (c != NULL) {
+            for (guint k = 0; k < f->connections->len; k++)
+                if (g_ptr_array_index(f->connections, k) == c)
+                    fd.connection = (gint)k;
+            c->counts[fd.severity]++;
+        }
+        f->counts[fd.severity]++;
+        g_array_append_val(f->findings, fd);
+    }
+    g_strfreev(rules);
+    g_strfreev(texts);
+}
+
+void vr_file_add_row(vr_file *f, char **cols)
+{
+    row_view v;
+    read_row(cols, &v);
+    f->packets++;
+    gboolean mptcp = present(cols[VF_SUBTYPE]) || present(cols[VF_CONNECTION]) ||
+                     present(cols[VF_RULE]);
+    if (mptcp)
+        f->mptcp_packets++;
+
+    vr_connection *c = NULL;
+    vr_subflow *s = NULL;
+    guint64 n;
+    gboolean linked = last_u64(cols[VF_CONNECTION], &n);
+    if (linked) {
+        gint64 pid = (gint64)n;
+        c = g_hash_table_lookup(f->by_plugin_id, &pid);
+        if (c == NULL) {
+            c = connection_new(pid, v.frame);
+            g_ptr_array_add(f->connections, c);
+            g_hash_table_insert(f->by_plugin_id, key64(pid), c);
+        }
+        guint sfid = last_u64(cols[VF_SUBFLOW], &n) ? (guint)n : 0;
+        s = find_subflow(c, sfid);
+        if (s == NULL) {
+            s = subflow_new(sfid, v.stream);
+            g_ptr_array_add(c->subflows, s);
+        }
+        if (v.stream >= 0) {
+            g_hash_table_replace(f->by_stream, key64(v.stream), s);
+            g_hash_table_replace(f->stream_conn, key64(v.stream), c);
+        }
+    } else if (v.stream >= 0) {
+        /* ---- FALLBACK: group by tcp.stream what the plugin did not link to a connection
+         * (a join with an unknown token, options without a handshake in the capture). ---- */
+        s = g_hash_table_lookup(f->by_stream, &v.stream);
+        c = g_hash_table_lookup(f->stream_conn, &v.stream);
+        if (s == NULL && mptcp) {
+            c = connection_new(-1, v.frame);
+            g_ptr_array_add(f->connections, c);
+            s = subflow_new(0, v.stream);
+            g_ptr_array_add(c->subflows, s);
+            g_hash_table_insert(f->by_stream, key64(v.stream), s);
+            g_hash_table_insert(f->stream_conn, key64(v.stream), c);
+        }
+    }
+    if (s != NULL)
+        update_subflow(s, cols, &v, linked);
+    if (c != NULL && mptcp)
+        update_connection(c, cols, &v, linked);
+    add_findings(f, cols, &v, c, s);
+}
+
+static gint cmp_subflow(gconstpointer a, gconstpointer b)
+{
+    const vr_subflow *x = *(vr_subflow *const *)a, *y = *(vr_subflow *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void vr_file_finish(vr_file *f)
+{
+    /* Linked connections keep the plugin's number (what mptcpv.connection == N filters);
+     * fallback ones follow, in order of their first frame. */
+    guint n = f->connections->len;
+    gint64 next = 0;
+    for (guint i = 0; i < n; i++) {
+        vr_connection *c = g_ptr_array_index(f->connections, i);
+        if (c->plugin_id >= next)
+            next = c->plugin_id + 1;
+    }
+    guint *id_of = g_new(guint, n + 1);
+    for (guint i = 0; i < n; i++) {
+        vr_connection *c = g_ptr_array_index(f->connections, i);
+        c->id = c->plugin_id >= 0 ? (guint)c->plugin_id : (guint)next++;
+        id_of[i] = c->id;
+        g_ptr_array_sort(c->subflows, cmp_subflow);
+    }
+    for (guint i = 0; i < f->findings->len; i++) {
+        vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        if (fd->connection >= 0)
+            fd->connection = (gint)id_of[fd->connection];
+    }
+    g_free(id_of);
+    /* Sort connections by id (creation order is first-frame order already). */
+    for (guint i = 1; i < n; i++) {
+        for (guint k = i; k > 0; k--) {
+            vr_connection *a = g_ptr_array_index(f->connections, k - 1);
+            vr_connection *b = g_ptr_array_index(f->connections, k);
+            if (a->id <= b->id)
+                break;
+            f->connections->pdata[k - 1] = b;
+            f->connections->pdata[k] = a;
+        }
+    }
+    drop_building_state(f);
+}
+
+/* ---- report ----------------------------------------------------------------------------- */
+
+vr_report *vr_report_new(void)
+{
+    vr_report *r = g_new0(vr_report, 1);
+    r->fail_on = MPTCPV_SEVERITY_ERROR;
+    r->ignored = g_ptr_array_new_with_free_func(g_free);
+    r->inputs = g_ptr_array_new_with_free_func(g_free);
+    r->files = g_ptr_array_new_with_free_func((GDestroyNotify)vr_file_free);
+    return r;
+}
+
+void vr_report_free(vr_report *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->mptcpv_version);
+    g_free(r->tshark_version);
+    g_ptr_array_free(r->ignored, TRUE);
+    g_ptr_array_free(r->inputs, TRUE);
+    g_ptr_array_free(r->files, TRUE);
+    g_free(r);
+}
+
+void vr_report_summary(const vr_report *r, vr_summary *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (guint i = 0; i < r->files->len; i++) {
+        const vr_file *f = g_ptr_array_index(r->files, i);
+        s->files++;
+        if (f->error != NULL)
+            s->unreadable++;
+        s->connections += f->connections->len;
+        for (int k = 0; k < 3; k++)
+            s->counts[k] += f->counts[k];
+    }
+}
+
+gboolean vr_severity_fails(const vr_report *r, mptcpv_severity s)
+{
+    return !r->fail_never && s >= r->fail_on;
+}
+
+guint vr_report_failing(const vr_report *r)
+{
+    vr_summary s;
+    vr_report_summary(r, &s);
+    guint n = 0;
+    for (int k = 0; k < 3; k++)
+        if (vr_severity_fails(r, (mptcpv_severity)k))
+            n += s.counts[k];
+    return n;
+}

@@ -1,0 +1,479 @@
+"""CLI tests of mptcpv-validate (run by CTest as validator_cli, or by hand:
+MPTCPV_VALIDATE=build/validator/mptcpv-validate python3 -m unittest -v test_validate).
+
+The validator finds the plugin itself: installed, or the build tree (as root it then runs
+tshark as 'nobody' via setpriv). If neither works the plugin-dependent tests are skipped
+with the validator's own explanation; the exit-3 and usage tests still run.
+Captures: small ones generated here, plus shared/captures/external/** when present.
+"""
+import gzip
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import unittest
+
+import minischema
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.environ.get("MPTCPV_SOURCE_DIR", os.path.abspath(os.path.join(HERE, "..", "..")))
+VALIDATE = os.environ.get("MPTCPV_VALIDATE",
+                          os.path.join(SOURCE_DIR, "build", "validator", "mptcpv-validate"))
+SCHEMA = os.path.join(HERE, "..", "schema", "report-v1.json")
+JUNIT_XSD = os.path.join(HERE, "junit.xsd")
+EXTERNAL = os.environ.get("MPTCPV_EXTERNAL_CAPTURES", os.path.abspath(
+    os.path.join(SOURCE_DIR, "..", "shared", "captures", "external")))
+RULES_DEF = os.path.join(SOURCE_DIR, "core", "rules.def")
+
+
+# ---- capture generation ----------------------------------------------------------------------
+
+def _csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def _packet(src, dst, sport, dport, flags, options, seq=1000, ack=0):
+    opts = options + b"\x01" * (-len(options) % 4)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, (5 + len(opts) // 4) << 4, flags,
+                      65535, 0, 0) + opts
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes(src),
+                     bytes(dst))
+    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
+    eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"
+    return eth + ip + tcp
+
+
+def write_pcap(path, packets, nanosecond=False, big_endian=False):
+    e = ">" if big_endian else "<"
+    magic = 0xa1b23c4d if nanosecond else 0xa1b2c3d4
+    with open(path, "wb") as f:
+        f.write(struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, 65535, 1))
+        for i, p in enumerate(packets):
+            f.write(struct.pack(e + "IIII", 1700000000 + i, 0, len(p), len(p)))
+            f.write(p)
+
+
+A, B = [10, 0, 0, 1], [10, 0, 0, 2]
+# MP_CAPABLE v1 SYN (kind 30, length 4, subtype 0 version 1, flags A|H): a clean handshake start
+CLEAN = [_packet(A, B, 40000, 80, 0x02, b"\x1e\x04\x01\x81")]
+# DSS with length 3: option.malformed (an error)
+MALFORMED = [_packet(A, B, 40001, 80, 0x10, b"\x1e\x03\x20", seq=5, ack=7)]
+
+
+def rules_from_table():
+    with open(RULES_DEF) as f:
+        return re.findall(r'MPTCPV_RULE\(\w+,\s*"([^"]+)"', f.read())
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(VALIDATE, os.X_OK):
+            raise unittest.SkipTest(f"{VALIDATE} not built")
+        cls.tmp = tempfile.mkdtemp(prefix="mptcpv-validate-test-")
+        os.chmod(cls.tmp, 0o755)
+        cls.env = dict(os.environ, XDG_CACHE_HOME=os.path.join(cls.tmp, "cache"))
+        cls.clean = os.path.join(cls.tmp, "clean.pcap")
+        cls.malformed = os.path.join(cls.tmp, "malformed.pcap")
+        write_pcap(cls.clean, CLEAN)
+        write_pcap(cls.malformed, MALFORMED)
+        for p in (cls.clean, cls.malformed):
+            os.chmod(p, 0o644)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def run_v(self, *args, stdin=None, input_bytes=None):
+        return subprocess.run([VALIDATE] + [str(a) for a in args], env=self.env,
+                              stdin=stdin, input=input_bytes, capture_output=True, timeout=600)
+
+    def json_report(self, *args):
+        p = self.run_v("-f", "json", *args)
+        self.assertIn(p.returncode, (0, 1, 2), p.stderr)
+        report = json.loads(p.stdout)
+        with open(SCHEMA) as f:
+            errors = minischema.validate(report, json.load(f))
+        self.assertEqual(errors, [], "JSON report does not match the schema")
+        return p, report
+
+    def file_of(self, report, name):
+        return next(f for f in report["files"] if f["path"].endswith(name))
+
+
+class NeedsPlugin(Base):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        p = subprocess.run([VALIDATE, cls.clean], env=cls.env, capture_output=True)
+        if p.returncode == 3:
+            msg = p.stderr.decode(errors="replace").strip()
+            raise unittest.SkipTest("tshark/plugin not usable here (run `cmake --install "
+                                    "build` as root, or build where 'nobody' can read): " + msg)
+
+    def external(self):
+        if not os.path.isdir(EXTERNAL):
+            self.skipTest(f"{EXTERNAL} absent")
+        return EXTERNAL
+
+
+# ---- tests -----------------------------------------------------------------------------------
+
+class Usage(Base):
+    def test_list_rules_is_the_rule_table(self):
+        p = self.run_v("--list-rules")
+        self.assertEqual(p.returncode, 0)
+        out = p.stdout.decode()
+        for rule in rules_from_table():
+            self.assertRegex(out, r"(?m)^%s\s+(error|warning|info)\s+RFC" % re.escape(rule))
+
+    def test_version(self):
+        p = self.run_v("--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout.decode(), r"^mptcpv-validate \d+\.\d+\.\d+")
+
+    def test_help_documents_exit_codes(self):
+        out = self.run_v("--help").stdout.decode()
+        for code in ("0", "1", "2", "3"):
+            self.assertRegex(out, r"(?m)^  %s  " % code)
+
+    def test_usage_errors_exit_2(self):
+        cases = [["--no-such-option", self.clean], ["--ignore", "no.such_rule", self.clean],
+                 ["--format", "xml", self.clean], ["--fail-on", "fatal", self.clean],
+                 ["--shard", "3/2", self.clean], ["--shard", "x", self.clean], [],
+                 ["-", "-"], ["--expect", os.path.join(self.tmp, "missing.expected"),
+                              self.clean]]
+        for args in cases:
+            with self.subTest(args=args):
+                p = self.run_v(*args)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(b"mptcpv-validate:", p.stderr)
+
+    def test_tshark_missing_exit_3(self):
+        p = self.run_v("--tshark", os.path.join(self.tmp, "no-tshark"), self.clean)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"tshark not found", p.stderr)
+
+    def test_tshark_too_old_exit_3(self):
+        fake = os.path.join(self.tmp, "old-tshark")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\necho 'TShark (Wireshark) 3.6.2 (Git v3.6.2)'\n")
+        os.chmod(fake, 0o755)
+        p = self.run_v("--no-cache", "--tshark", fake, self.clean)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"3.6.2", p.stderr)
+        self.assertIn(b"cmake --install", p.stderr)
+
+    def test_plugin_missing_exit_3(self):
+        empty = os.path.join(self.tmp, "no-plugins")
+        os.makedirs(empty, exist_ok=True)
+        os.chmod(empty, 0o755)
+        p = self.run_v("--no-cache", "--plugin-dir", empty, self.clean)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(empty.encode(), p.stderr)
+        self.assertIn(b"mptcpv.so", p.stderr)
+
+
+class ExitCodes(NeedsPlugin):
+    def test_clean_exit_0(self):
+        p = self.run_v(self.clean)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_error_finding_exit_1(self):
+        p = self.run_v(self.malformed)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"option.malformed", p.stdout)
+
+    def test_ignore_and_fail_on(self):
+        self.assertEqual(self.run_v("--ignore", "option.malformed", self.malformed).returncode, 0)
+        self.assertEqual(self.run_v("--fail-on", "none", self.malformed).returncode, 0)
+        self.assertEqual(self.run_v("--fail-on", "info", self.malformed).returncode, 1)
+
+    def test_fail_on_warning(self):
+        aa = os.path.join(self.external(), "tcpdump", "mptcp-aa-v1.pcap")
+        self.assertEqual(self.run_v(aa).returncode, 0)
+        self.assertEqual(self.run_v("--fail-on", "warning", aa).returncode, 1)
+
+
+class Formats(NeedsPlugin):
+    def test_text(self):
+        p = self.run_v(self.clean, self.malformed)
+        out = p.stdout.decode()
+        self.assertRegex(out, r"^mptcpv-validate \S+ \(tshark \d+\.\d+\.\d+\)")
+        self.assertIn("frame 1: error option.malformed:", out)
+        self.assertRegex(out, r"(?m)^summary: 2 files, \d+ connections?, 1 error,")
+
+    def test_json_schema_and_contract(self):
+        p, report = self.json_report(self.clean, self.malformed)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(report["schema"], "mptcpv-report/1")
+        self.assertRegex(report["tshark_version"], r"^\d+\.\d+\.\d+$")
+        m = self.file_of(report, "malformed.pcap")
+        self.assertIsNone(m["error"])
+        self.assertEqual([(f["rule"], f["severity"], f["frame"]) for f in m["findings"]],
+                         [("option.malformed", "error", 1)])
+        self.assertTrue(m["findings"][0]["message"])
+        s = report["summary"]
+        self.assertEqual((s["files"], s["errors"], s["failing"]), (2, 1, 1))
+        c = self.file_of(report, "clean.pcap")["connections"]
+        self.assertEqual(len(c), 1)
+        self.assertEqual(c[0]["version"], 1)
+        self.assertEqual(c[0]["subflows"][0]["client"], {"address": "10.0.0.1", "port": 40000})
+
+    def test_json_external_schema(self):
+        p, report = self.json_report(self.external())
+        self.assertGreaterEqual(report["summary"]["files"], 10)
+        self.assertEqual(report["summary"]["unreadable"], 0)
+        v0 = self.file_of(report, "tcpdump/mptcp-v0.pcap")
+        conn = v0["connections"][0]
+        self.assertEqual((conn["version"], conn["checksum"], len(conn["subflows"])), (0, True, 2))
+        self.assertEqual(conn["subflows"][1]["initial"], False)
+
+    def test_output_file(self):
+        out = os.path.join(self.tmp, "out dir é", "report.json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        p = self.run_v("-f", "json", "-o", out, self.clean)
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(p.stdout, b"")
+        with open(out) as f:
+            self.assertEqual(json.load(f)["summary"]["files"], 1)
+
+    def test_junit(self):
+        out = os.path.join(self.tmp, "junit.xml")
+        bad = os.path.join(self.tmp, "junit-bad.pcap")
+        with open(bad, "w") as f:
+            f.write("<not a capture & \"quoted\">\n")
+        p = self.run_v("-f", "junit", "-o", out, self.clean, self.malformed, bad)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        lint = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, out],
+                              capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+        with open(out) as f:
+            xml = f.read()
+        self.assertEqual(len(re.findall(r"<testsuite ", xml)), 3)
+        self.assertEqual(len(re.findall(r"<failure ", xml)), 1)
+        self.assertEqual(len(re.findall(r"<error ", xml)), 1)
+        self.assertIn('type="option.malformed"', xml)
+
+
+class BadInputs(NeedsPlugin):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=self.tmp)
+        os.chmod(self.dir, 0o755)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def check_bad(self, path, problem):
+        p, report = self.json_report(path, self.clean)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        lines = p.stderr.decode().strip().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn(os.fsdecode(path), lines[0])
+        self.assertIn(problem, lines[0])
+        # the other input was still checked
+        self.assertEqual(len(self.file_of(report, "clean.pcap")["connections"]), 1)
+        self.assertEqual(report["summary"]["unreadable"], 1)
+        return report
+
+    def test_not_a_capture(self):
+        with open(self.path("notes.txt"), "w") as f:
+            f.write("hello\n")
+        self.check_bad(self.path("notes.txt"), "not a capture")
+
+    def test_empty(self):
+        open(self.path("empty.pcap"), "w").close()
+        self.check_bad(self.path("empty.pcap"), "empty")
+
+    def test_truncated(self):
+        src = os.path.join(self.external(), "tcpdump", "mptcp-v0.pcap")
+        with open(src, "rb") as f:
+            data = f.read()[:5000]  # `head -c 5000`
+        with open(self.path("cut.pcap"), "wb") as f:
+            f.write(data)
+        os.chmod(self.path("cut.pcap"), 0o644)
+        self.check_bad(self.path("cut.pcap"), "truncated")
+
+    def test_unreadable(self):
+        if os.geteuid() == 0:
+            # root reads any file; /proc/self/mem fails at offset 0 with EIO
+            self.check_bad("/proc/self/mem", "cannot read")
+        else:
+            p = self.path("secret.pcap")
+            write_pcap(p, CLEAN)
+            os.chmod(p, 0)
+            self.check_bad(p, "cannot open")
+
+    def test_missing(self):
+        self.check_bad(self.path("missing.pcap"), "No such file")
+
+    def test_directory_without_captures(self):
+        os.makedirs(self.path("nothing here"))
+        with open(self.path("nothing here/README"), "w") as f:
+            f.write("no captures\n")
+        self.check_bad(self.path("nothing here"), "no captures")
+
+    def test_spaces_and_non_ascii(self):
+        d = self.path("dir with spaces/ünïcode ✓")
+        os.makedirs(d)
+        shutil.copy(self.malformed, os.path.join(d, "x y é.pcap"))
+        for root, dirs, files in os.walk(self.dir):
+            for n in dirs + files:
+                os.chmod(os.path.join(root, n), 0o755)
+        p, report = self.json_report(self.dir)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertTrue(report["files"][0]["path"].endswith("ünïcode ✓/x y é.pcap"))
+        self.assertEqual(report["files"][0]["findings"][0]["rule"], "option.malformed")
+
+    def test_directory_skips_non_captures_by_content(self):
+        write_pcap(self.path("capture-without-extension"), MALFORMED, nanosecond=True,
+                   big_endian=True)
+        with open(self.path("MANIFEST.tsv"), "w") as f:
+            f.write("x\ty\n")
+        for n in os.listdir(self.dir):
+            os.chmod(self.path(n), 0o644)
+        p, report = self.json_report(self.dir)
+        self.assertEqual([os.path.basename(f["path"]) for f in report["files"]],
+                         ["capture-without-extension"])
+        self.assertEqual(report["files"][0]["findings"][0]["rule"], "option.malformed")
+
+    def test_gzip_and_stdin(self):
+        gz = self.path("m.pcap.gz")
+        with open(self.malformed, "rb") as f, gzip.open(gz, "wb") as g:
+            g.write(f.read())
+        os.chmod(gz, 0o644)
+        _, r1 = self.json_report(gz)
+        self.assertEqual(r1["files"][0]["findings"][0]["rule"], "option.malformed")
+        with open(gz, "rb") as f:
+            p = self.run_v("-f", "json", "-", stdin=f)
+        r2 = json.loads(p.stdout)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(r2["files"][0]["path"], "-")
+        self.assertEqual(r2["files"][0]["findings"], r1["files"][0]["findings"])
+        p = self.run_v("-", input_bytes=b"plain text\n")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"-: not a capture", p.stderr)
+
+
+class Expect(NeedsPlugin):
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_pass(self):
+        exp = self.write("m.expected", "# expected findings\n\n1 option.malformed  # DSS len 3\n"
+                                       "connection 0 version 1   # reserved, ignored\n")
+        p = self.run_v("--expect", exp, self.malformed)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(b"PASS ", p.stdout)
+
+    def test_fail_shows_difference(self):
+        exp = self.write("wrong.expected", "2 option.malformed\n")
+        p = self.run_v("--expect", exp, self.malformed)
+        self.assertEqual(p.returncode, 1)
+        out = p.stdout.decode()
+        self.assertIn("FAIL ", out)
+        self.assertIn("\n+ 1 option.malformed\n", out)
+        self.assertIn("\n- 2 option.malformed\n", out)
+
+    def test_auto_sidecars(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        os.chmod(d, 0o755)
+        for name, pk in (("a.pcap", MALFORMED), ("b.pcap", CLEAN), ("c.pcap", CLEAN)):
+            write_pcap(os.path.join(d, name), pk)
+            os.chmod(os.path.join(d, name), 0o644)
+        with open(os.path.join(d, "a.pcap.expected"), "w") as f:
+            f.write("1 option.malformed\n")
+        with open(os.path.join(d, "b.pcap.expected"), "w") as f:
+            f.write("# no findings\n")
+        p = self.run_v("--expect", "auto", d)
+        out = p.stdout.decode()
+        self.assertEqual(p.returncode, 1, out)
+        self.assertIn("PASS %s" % os.path.join(d, "a.pcap"), out)
+        self.assertIn("PASS %s" % os.path.join(d, "b.pcap"), out)
+        self.assertRegex(out, r"FAIL .*c\.pcap: no expected list")
+        os.remove(os.path.join(d, "c.pcap"))
+        self.assertEqual(self.run_v("--expect", "auto", d).returncode, 0)
+
+    def test_expect_file_needs_one_capture(self):
+        exp = self.write("one.expected", "")
+        self.assertEqual(self.run_v("--expect", exp, self.clean, self.malformed).returncode, 2)
+
+    def test_expect_with_ignore(self):
+        exp = self.write("none.expected", "")
+        self.assertEqual(self.run_v("--expect", exp, self.malformed).returncode, 1)
+        self.assertEqual(self.run_v("--expect", exp, "--ignore", "option.malformed",
+                                    self.malformed).returncode, 0)
+
+
+class Corpus(NeedsPlugin):
+    def corpus(self):
+        d = os.path.join(self.tmp, "corpus")
+        if not os.path.isdir(d):
+            os.makedirs(os.path.join(d, "sub"))
+            for i in range(6):
+                write_pcap(os.path.join(d, "sub" if i % 2 else "", "g%d.pcap" % i),
+                           MALFORMED if i % 3 == 0 else CLEAN)
+            for root, dirs, files in os.walk(d):
+                for n in dirs + files:
+                    os.chmod(os.path.join(root, n), 0o755)
+        args = [d]
+        if os.path.isdir(EXTERNAL):
+            args.append(EXTERNAL)
+        return args
+
+    def test_jobs_deterministic(self):
+        for fmt in ("json", "text", "junit"):
+            with self.subTest(fmt=fmt):
+                a = self.run_v("-f", fmt, "-j", "1", *self.corpus())
+                b = self.run_v("-f", fmt, "-j2", *self.corpus())
+                self.assertEqual(a.returncode, b.returncode)
+                self.assertEqual(a.stdout, b.stdout)
+
+    def test_shards_cover_corpus_and_merge(self):
+        full = self.run_v("-f", "json", *self.corpus())
+        whole = json.loads(full.stdout)
+        n = 3
+        paths, shard_files = [], []
+        for k in range(1, n + 1):
+            out = os.path.join(self.tmp, "shard%d.json" % k)
+            p = self.run_v("-f", "json", "--shard", "%d/%d" % (k, n), "-o", out, *self.corpus())
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            with open(out) as f:
+                shard_files.append([x["path"] for x in json.load(f)["files"]])
+            paths.append(out)
+        union = [p for s in shard_files for p in s]
+        self.assertEqual(len(union), len(set(union)), "shards overlap")
+        self.assertEqual(sorted(union), sorted(f["path"] for f in whole["files"]))
+        merged = os.path.join(self.tmp, "merged.json")
+        m = self.run_v("merge", "-o", merged, *reversed(paths))
+        self.assertEqual(m.returncode, full.returncode, m.stderr)
+        with open(merged, "rb") as f:
+            self.assertEqual(f.read(), full.stdout, "merge of all shards != unsharded report")
+        with open(SCHEMA) as f, open(merged) as g:
+            self.assertEqual(minischema.validate(json.load(g), json.load(f)), [])
+        # a missing shard or a shard given twice is an error
+        self.assertEqual(self.run_v("merge", paths[0], paths[1]).returncode, 2)
+        self.assertEqual(self.run_v("merge", paths[0], paths[0], paths[1], paths[2]).returncode,
+                         2)
+
+    def test_shard_is_stable(self):
+        a = self.run_v("-f", "json", "--shard", "2/4", *self.corpus()).stdout
+        b = self.run_v("-f", "json", "--shard", "2/4", "-j", "1", *self.corpus()).stdout
+        self.assertEqual(a, b)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,695 @@
+/*
+ * tshark discovery, plugin check and the capture run. See tshark_runner.h.
+ *
+ * Where the plugin comes from (in this order):
+ *   1. --plugin-dir DIR: WIRESHARK_PLUGIN_DIR=DIR (layout DIR/<major.minor>/epan/mptcpv.so).
+ *   2. Whatever tshark loads by itself (the global plugin folder after `cmake --install`,
+ *      or a personal plugin folder), if it is mptcpv.so of exactly this version.
+ *   3. The build tree this validator was built in (MPTCPV_BUILD_PLUGIN_ROOT).
+ * tshark started as root ignores WIRESHARK_PLUGIN_DIR, so for 1 and 3 a root user's tshark
+ * runs as 'nobody' through setpriv(1), with HOME=/nonexistent, and the capture is piped to
+ * it (the validator opens the file; tshark never needs to read the user's files). Without
+ * setpriv, root must install the plugin.
+ *
+ * Every check is `tshark -G plugins` (is mptcpv.so loaded, from where, which version) and
+ * `tshark -v` (tshark's version). Each costs about a tshark start (~0.4 s), more than a small
+ * capture, so the outcome is cached in $XDG_CACHE_HOME/mptcpv/validate-probe.ini, keyed by
+ * the size, mtime and inode of tshark, setpriv and every plugin file that could be loaded;
+ * any change there, or --no-cache, probes again.
+ */
+#include "tshark_runner.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fields.h"
+#include "result.h"
+
+#ifndef MPTCPV_VERSION
+#error "MPTCPV_VERSION must be defined by the build"
+#endif
+#ifndef MPTCPV_BUILD_PLUGIN_ROOT
+#define MPTCPV_BUILD_PLUGIN_ROOT ""
+#endif
+#ifndef MPTCPV_PLUGIN_INSTALL_DIR
+#define MPTCPV_PLUGIN_INSTALL_DIR ""
+#endif
+#ifndef MPTCPV_WIRESHARK_ABI
+#define MPTCPV_WIRESHARK_ABI "4.0"
+#endif
+
+#define PLUGIN_FILE "mptcpv.so"
+#define STDERR_MAX (64 * 1024)
+
+/* The one field table (fields.h), as tshark -e arguments. */
+static const struct {
+    const char *name;
+    int enabled;
+} field_table[VF_COUNT] = {
+#define VF_ROW(e, name, enabled) {name, enabled},
+    MPTCPV_VALIDATE_FIELDS(VF_ROW)
+#undef VF_ROW
+};
+
+struct vt_tshark {
+    char *path;
+    char *version;
+    char *plugin_path;
+    char *plugin_dir; /* WIRESHARK_PLUGIN_DIR for tshark, or NULL */
+    gboolean as_nobody;
+    char *setpriv;
+    uid_t nobody_uid;
+    gid_t nobody_gid;
+    char **envp;
+};
+
+void vt_tshark_free(vt_tshark *t)
+{
+    if (t == NULL)
+        return;
+    g_free(t->path);
+    g_free(t->version);
+    g_free(t->plugin_path);
+    g_free(t->plugin_dir);
+    g_free(t->setpriv);
+    g_strfreev(t->envp);
+    g_free(t);
+}
+
+const char *vt_tshark_version(const vt_tshark *t)
+{
+    return t->version;
+}
+
+const char *vt_tshark_plugin_path(const vt_tshark *t)
+{
+    return t->plugin_path;
+}
+
+gboolean vt_tshark_pipes_input(const vt_tshark *t)
+{
+    return t->as_nobody;
+}
+
+/* ---- environment and argv --------------------------------------------------------------- */
+
+static char **make_env(const char *plugin_dir, gboolean as_nobody)
+{
+    char **env = g_get_environ();
+    if (plugin_dir != NULL)
+        env = g_environ_setenv(env, "WIRESHARK_PLUGIN_DIR", plugin_dir, TRUE);
+    if (as_nobody) {
+        /* root's HOME and config are not nobody's: give it none. */
+        env = g_environ_setenv(env, "HOME", "/nonexistent", TRUE);
+        env = g_environ_unsetenv(env, "XDG_CONFIG_HOME");
+        env = g_environ_unsetenv(env, "WIRESHARK_CONFIG_DIR");
+    }
+    return env;
+}
+
+static void add_prefix(GPtrArray *argv, const char *tshark, gboolean as_nobody,
+                       const char *setpriv, uid_t uid, gid_t gid)
+{
+    if (as_nobody) {
+        g_ptr_array_add(argv, g_strdup(setpriv));
+        g_ptr_array_add(argv, g_strdup_printf("--reuid=%u", (unsigned)uid));
+        g_ptr_array_add(argv, g_strdup_printf("--regid=%u", (unsigned)gid));
+        g_ptr_array_add(argv, g_strdup("--clear-groups"));
+    }
+    g_ptr_array_add(argv, g_strdup(tshark));
+}
+
+GPtrArray *vt_tshark_argv(const vt_tshark *t, const char *input)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    add_prefix(argv, t->path, t->as_nobody, t->setpriv, t->nobody_uid, t->nobody_gid);
+    const char *fixed[] = {"-n", "-r", input, "-T", "fields",
+                           "-E", "header=n", "-E", "separator=/t", "-E", "quote=n",
+                           "-E", "occurrence=a", "-E", "aggregator=\x1f"};
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        g_ptr_array_add(argv, g_strdup(fixed[i]));
+    for (int i = 0; i < VF_COUNT; i++) {
+        if (!field_table[i].enabled)
+            continue;
+        g_ptr_array_add(argv, g_strdup("-e"));
+        g_ptr_array_add(argv, g_strdup(field_table[i].name));
+    }
+    g_ptr_array_add(argv, NULL);
+    return argv;
+}
+
+/* ---- probing ---------------------------------------------------------------------------- */
+
+typedef struct probe_out {
+    char *out;
+    char *err;
+    int status;
+} probe_out;
+
+static gboolean run_sync(GPtrArray *argv, char **envp, probe_out *po)
+{
+    GError *error = NULL;
+    memset(po, 0, sizeof(*po));
+    g_ptr_array_add(argv, NULL);
+    gboolean ok = g_spawn_sync("/", (char **)argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL,
+                               NULL, NULL, &po->out, &po->err, &po->status, &error);
+    if (!ok) {
+        po->err = g_strdup(error->message);
+        g_error_free(error);
+    }
+    return ok;
+}
+
+static void probe_out_clear(probe_out *po)
+{
+    g_free(po->out);
+    g_free(po->err);
+}
+
+/* "TShark (Wireshark) 4.0.17 (Git v4.0.17 packaged as ...)" -> "4.0.17" */
+static char *parse_version(const char *out)
+{
+    const char *p = out != NULL ? strstr(out, "(Wireshark) ") : NULL;
+    if (p == NULL)
+        return NULL;
+    p += strlen("(Wireshark) ");
+    size_t n = strspn(p, "0123456789.");
+    return n > 0 ? g_strndup(p, n) : NULL;
+}
+
+/* Find mptcpv.so in `tshark -G plugins` output: "name\tversion\ttype\tpath". */
+static gboolean parse_plugins(const char *out, char **version, char **path)
+{
+    gboolean found = FALSE;
+    gchar **lines = g_strsplit(out != NULL ? out : "", "\n", -1);
+    for (gchar **l = lines; *l != NULL && !found; l++) {
+        gchar **cols = g_strsplit(*l, "\t", -1);
+        if (g_strv_length(cols) >= 4 && strcmp(g_strstrip(cols[0]), PLUGIN_FILE) == 0) {
+            *version = g_strdup(g_strstrip(cols[1]));
+            *path = g_strdup(g_strstrip(cols[3]));
+            found = TRUE;
+        }
+        g_strfreev(cols);
+    }
+    g_strfreev(lines);
+    return found;
+}
+
+static char *stamp(const char *path)
+{
+    struct stat st;
+    if (path == NULL || *path == '\0' || stat(path, &st) != 0)
+        return g_strdup("absent");
+    return g_strdup_printf("%lld:%lld.%09ld:%llu", (long long)st.st_size,
+                           (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                           (unsigned long long)st.st_ino);
+}
+
+static char *plugin_file_in(const char *root)
+{
+    return g_build_filename(root, MPTCPV_WIRESHARK_ABI, "epan", PLUGIN_FILE, NULL);
+}
+
+/* Everything whose change invalidates the cached probe. */
+static char *probe_key(const char *tshark, const char *setpriv, const vt_options *opt)
+{
+    GString *k = g_string_new(NULL);
+    char *personal = g_build_filename(g_get_home_dir(), ".local", "lib", "wireshark", "plugins",
+                                      NULL);
+    const char *env_dir = g_getenv("WIRESHARK_PLUGIN_DIR");
+    const char *roots[] = {opt->plugin_dir, MPTCPV_BUILD_PLUGIN_ROOT, personal, env_dir};
+    g_string_append_printf(k, "validator=%s;euid=%u;tshark=%s;", MPTCPV_VERSION,
+                           (unsigned)geteuid(), tshark);
+    char *s = stamp(tshark);
+    g_string_append_printf(k, "%s;setpriv=%s;", s, setpriv != NULL ? setpriv : "");
+    g_free(s);
+    s = stamp(setpriv);
+    g_string_append_printf(k, "%s;opt=%s;env=%s;", s, opt->plugin_dir ? opt->plugin_dir : "",
+                           env_dir ? env_dir : "");
+    g_free(s);
+    for (size_t i = 0; i < G_N_ELEMENTS(roots); i++) {
+        if (roots[i] == NULL || *roots[i] == '\0')
+            continue;
+        char *file = plugin_file_in(roots[i]);
+        s = stamp(file);
+        g_string_append_printf(k, "%s=%s;", file, s);
+        g_free(s);
+        g_free(file);
+    }
+    if (*MPTCPV_PLUGIN_INSTALL_DIR != '\0') {
+        char *file = g_build_filename(MPTCPV_PLUGIN_INSTALL_DIR, PLUGIN_FILE, NULL);
+        s = stamp(file);
+        g_string_append_printf(k, "%s=%s;", file, s);
+        g_free(s);
+        g_free(file);
+    }
+    g_free(personal);
+    return g_string_free(k, FALSE);
+}
+
+static char *cache_file(void)
+{
+    return g_build_filename(g_get_user_cache_dir(), "mptcpv", "validate-probe.ini", NULL);
+}
+
+static gboolean cache_load(vt_tshark *t, const char *key)
+{
+    char *file = cache_file();
+    GKeyFile *kf = g_key_file_new();
+    gboolean ok = g_key_file_load_from_file(kf, file, G_KEY_FILE_NONE, NULL);
+    char *k = ok ? g_key_file_get_string(kf, "probe", "key", NULL) : NULL;
+    ok = k != NULL && strcmp(k, key) == 0;
+    if (ok) {
+        t->version = g_key_file_get_string(kf, "probe", "tshark_version", NULL);
+        t->plugin_path = g_key_file_get_string(kf, "probe", "plugin_path", NULL);
+        char *dir = g_key_file_get_string(kf, "probe", "plugin_dir", NULL);
+        t->plugin_dir = dir != NULL && *dir != '\0' ? dir : (g_free(dir), NULL);
+        t->as_nobody = g_key_file_get_boolean(kf, "probe", "as_nobody", NULL);
+        ok = t->version != NULL && t->plugin_path != NULL;
+        /* the plugin file must still be the one that was checked */
+        char *plugin_stamp = g_key_file_get_string(kf, "probe", "plugin_stamp", NULL);
+        char *now = stamp(t->plugin_path);
+        ok = ok && plugin_stamp != NULL && strcmp(plugin_stamp, now) == 0;
+        g_free(plugin_stamp);
+        g_free(now);
+    }
+    g_free(k);
+    g_key_file_free(kf);
+    g_free(file);
+    return ok;
+}
+
+static void cache_store(const vt_tshark *t, const char *key)
+{
+    char *file = cache_file();
+    char *dir = g_path_get_dirname(file);
+    GKeyFile *kf = g_key_file_new();
+    g_key_file_set_string(kf, "probe", "key", key);
+    g_key_file_set_string(kf, "probe", "tshark_version", t->version);
+    g_key_file_set_string(kf, "probe", "plugin_path", t->plugin_path);
+    g_key_file_set_string(kf, "probe", "plugin_dir", t->plugin_dir ? t->plugin_dir : "");
+    g_key_file_set_boolean(kf, "probe", "as_nobody", t->as_nobody);
+    char *ps = stamp(t->plugin_path);
+    g_key_file_set_string(kf, "probe", "plugin_stamp", ps);
+    g_free(ps);
+    gsize len;
+    char *data = g_key_file_to_data(kf, &len, NULL);
+    /* a cache that cannot be written is no error */
+    if (g_mkdir_with_parents(dir, 0700) == 0)
+        (void)g_file_set_contents(file, data, (gssize)len, NULL);
+    g_free(data);
+    g_key_file_free(kf);
+    g_free(dir);
+    g_free(file);
+}
+
+/* `tshark -G plugins` in the given environment; TRUE if mptcpv.so of our version loads. */
+static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_nobody,
+                              GString *why)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    add_prefix(argv, t->path, as_nobody, t->setpriv, t->nobody_uid, t->nobody_gid);
+    g_ptr_array_add(argv, g_strdup("-G"));
+    g_ptr_array_add(argv, g_strdup("plugins"));
+    char **env = make_env(plugin_dir, as_nobody);
+    probe_out po;
+    gboolean ran = run_sync(argv, env, &po);
+    char *version = NULL, *path = NULL;
+    gboolean ok = FALSE;
+    const char *who = as_nobody ? " (run as nobody via setpriv)" : "";
+    if (!ran) {
+        g_string_append_printf(why, "  - could not run %s%s: %s\n", t->path, who, po.err);
+    } else if (!parse_plugins(po.out, &version, &path)) {
+        if (plugin_dir != NULL)
+            g_string_append_printf(why,
+                                   "  - WIRESHARK_PLUGIN_DIR=%s%s: tshark loaded no %s "
+                                   "(expected %s/%s/epan/%s, readable by tshark's user)\n",
+                                   plugin_dir, who, PLUGIN_FILE, plugin_dir,
+                                   MPTCPV_WIRESHARK_ABI, PLUGIN_FILE);
+        else
+            g_string_append_printf(why,
+                                   "  - tshark's own plugin folders%s: no %s installed\n",
+                                   who, PLUGIN_FILE);
+    } else if (strcmp(version, MPTCPV_VERSION) != 0) {
+        g_string_append_printf(why, "  - %s%s is version %s, this validator is %s\n", path,
+                               who, version, MPTCPV_VERSION);
+    } else {
+        ok = TRUE;
+        t->plugin_path = g_strdup(path);
+        t->plugin_dir = plugin_dir != NULL ? g_strdup(plugin_dir) : NULL;
+        t->as_nobody = as_nobody;
+    }
+    g_free(version);
+    g_free(path);
+    probe_out_clear(&po);
+    g_strfreev(env);
+    g_ptr_array_free(argv, TRUE);
+    return ok;
+}
+
+static char *global_plugin_folder(const vt_tshark *t)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(argv, g_strdup(t->path));
+    g_ptr_array_add(argv, g_strdup("-G"));
+    g_ptr_array_add(argv, g_strdup("folders"));
+    probe_out po;
+    char *dir = NULL;
+    if (run_sync(argv, NULL, &po) && po.out != NULL) {
+        const char *p = strstr(po.out, "Global Plugins:");
+        if (p != NULL) {
+            p += strlen("Global Plugins:");
+            size_t n = strcspn(p, "\n");
+            dir = g_strstrip(g_strndup(p, n));
+        }
+    }
+    probe_out_clear(&po);
+    g_ptr_array_free(argv, TRUE);
+    return dir;
+}
+
+static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(argv, g_strdup(t->path));
+    g_ptr_array_add(argv, g_strdup("-v"));
+    probe_out po;
+    gboolean ran = run_sync(argv, NULL, &po);
+    g_ptr_array_free(argv, TRUE);
+    t->version = ran ? parse_version(po.out) : NULL;
+    if (t->version == NULL) {
+        g_string_append_printf(why, "  - %s -v: %s\n", t->path,
+                               ran ? "did not print a Wireshark version" : po.err);
+        probe_out_clear(&po);
+        return FALSE;
+    }
+    probe_out_clear(&po);
+    /* The plugin is built for one Wireshark major.minor and loads into no other. */
+    if (!g_str_has_prefix(t->version, MPTCPV_WIRESHARK_ABI ".")) {
+        g_string_append_printf(why,
+                               "  - %s is Wireshark %s; the mptcpv plugin is built for %s.x "
+                               "(rebuild mptcpv against this Wireshark's headers, or use "
+                               "--tshark with a %s.x tshark)\n",
+                               t->path, t->version, MPTCPV_WIRESHARK_ABI, MPTCPV_WIRESHARK_ABI);
+        return FALSE;
+    }
+    gboolean root = geteuid() == 0;
+    if (opt->plugin_dir == NULL && check_plugins(t, NULL, FALSE, why))
+        return TRUE;
+    const char *dir = opt->plugin_dir != NULL ? opt->plugin_dir : MPTCPV_BUILD_PLUGIN_ROOT;
+    if (*dir == '\0')
+        return FALSE;
+    if (root && t->setpriv == NULL) {
+        g_string_append_printf(why,
+                               "  - %s: tshark run as root ignores WIRESHARK_PLUGIN_DIR, and "
+                               "setpriv (to run it as nobody) was not found\n",
+                               dir);
+        return FALSE;
+    }
+    return check_plugins(t, dir, root, why);
+}
+
+vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
+{
+    vt_tshark *t = g_new0(vt_tshark, 1);
+    *problem = NULL;
+    const char *name = opt->tshark != NULL ? opt->tshark : "tshark";
+    t->path = g_find_program_in_path(name);
+    if (t->path == NULL) {
+        if (opt->tshark != NULL)
+            *problem = g_strdup_printf("tshark not found: --tshark %s is not an executable "
+                                       "file",
+                                       opt->tshark);
+        else
+            *problem = g_strdup_printf("tshark not found on PATH (%s): install it (Debian: "
+                                       "apt install tshark) or pass --tshark PATH",
+                                       g_getenv("PATH") ? g_getenv("PATH") : "unset");
+        vt_tshark_free(t);
+        return NULL;
+    }
+    t->setpriv = g_find_program_in_path("setpriv");
+    struct passwd *pw = getpwnam("nobody");
+    if (pw != NULL) {
+        t->nobody_uid = pw->pw_uid;
+        t->nobody_gid = pw->pw_gid;
+    } else {
+        g_clear_pointer(&t->setpriv, g_free);
+    }
+
+    char *key = probe_key(t->path, t->setpriv, opt);
+    gboolean ok = opt->use_cache && cache_load(t, key);
+    if (!ok) {
+        g_clear_pointer(&t->version, g_free);
+        g_clear_pointer(&t->plugin_path, g_free);
+        g_clear_pointer(&t->plugin_dir, g_free);
+        t->as_nobody = FALSE;
+        GString *why = g_string_new(NULL);
+        ok = probe(t, opt, why);
+        if (ok) {
+            cache_store(t, key);
+        } else {
+            char *global = global_plugin_folder(t);
+            GString *msg = g_string_new(NULL);
+            g_string_append_printf(msg,
+                                   "the mptcpv plugin %s is not usable with %s%s%s%s:\n%s",
+                                   MPTCPV_VERSION, t->path, t->version ? " (Wireshark " : "",
+                                   t->version ? t->version : "", t->version ? ")" : "",
+                                   why->str);
+            g_string_append_printf(msg, "  fix: install it into tshark's global plugin folder "
+                                        "(%s/epan) with `cmake --install BUILD` as root",
+                                   global != NULL ? global : "see `tshark -G folders`");
+            if (geteuid() != 0)
+                g_string_append(msg, ", or point --plugin-dir at BUILD/plugins");
+            else if (t->setpriv == NULL)
+                g_string_append(msg, " (as root a build-tree plugin needs setpriv)");
+            else
+                g_string_append(msg, ", or make --plugin-dir readable by user nobody");
+            *problem = g_string_free(msg, FALSE);
+            g_free(global);
+        }
+        g_string_free(why, TRUE);
+    }
+    g_free(key);
+    if (!ok) {
+        vt_tshark_free(t);
+        return NULL;
+    }
+    t->envp = make_env(t->plugin_dir, t->as_nobody);
+    if (opt->verbose)
+        fprintf(stderr, "mptcpv-validate: tshark %s (%s), plugin %s%s\n", t->version, t->path,
+                   t->plugin_path, t->as_nobody ? ", tshark runs as nobody" : "");
+    return t;
+}
+
+/* ---- running ---------------------------------------------------------------------------- */
+
+typedef struct feeder {
+    int to;      /* tshark's stdin */
+    int from;    /* the capture */
+    const guint8 *prefix;
+    gsize prefix_len;
+    gboolean read_error;
+    int read_errno;
+} feeder;
+
+static gboolean write_all(int fd, const guint8 *p, gsize n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return FALSE; /* EPIPE: tshark stopped reading; it will say why */
+        p += w;
+        n -= (gsize)w;
+    }
+    return TRUE;
+}
+
+static gpointer feed(gpointer data)
+{
+    feeder *f = data;
+    guint8 *buf = g_malloc(1 << 16);
+    if (write_all(f->to, f->prefix, f->prefix_len)) {
+        for (;;) {
+            ssize_t r = read(f->from, buf, 1 << 16);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
+                f->read_error = TRUE;
+                f->read_errno = errno;
+                break;
+            }
+            if (r == 0 || !write_all(f->to, buf, (gsize)r))
+                break;
+        }
+    }
+    g_free(buf);
+    close(f->to);
+    return NULL;
+}
+
+typedef struct drain {
+    int fd;
+    GString *text;
+} drain;
+
+static gpointer drain_stderr(gpointer data)
+{
+    drain *d = data;
+    char buf[4096];
+    for (;;) {
+        ssize_t r = read(d->fd, buf, sizeof(buf));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (d->text->len < STDERR_MAX)
+            g_string_append_len(d->text, buf, r);
+    }
+    close(d->fd);
+    return NULL;
+}
+
+/* tshark's stderr without the root warning, as lines. */
+static GPtrArray *stderr_lines(const char *text)
+{
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    gchar **all = g_strsplit(text, "\n", -1);
+    for (gchar **l = all; *l != NULL; l++) {
+        char *s = g_strstrip(g_strdup(*l));
+        if (*s == '\0' || strstr(s, "This could be dangerous") != NULL) {
+            g_free(s);
+            continue;
+        }
+        g_ptr_array_add(lines, s);
+    }
+    g_strfreev(all);
+    return lines;
+}
+
+static const char *strip_tshark(const char *line)
+{
+    return g_str_has_prefix(line, "tshark: ") ? line + strlen("tshark: ") : line;
+}
+
+static vt_status judge(const vt_tshark *t, int wait_status, const char *err_text, char **error)
+{
+    GPtrArray *lines = stderr_lines(err_text);
+    vt_status st = VT_OK;
+    const char *first = lines->len > 0 ? g_ptr_array_index(lines, 0) : NULL;
+    const char *second = lines->len > 1 ? g_ptr_array_index(lines, 1) : NULL;
+    if (strstr(err_text, "aren't valid") != NULL || strstr(err_text, "isn't valid") != NULL) {
+        const char *bad = second != NULL ? second : "";
+        *error = g_strdup_printf("tshark does not know the field(s) %s: the mptcpv plugin at %s "
+                                 "did not load or is not version %s",
+                                 bad, t->plugin_path, MPTCPV_VERSION);
+        st = VT_TSHARK_ERROR;
+    } else if (WIFSIGNALED(wait_status)) {
+        *error = g_strdup_printf("tshark was killed by signal %d (%s) on this capture: a bug in "
+                                 "tshark or the mptcpv plugin",
+                                 WTERMSIG(wait_status), g_strsignal(WTERMSIG(wait_status)));
+        st = VT_TSHARK_ERROR;
+    } else if (strstr(err_text, "cut short in the middle of a packet") != NULL) {
+        *error = g_strdup("truncated capture: cut short in the middle of a packet");
+        st = VT_INPUT_ERROR;
+    } else if (strstr(err_text, "damaged or corrupt") != NULL) {
+        *error = g_strdup_printf("corrupt capture%s%s", second != NULL ? ": " : "",
+                                 second != NULL ? second : "");
+        st = VT_INPUT_ERROR;
+    } else if (strstr(err_text, "isn't a capture file") != NULL ||
+               strstr(err_text, "unknown file format") != NULL) {
+        *error = g_strdup("not a capture file tshark can read");
+        st = VT_INPUT_ERROR;
+    } else if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
+        *error = g_strdup_printf("tshark failed (exit status %d)%s%s",
+                                 WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1,
+                                 first != NULL ? ": " : "",
+                                 first != NULL ? strip_tshark(first) : "");
+        st = VT_INPUT_ERROR;
+    }
+    g_ptr_array_free(lines, TRUE);
+    return st;
+}
+
+vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, const void *prefix,
+                        gsize prefix_len, vt_row_fn fn, gpointer user, volatile gint *rows,
+                        char **error)
+{
+    *error = NULL;
+    GPtrArray *argv = vt_tshark_argv(t, input_fd >= 0 ? "-" : path);
+    int in_fd = -1, out_fd = -1, err_fd = -1;
+    GPid pid;
+    GError *gerr = NULL;
+    GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD;
+    if (input_fd < 0)
+        flags |= G_SPAWN_STDIN_FROM_DEV_NULL;
+    if (!g_spawn_async_with_pipes("/", (char **)argv->pdata, t->envp, flags, NULL, NULL, &pid,
+                                  input_fd >= 0 ? &in_fd : NULL, &out_fd, &err_fd, &gerr)) {
+        *error = g_strdup_printf("cannot start %s: %s", t->path, gerr->message);
+        g_error_free(gerr);
+        g_ptr_array_free(argv, TRUE);
+        return VT_TSHARK_ERROR;
+    }
+    g_ptr_array_free(argv, TRUE);
+
+    drain d = {err_fd, g_string_new(NULL)};
+    GThread *drain_thread = g_thread_new("tshark-stderr", drain_stderr, &d);
+    feeder f = {in_fd, input_fd, prefix, prefix_len, FALSE, 0};
+    GThread *feed_thread = input_fd >= 0 ? g_thread_new("tshark-stdin", feed, &f) : NULL;
+
+    /* Columns of enabled fields in table order; disabled ones read as empty. */
+    int map[VF_COUNT], ncols = 0;
+    for (int i = 0; i < VF_COUNT; i++)
+        if (field_table[i].enabled)
+            map[ncols++] = i;
+    char *cols[VF_COUNT];
+    static char empty[] = "";
+
+    FILE *fp = fdopen(out_fd, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n')
+            line[--len] = '\0';
+        for (int i = 0; i < VF_COUNT; i++)
+            cols[i] = empty;
+        char *p = line;
+        for (int c = 0; c < ncols && p != NULL; c++) {
+            char *tab = strchr(p, '\t');
+            if (tab != NULL)
+                *tab = '\0';
+            cols[map[c]] = p;
+            p = tab != NULL ? tab + 1 : NULL;
+        }
+        fn(cols, user);
+        if (rows != NULL)
+            g_atomic_int_inc(rows);
+    }
+    free(line);
+    fclose(fp);
+    if (feed_thread != NULL)
+        g_thread_join(feed_thread);
+    g_thread_join(drain_thread);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    g_spawn_close_pid(pid);
+
+    vt_status st = judge(t, status, d.text->str, error);
+    if (st == VT_OK && f.read_error) {
+        *error = g_strdup_printf("read error: %s", g_strerror(f.read_errno));
+        st = VT_INPUT_ERROR;
+    }
+    g_string_free(d.text, TRUE);
+    return st;
+}

@@ -1,0 +1,52 @@
+/*
+ * Finding tshark and the mptcpv plugin, and running tshark on one capture.
+ *
+ * tshark is always started with an argv array (g_spawn), never through a shell. Its field
+ * output is read line by line and handed to a callback, so nothing per packet is kept.
+ */
+#ifndef MPTCPV_VALIDATE_TSHARK_RUNNER_H
+#define MPTCPV_VALIDATE_TSHARK_RUNNER_H
+
+#include <glib.h>
+
+typedef struct vt_tshark vt_tshark;
+
+typedef struct vt_options {
+    const char *tshark;     /* --tshark, or NULL: "tshark" on PATH */
+    const char *plugin_dir; /* --plugin-dir, or NULL: installed plugin, else the build tree */
+    gboolean use_cache;     /* reuse the result of an earlier probe (see vt_tshark_find) */
+    gboolean verbose;       /* say on stderr which tshark and plugin are used */
+} vt_options;
+
+/*
+ * Find tshark and a loaded mptcpv plugin of this version. On failure returns NULL and sets
+ * |problem| to a message saying what was looked for where and how to fix it (exit code 3).
+ */
+vt_tshark *vt_tshark_find(const vt_options *opt, char **problem);
+void vt_tshark_free(vt_tshark *t);
+const char *vt_tshark_version(const vt_tshark *t);
+const char *vt_tshark_plugin_path(const vt_tshark *t);
+/* TRUE when tshark runs as 'nobody' (root with a build-tree plugin): captures are piped. */
+gboolean vt_tshark_pipes_input(const vt_tshark *t);
+
+/* The field list as tshark -e arguments, for --print-tshark-command and the docs. */
+GPtrArray *vt_tshark_argv(const vt_tshark *t, const char *input);
+
+typedef void (*vt_row_fn)(char **cols, gpointer user);
+
+typedef enum vt_status {
+    VT_OK = 0,
+    VT_INPUT_ERROR = 2,  /* this capture could not be read; |error| says why */
+    VT_TSHARK_ERROR = 3, /* tshark or the plugin failed; |error| says why */
+} vt_status;
+
+/*
+ * Run tshark on one capture. With |input_fd| < 0 tshark opens |path| itself; otherwise the
+ * bytes |prefix| (already read from the fd, for sniffing) and then the rest of |input_fd| are
+ * piped to tshark's stdin. |rows| (may be NULL) is incremented atomically per packet.
+ */
+vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, const void *prefix,
+                        gsize prefix_len, vt_row_fn fn, gpointer user, volatile gint *rows,
+                        char **error);
+
+#endif /* MPTCPV_VALIDATE_TSHARK_RUNNER_H */
