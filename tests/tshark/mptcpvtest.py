@@ -27,12 +27,14 @@ def is_root():
 class Tshark:
     """tshark with the build-tree plugin (plugins=True) or with no plugin at all."""
 
-    def __init__(self, plugins=True):
+    def __init__(self, plugins=True, plugin_root=None, extra_env=None):
+        self.extra_env = dict(extra_env or {})
+        plugin_root = plugin_root or PLUGIN_ROOT
         self.tmp = tempfile.mkdtemp(prefix="mptcpv-tshark-")
         os.chmod(self.tmp, 0o755)
         self.plugin_dir = os.path.join(self.tmp, "plugins")
         if plugins:
-            shutil.copytree(PLUGIN_ROOT, self.plugin_dir)
+            shutil.copytree(plugin_root, self.plugin_dir)
         else:
             os.makedirs(self.plugin_dir)
         self.home = os.path.join(self.tmp, "home")
@@ -57,6 +59,7 @@ class Tshark:
         env["HOME"] = self.home
         env["WIRESHARK_PLUGIN_DIR"] = self.plugin_dir
         env.pop("WIRESHARK_CONFIG_DIR", None)
+        env.update(self.extra_env)
         return env
 
     def stage(self, capture):
@@ -67,14 +70,14 @@ class Tshark:
             os.chmod(dest, 0o644)
         return dest
 
-    def run(self, args, capture=None, check=True, timeout=600):
+    def run(self, args, capture=None, check=True, timeout=600, keep_stdout=True):
         argv = list(args)
         if capture is not None:
             argv = ["-r", self.stage(capture)] + argv
         proc = subprocess.run(self.argv(argv), env=self.env(), cwd=self.tmp,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=timeout, check=False)
-        out = proc.stdout.decode("utf-8", "replace")
+                              stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=timeout, check=False)
+        out = proc.stdout.decode("utf-8", "replace") if keep_stdout else ""
         err = proc.stderr.decode("utf-8", "replace")
         if check and proc.returncode != 0:
             raise AssertionError("tshark %s failed (%d): %s" % (argv, proc.returncode, err))
