@@ -632,7 +632,8 @@ vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, cons
     GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD;
     if (input_fd < 0)
         flags |= G_SPAWN_STDIN_FROM_DEV_NULL;
-    if (!g_spawn_async_with_pipes("/", (char **)argv->pdata, t->envp, flags, NULL, NULL, &pid,
+    /* Inherit the working directory: capture paths on the command line may be relative. */
+    if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, t->envp, flags, NULL, NULL, &pid,
                                   input_fd >= 0 ? &in_fd : NULL, &out_fd, &err_fd, &gerr)) {
         *error = g_strdup_printf("cannot start %s: %s", t->path, gerr->message);
         g_error_free(gerr);

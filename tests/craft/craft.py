@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""Write the crafted captures of captures/crafted/ and their .expected files.
+
+Each capture is built segment by segment with coherent TCP sequence numbers, correct
+checksums and MPTCP values computed here with Python's hashlib/hmac from the RFC formulas
+(RFC 8684 3.1, 3.2, 3.3.1, 3.4.1), independently of mptcpv's C core. A violation is placed at
+a known frame and written to <capture>.pcap.expected as '<frame> <rule-id>' lines, together with
+every other finding the scenario must cause, so a test compares mptcpv against intent, not
+against its own output. Deterministic: same bytes on every run.
+
+usage: craft.py OUTDIR
+"""
+import hashlib
+import hmac
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import options as o  # noqa: E402
+from pcapwriter import Writer, ones_sum  # noqa: E402
+
+KEY_A = 0x96e576198c475350  # seed 000, client
+KEY_B = 0xd7b705e4d86c1a66  # seed 000, server
+R_A, R_B = 0x01020304, 0x0a0b0c0d  # spec 4.3
+PORT = 47001  # no Wireshark dissector claims it
+
+
+def key_hash(version, key):
+    return (hashlib.sha1 if version == 0 else hashlib.sha256)(struct.pack("!Q", key)).digest()
+
+
+def token(version, key):
+    return struct.unpack("!I", key_hash(version, key)[:4])[0]
+
+
+def idsn(version, key):
+    return struct.unpack("!Q", key_hash(version, key)[-8:])[0]
+
+
+def join_hmac(version, key_own, key_peer, nonce_own, nonce_peer):
+    algo = hashlib.sha1 if version == 0 else hashlib.sha256
+    return hmac.new(struct.pack("!QQ", key_own, key_peer), struct.pack("!II", nonce_own,
+                                                                        nonce_peer), algo).digest()
+
+
+def add_addr_hmac(key_sender, key_receiver, addr_id, addr4, port=0):
+    d = hmac.new(struct.pack("!QQ", key_sender, key_receiver),
+                 bytes([addr_id]) + bytes(addr4) + struct.pack("!H", port), hashlib.sha256).digest()
+    return struct.unpack("!Q", d[-8:])[0], struct.unpack("!Q", d[:8])[0]
+
+
+def dss_csum(dsn64, ssn, length, payload):
+    total = ones_sum(struct.pack("!QIHH", dsn64, ssn, length, 0) + payload)
+    return ~total & 0xffff
+
+
+def payload_bytes(n, seed=0):
+    return bytes((seed * 31 + i * 7 + 13) & 0xff for i in range(n))
+
+
+class Flow:
+    """One TCP subflow: addresses, ports, next sequence numbers in both directions."""
+
+    def __init__(self, cap, client, server, cport, sport, isn_c, isn_s, mss=1460):
+        self.cap, self.client, self.server = cap, client, server
+        self.cport, self.sport = cport, sport
+        self.isn = {"c": isn_c, "s": isn_s}
+        self.next = {"c": isn_c, "s": isn_s}
+        self.mss = mss
+
+    def send(self, who, flags, opts=b"", payload=b"", seq=None, **kw):
+        peer = "s" if who == "c" else "c"
+        seq = self.next[who] if seq is None else seq
+        ack = self.next[peer] if flags & 0x10 else 0
+        src, dst = (self.client, self.server) if who == "c" else (self.server, self.client)
+        sp, dp = (self.cport, self.sport) if who == "c" else (self.sport, self.cport)
+        frame = self.cap.tcp(self.cap.time, src, dst, sp, dp, seq, ack, flags, opts, payload, **kw)
+        self.cap.time += 0.001
+        end = seq + len(payload) + (1 if flags & 0x03 else 0)  # SYN and FIN count one
+        if (end - self.next[who]) & 0x80000000 == 0:
+            self.next[who] = end & 0xffffffff
+        return frame
+
+    def rel(self, who):
+        return (self.next[who] - self.isn[who]) & 0xffffffff
+
+
+SYN, ACK, PSH, FIN, RST = 0x02, 0x10, 0x08, 0x01, 0x04
+
+
+class Capture(Writer):
+    def __init__(self, path, t0=1700000000.0):
+        super().__init__(path)
+        self.time = t0
+        self.expected = []
+
+    def expect(self, frame, rule, why):
+        self.expected.append((frame, rule, why))
+
+
+def handshake_v1(cap, flow, flags=0x01, csum=False):
+    """v1 MP_CAPABLE handshake (RFC 8684 3.1): SYN 4 bytes, SYN/ACK server key, ACK both."""
+    f = flags | (0x80 if csum else 0)
+    flow.send("c", SYN, o.mpc(1, f))
+    flow.send("s", SYN | ACK, o.mpc(1, f, [KEY_B]))
+    return flow.send("c", ACK, o.mpc(1, f, [KEY_A, KEY_B]))
+
+
+def handshake_v0(cap, flow, flags=0x01):
+    flow.send("c", SYN, o.mpc(0, flags, [KEY_A]))
+    flow.send("s", SYN | ACK, o.mpc(0, flags, [KEY_B]))
+    return flow.send("c", ACK, o.mpc(0, flags, [KEY_A, KEY_B]))
+
+
+def write(cap, out, name, description):
+    cap.close()
+    lines = ["# %s: %s" % (name, description),
+             "# Written by tests/craft/craft.py; '<frame> <rule-id>' per expected finding."]
+    for frame, rule, why in sorted(cap.expected):
+        lines.append("%d %s  # %s" % (frame, rule, why))
+    with open(os.path.join(out, name + ".pcap.expected"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def seed000(out):
+    """Seed 000 (iOS 7 Siri, v0): the seven segments tcpdump printed, made-up addresses."""
+    cap = Capture(os.path.join(out, "seed000-siri-v0.pcap"), t0=1379508211.311061)
+    c, s, cp = "192.0.2.10", "198.51.100.20", 51234
+    isn_c, isn_s = 2739181685, 1880401460
+    ts = b"\x08\x0a" + struct.pack("!II", 1363555813, 0)
+    syn_opts = (b"\x02\x04\x05\xb4" + o.NOP + b"\x03\x03\x03" + o.mpc(0, 0x01, [KEY_A]) +
+                o.NOP + o.NOP + ts + b"\x04\x02" + b"\x00")
+    cap.tcp(1379508211.311061, c, s, cp, PORT, isn_c, 0, SYN, syn_opts, window=65535, ttl=64,
+            ip_id=54778)
+    synack_opts = (b"\x02\x04\x05\xb4" + o.NOP + b"\x03\x03\x04" + o.NOP + o.NOP + b"\x04\x02" +
+                   o.mpc(0, 0x01, [KEY_B]))
+    cap.tcp(1379508211.342236, s, c, PORT, cp, isn_s, isn_c + 1, SYN | ACK, synack_opts,
+            window=8190, ttl=244, ip_id=52382)
+    cap.tcp(1379508211.345448, c, s, cp, PORT, isn_c + 1, isn_s + 1, ACK,
+            o.mpc(0, 0x01, [KEY_A, KEY_B]), window=8280, ttl=64, ip_id=47496)
+    cap.tcp(1379508211.357386, c, s, cp, PORT, isn_c + 1, isn_s + 1, ACK | PSH,
+            o.dss(ack=2248627404, dsn=3845908739, ssn=1, length=144) + b"\x00",
+            payload_bytes(144, 1), window=8280, ttl=64, ip_id=53779)
+    cap.tcp(1379508211.357430, c, s, cp, PORT, isn_c + 145, isn_s + 1, ACK | PSH,
+            o.dss(ack=2248627404, dsn=3845908883, ssn=145, length=40) + b"\x00",
+            payload_bytes(40, 2), window=8280, ttl=64, ip_id=23748)
+    cap.tcp(1379508211.385032, s, c, PORT, cp, isn_s + 1, isn_c + 145, ACK,
+            o.dss(ack=3845908883), window=2221, ttl=244, ip_id=30705)
+    cap.tcp(1379508211.389460, s, c, PORT, cp, isn_s + 1, isn_c + 185, ACK,
+            o.dss(ack=3845908923), window=2219, ttl=244, ip_id=31058)
+    write(cap, out, "seed000-siri-v0", "seed 000's iOS 7 Siri handshake and first data (clean)")
+
+
+def v1_full(out):
+    """A clean v1 connection with DSS checksums: MP_CAPABLE with data, a join, ADD_ADDR and
+    its echo, MP_PRIO, REMOVE_ADDR, data on both subflows and DATA_FIN both ways."""
+    cap = Capture(os.path.join(out, "v1-full-csum.pcap"))
+    f0 = Flow(cap, "192.0.2.1", "198.51.100.1", 40001, PORT, 1000, 5000)
+    handshake_v1(cap, f0, csum=True)
+    ia, ib = idsn(1, KEY_A), idsn(1, KEY_B)
+    data = b"GET / HTTP/1.0\r\n\r\n"
+    # First data carries MP_CAPABLE with data (RFC 8684 3.1); checksum 0x1a85 (spec 4.5).
+    f0.send("c", ACK | PSH, o.mpc(1, 0x81, [KEY_A, KEY_B], len(data), dss_csum(ia + 1, 1, 18,
+                                                                               data)), data)
+    resp = payload_bytes(3000, 3)
+    # Server: one mapping over two segments, checksum over both.
+    csum = dss_csum(ib + 1, 1, 3000, resp)
+    opts = o.dss(ack=ia + 1 + 18, ack64=True, dsn=ib + 1, dsn64=True, ssn=1, length=3000,
+                 csum=csum)
+    f0.send("s", ACK, opts, resp[:1400])
+    f0.send("s", ACK | PSH, opts, resp[1400:])
+    f0.send("c", ACK, o.dss(ack=ib + 1 + 3000, ack64=True))
+    # Server announces 198.51.100.2 with HMAC; the client echoes it.
+    h, _ = add_addr_hmac(KEY_B, KEY_A, 1, [198, 51, 100, 2])
+    f0.send("s", ACK, o.add_addr_v1(1, [198, 51, 100, 2], hmac=h))
+    f0.send("c", ACK, o.add_addr_v1(1, [198, 51, 100, 2], echo=True))
+    # The client joins from 192.0.2.2 to the announced address (token of Key-B).
+    f1 = Flow(cap, "192.0.2.2", "198.51.100.2", 40002, PORT, 7000, 9000)
+    f1.send("c", SYN, o.join_syn(2, token(1, KEY_B), R_A, backup=True))
+    hb = join_hmac(1, KEY_B, KEY_A, R_B, R_A)
+    f1.send("s", SYN | ACK, o.join_synack(1, struct.unpack("!Q", hb[:8])[0], R_B))
+    f1.send("c", ACK, o.join_ack(join_hmac(1, KEY_A, KEY_B, R_A, R_B)[:20]))
+    f1.send("s", ACK, o.dss(ack=ia + 19, ack64=True))
+    # Data on the joined subflow, then the client makes it a regular subflow again.
+    more = payload_bytes(500, 4)
+    f1.send("c", ACK | PSH, o.dss(ack=ib + 3001, ack64=True, dsn=ia + 19, dsn64=True, ssn=1,
+                                   length=500, csum=dss_csum(ia + 19, 1, 500, more)), more)
+    f1.send("s", ACK, o.dss(ack=ia + 519, ack64=True))
+    f1.send("c", ACK, o.prio(False) + o.NOP)
+    # Server removes address id 1: the joined subflow goes.
+    f0.send("s", ACK, o.remove_addr([1]) + o.NOP)
+    # DATA_FIN both ways on the initial subflow (RFC 8684 3.3.3: SSN 0, length 1).
+    f0.send("c", ACK, o.dss(ack=ib + 3001, ack64=True, dsn=ia + 519, dsn64=True, ssn=0,
+                             length=1, csum=dss_csum(ia + 519, 0, 1, b""), fin=True))
+    f0.send("s", ACK, o.dss(ack=ia + 520, ack64=True, dsn=ib + 3001, dsn64=True, ssn=0,
+                             length=1, csum=dss_csum(ib + 3001, 0, 1, b""), fin=True))
+    f0.send("c", ACK, o.dss(ack=ib + 3002, ack64=True))
+    write(cap, out, "v1-full-csum", "clean v1 connection with checksums, join, ADD_ADDR, "
+          "MP_PRIO, REMOVE_ADDR, DATA_FIN")
+
+
+def dsn32_wrap(out):
+    """v0, 32-bit DSNs whose low 32 bits wrap: the client key is chosen so its IDSN's low
+    32 bits are within 1000 bytes of 2^32 (RFC 8684 3.3, 32-bit forms)."""
+    key = next(k for k in range(1, 10**7)
+               if (idsn(0, k) + 1) & 0xffffffff > 0xffffffff - 1000)
+    cap = Capture(os.path.join(out, "v0-dsn32-wrap.pcap"))
+    f = Flow(cap, "192.0.2.5", "198.51.100.5", 40005, PORT, 100, 200)
+    f.send("c", SYN, o.mpc(0, 0x01, [key]))
+    f.send("s", SYN | ACK, o.mpc(0, 0x01, [KEY_B]))
+    f.send("c", ACK, o.mpc(0, 0x01, [key, KEY_B]))
+    ia, ib = idsn(0, key), idsn(0, KEY_B)
+    rel = 1
+    for i in range(4):
+        chunk = payload_bytes(600, i)
+        f.send("c", ACK | PSH, o.dss(ack=ib + 1, dsn=ia + rel, ssn=rel, length=600), chunk)
+        rel += 600
+        f.send("s", ACK, o.dss(ack=ia + rel))
+    write(cap, out, "v0-dsn32-wrap", "32-bit DSNs and DATA_ACKs across the 2^32 boundary "
+          "(client key 0x%x) (clean)" % key)
+
+
+def rule_captures(out):
+    """One capture per rule: a clean v1 handshake, then the violation at a known frame."""
+    ia, ib = idsn(1, KEY_A), idsn(1, KEY_B)
+
+    def new(name):
+        cap = Capture(os.path.join(out, "rule-%s.pcap" % name))
+        return cap, Flow(cap, "192.0.2.1", "198.51.100.1", 40001, PORT, 1000, 5000)
+
+    cap, f = new("handshake.key_mismatch")
+    f.send("c", SYN, o.mpc(1, 0x01))
+    f.send("s", SYN | ACK, o.mpc(1, 0x01, [KEY_B]))
+    cap.expect(f.send("c", ACK, o.mpc(1, 0x01, [KEY_A, KEY_B ^ 0x10])),
+               "handshake.key_mismatch", "third ACK echoes another server key")
+    write(cap, out, "rule-handshake.key_mismatch", "echoed key differs from the SYN/ACK's")
+
+    cap, f = new("handshake.echo_missing")
+    f.send("c", SYN, o.mpc(1, 0x01))
+    f.send("s", SYN | ACK, o.mpc(1, 0x01, [KEY_B]))
+    frame = f.send("c", ACK)
+    cap.expect(frame, "handshake.echo_missing", "third ACK without MP_CAPABLE")
+    cap.expect(frame, "connection.fallback", "falls back to TCP")
+    write(cap, out, "rule-handshake.echo_missing", "third ACK lacks MP_CAPABLE")
+
+    cap, f = new("handshake.version_mismatch")
+    f.send("c", SYN, o.mpc(0, 0x01, [KEY_A]))
+    cap.expect(f.send("s", SYN | ACK, o.mpc(1, 0x01, [KEY_B])), "handshake.version_mismatch",
+               "SYN/ACK version 1 above the SYN's 0")
+    f.send("c", ACK, o.mpc(1, 0x01, [KEY_A, KEY_B]))
+    write(cap, out, "rule-handshake.version_mismatch", "SYN/ACK answers a higher version")
+
+    for which in ("synack", "ack", "token"):
+        name = {"synack": "join.hmac_bad", "ack": "join.hmac_bad-ack",
+                "token": "join.token_unknown"}[which]
+        cap, f = new(name)
+        handshake_v1(cap, f)
+        j = Flow(cap, "192.0.2.2", "198.51.100.1", 40002, PORT, 7000, 9000)
+        tok = token(1, KEY_B) ^ (1 if which == "token" else 0)
+        frame = j.send("c", SYN, o.join_syn(2, tok, R_A))
+        if which == "token":
+            cap.expect(frame, "join.token_unknown", "token of no connection")
+        hb = struct.unpack("!Q", join_hmac(1, KEY_B, KEY_A, R_B, R_A)[:8])[0]
+        frame = j.send("s", SYN | ACK, o.join_synack(0, hb ^ (1 if which == "synack" else 0),
+                                                     R_B))
+        if which == "synack":
+            cap.expect(frame, "join.hmac_bad", "SYN/ACK truncated HMAC off by one bit")
+        ha = bytearray(join_hmac(1, KEY_A, KEY_B, R_A, R_B)[:20])
+        if which == "ack":
+            ha[19] ^= 1
+        frame = j.send("c", ACK, o.join_ack(bytes(ha)))
+        if which == "ack":
+            cap.expect(frame, "join.hmac_bad", "third-ACK HMAC off by one bit")
+        write(cap, out, "rule-" + name, "MP_JOIN with a corrupted %s" % which)
+
+    for legacy in (False, True):
+        name = "add_addr.hmac_legacy" if legacy else "add_addr.hmac_bad"
+        cap, f = new(name)
+        handshake_v1(cap, f)
+        right, left = add_addr_hmac(KEY_B, KEY_A, 1, [198, 51, 100, 2])
+        cap.expect(f.send("s", ACK, o.add_addr_v1(1, [198, 51, 100, 2],
+                                                  hmac=left if legacy else right ^ 1)),
+                   name, "left-most 64 bits" if legacy else "HMAC off by one bit")
+        write(cap, out, "rule-" + name, "ADD_ADDR with a wrong truncated HMAC")
+
+    cap, f = new("fastclose.key_bad")
+    handshake_v1(cap, f)
+    cap.expect(f.send("c", ACK | RST, o.fastclose(KEY_A) + o.tcprst(1)), "fastclose.key_bad",
+               "client sends its own key instead of the server's")
+    write(cap, out, "rule-fastclose.key_bad", "MP_FASTCLOSE with the sender's key")
+
+    data = payload_bytes(1000, 9)
+    cap, f = new("dss.checksum_bad")
+    handshake_v1(cap, f, csum=True)
+    good = dss_csum(ia + 1, 1, 1000, data)
+    opts = o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=1000, csum=good)
+    f.send("c", ACK, opts, data[:600])
+    changed = data[600:700] + bytes([data[700] ^ 0x20]) + data[701:]
+    cap.expect(f.send("c", ACK | PSH, opts, changed), "dss.checksum_bad",
+               "one payload byte changed in flight; verdict on the segment completing it")
+    write(cap, out, "rule-dss.checksum_bad", "payload rewritten by a middlebox")
+
+    cap, f = new("dss.checksum_missing")
+    handshake_v1(cap, f, csum=True)
+    cap.expect(f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1,
+                                       length=100), data[:100]),
+               "dss.checksum_missing", "negotiated, absent")
+    write(cap, out, "rule-dss.checksum_missing", "mapping without the negotiated checksum")
+
+    cap, f = new("dss.checksum_unexpected")
+    handshake_v1(cap, f)
+    cap.expect(f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1,
+                                       length=100, csum=dss_csum(ia + 1, 1, 100, data[:100])),
+                      data[:100]), "dss.checksum_unexpected", "not negotiated, present")
+    write(cap, out, "rule-dss.checksum_unexpected", "checksum nobody negotiated")
+
+    cap, f = new("dss.mapping_missing")
+    handshake_v1(cap, f)
+    f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=100),
+           data[:100])
+    cap.expect(f.send("c", ACK, o.dss(ack=ib + 1, ack64=True), data[100:200]),
+               "dss.mapping_missing", "new bytes, DSS without mapping")
+    write(cap, out, "rule-dss.mapping_missing", "data no mapping covers")
+
+    cap, f = new("dss.mapping_conflict")
+    handshake_v1(cap, f)
+    f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=100),
+           data[:100])
+    cap.expect(f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 51, dsn64=True, ssn=1,
+                                       length=100), data[:100], seq=1001),
+               "dss.mapping_conflict", "the same subflow bytes mapped to other DSNs")
+    write(cap, out, "rule-dss.mapping_conflict", "a mapping changed after it was sent")
+
+    cap, f = new("dss.ack_unsent")
+    handshake_v1(cap, f)
+    f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=100),
+           data[:100])
+    cap.expect(f.send("s", ACK, o.dss(ack=ia + 1 + 500, ack64=True)), "dss.ack_unsent",
+               "acknowledges 400 bytes never sent")
+    write(cap, out, "rule-dss.ack_unsent", "DATA_ACK beyond the data sent")
+
+    cap, f = new("dss.data_fin_invalid")
+    handshake_v1(cap, f)
+    cap.expect(f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=7,
+                                       length=1, fin=True)), "dss.data_fin_invalid",
+               "data-less DATA_FIN with SSN 7")
+    write(cap, out, "rule-dss.data_fin_invalid", "DATA_FIN mapped with a non-zero SSN")
+
+    cap, f = new("middlebox.coalesced")
+    handshake_v1(cap, f)
+    f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=100),
+           data[:100])
+    f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 101, dsn64=True, ssn=101,
+                           length=100), data[100:200])
+    cap.expect(f.send("c", ACK, o.dss(ack=ib + 1, ack64=True), data[50:150], seq=1051),
+               "middlebox.coalesced", "one segment with bytes of two mappings")
+    write(cap, out, "rule-middlebox.coalesced", "segments merged in flight")
+
+    cap, f = new("middlebox.mapping_off_segment")
+    handshake_v1(cap, f)
+    frame = f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=90001,
+                                    length=100), data[:100])
+    cap.expect(frame, "middlebox.mapping_off_segment", "mapping far from its segment")
+    cap.expect(frame, "dss.mapping_missing", "so the segment's own bytes are unmapped")
+    write(cap, out, "rule-middlebox.mapping_off_segment", "subflow sequence numbers rewritten")
+
+    cap, f = new("connection.fallback")
+    f.send("c", SYN, o.mpc(1, 0x01))
+    cap.expect(f.send("s", SYN | ACK), "connection.fallback", "server without MPTCP")
+    f.send("c", ACK)
+    f.send("c", ACK | PSH, b"", data[:100])
+    write(cap, out, "rule-connection.fallback", "server answers without MP_CAPABLE")
+
+    # MP_FAIL and infinite mapping after a checksum failure (RFC 8684 3.7).
+    cap, f = new("mp_fail-infinite-mapping")
+    handshake_v1(cap, f, csum=True)
+    opts = o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=100, csum=0x1234)
+    cap.expect(f.send("c", ACK, opts, data[:100]), "dss.checksum_bad", "wrong checksum")
+    cap.expect(f.send("s", ACK, o.mp_fail(ia + 1)), "connection.fallback", "MP_FAIL")
+    f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=0,
+                           csum=0), data[:100], seq=1001)
+    write(cap, out, "rule-mp_fail-infinite-mapping", "checksum failure, MP_FAIL, fallback")
+
+
+def option_captures(out):
+    """Option syntax: malformed lengths, unknown and experimental subtypes (v1 and v0)."""
+    cap = Capture(os.path.join(out, "option-syntax.pcap"))
+    f = Flow(cap, "192.0.2.1", "198.51.100.1", 40001, PORT, 1000, 5000)
+    handshake_v1(cap, f)
+    cases = [
+        (bytes([30, 13, 0x01, 0x01]) + bytes(9), "option.malformed", "MP_CAPABLE v1 length 13"),
+        (bytes([30, 13, 0x10, 0]) + bytes(9), "option.malformed", "MP_JOIN length 13"),
+        (bytes([30, 8, 0x20, 0x05]) + bytes(4), "option.malformed", "DSS shorter than flags"),
+        (bytes([30, 17, 0x30, 1]) + bytes(13), "option.malformed", "ADD_ADDR v1 length 17"),
+        (bytes([30, 3, 0x40]), "option.malformed", "REMOVE_ADDR without ids"),
+        (bytes([30, 4, 0x51, 1]), "option.malformed", "MP_PRIO length 4 in v1"),
+        (bytes([30, 11, 0x60, 0]) + bytes(7), "option.malformed", "MP_FAIL length 11"),
+        (bytes([30, 13, 0x70, 0]) + bytes(9), "option.malformed", "MP_FASTCLOSE length 13"),
+        (bytes([30, 5, 0x80, 1, 0]), "option.malformed", "MP_TCPRST length 5"),
+        (bytes([30, 2]), "option.malformed", "length 2: no subtype"),
+        (bytes([30, 0]), "option.malformed", "length 0"),
+        (bytes([30, 255, 0x20, 0]), "option.malformed", "length 255 past the block"),
+        (bytes([1, 1, 1, 30]), "option.malformed", "block ends after the kind byte"),
+        (bytes([30, 3, 0x90]), "option.unknown_subtype", "subtype 0x9"),
+        (bytes([30, 4, 0xe0, 0]), "option.unknown_subtype", "subtype 0xe"),
+        (bytes([30, 3, 0xf0]), "option.experimental", "MP_EXPERIMENTAL, 3 bytes"),
+        (bytes([30, 10, 0xf0]) + b"private", "option.experimental", "MP_EXPERIMENTAL, 10 bytes"),
+    ]
+    for opts, rule, why in cases:
+        cap.expect(f.send("c", ACK, opts), rule, why)
+    # v0: MP_CAPABLE lengths 4 and 22 do not exist, and MP_TCPRST is not a v0 subtype.
+    g = Flow(cap, "192.0.2.1", "198.51.100.1", 40002, PORT, 3000, 4000)
+    handshake_v0(cap, g)
+    cap.expect(g.send("c", ACK, bytes([30, 4, 0x00, 0x01])), "option.malformed",
+               "MP_CAPABLE v0 length 4")
+    cap.expect(g.send("c", ACK, bytes([30, 22, 0x00, 0x01]) + bytes(18)), "option.malformed",
+               "MP_CAPABLE v0 length 22")
+    cap.expect(g.send("c", ACK | RST, o.tcprst(1)), "option.unknown_subtype",
+               "MP_TCPRST in a v0 connection")
+    write(cap, out, "option-syntax", "every subtype with an illegal length; unknown and "
+          "experimental subtypes")
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "captures", "crafted")
+    os.makedirs(out, exist_ok=True)
+    seed000(out)
+    v1_full(out)
+    dsn32_wrap(out)
+    rule_captures(out)
+    option_captures(out)
+
+
+if __name__ == "__main__":
+    main()
