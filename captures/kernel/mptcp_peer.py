@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""A small MPTCP (IPPROTO_MPTCP = 262) or plain TCP client/server for the kernel captures.
+
+server: accept CONNS connections; read each to EOF (or reset); answer with the byte count
+        and SHA-256 of what arrived; print them.
+client: CONNS times: connect, send SIZE bytes of a seeded pattern in CHUNK pieces with
+        PAUSE seconds between them, half-close, read the answer; with --abort, set
+        SO_LINGER 0 and close mid-transfer (RST with MP_FASTCLOSE). Prints byte count and
+        SHA-256 of what it sent. Every loop is bounded; every socket has a timeout.
+"""
+import argparse
+import hashlib
+import random
+import socket
+import struct
+import sys
+import time
+
+IPPROTO_MPTCP = 262
+
+
+def make_socket(family, plain):
+    return socket.socket(family, socket.SOCK_STREAM, 0 if plain else IPPROTO_MPTCP)
+
+
+def pattern(size, seed):
+    rng = random.Random(seed)
+    return bytes(rng.getrandbits(8) for _ in range(size))
+
+
+def server(args):
+    family = socket.AF_INET6 if ":" in args.addr else socket.AF_INET
+    s = make_socket(family, args.plain)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((args.addr, args.port))
+    s.listen(16)
+    s.settimeout(args.timeout)
+    for _ in range(args.conns):
+        c, _ = s.accept()
+        c.settimeout(args.timeout)
+        h, n = hashlib.sha256(), 0
+        try:
+            for _ in range(1000000):
+                data = c.recv(65536)
+                if not data:
+                    break
+                h.update(data)
+                n += len(data)
+            c.sendall(("%d %s\n" % (n, h.hexdigest())).encode())
+            c.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the abortive-close scenario resets
+        print("server received %d bytes sha256 %s" % (n, h.hexdigest()), flush=True)
+        c.close()
+    s.close()
+
+
+def client(args):
+    family = socket.AF_INET6 if ":" in args.addr else socket.AF_INET
+    for i in range(args.conns):
+        c = make_socket(family, args.plain)
+        c.settimeout(args.timeout)
+        c.connect((args.addr, args.port))
+        data = pattern(args.size, args.seed + i)
+        sent = 0
+        for off in range(0, len(data), args.chunk):
+            if args.abort and off >= len(data) // 2:
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                break
+            c.sendall(data[off:off + args.chunk])
+            sent += len(data[off:off + args.chunk])
+            time.sleep(args.pause)
+        if not args.abort:
+            c.shutdown(socket.SHUT_WR)
+            answer = c.recv(200).decode().strip()
+            print("client sent %d bytes sha256 %s, server: %s"
+                  % (sent, hashlib.sha256(data[:sent]).hexdigest(), answer), flush=True)
+        else:
+            print("client sent %d bytes, then aborted" % sent, flush=True)
+        c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("role", choices=("server", "client"))
+    ap.add_argument("addr")
+    ap.add_argument("port", type=int)
+    ap.add_argument("--plain", action="store_true", help="plain TCP instead of MPTCP")
+    ap.add_argument("--conns", type=int, default=1)
+    ap.add_argument("--size", type=int, default=100000)
+    ap.add_argument("--chunk", type=int, default=4000)
+    ap.add_argument("--pause", type=float, default=0.01)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--abort", action="store_true")
+    ap.add_argument("--timeout", type=float, default=20)
+    args = ap.parse_args()
+    (server if args.role == "server" else client)(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
