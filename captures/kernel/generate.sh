@@ -75,15 +75,15 @@ run() {
     while [[ $1 != -- ]]; do server_args+=("$1"); shift; done
     shift
     client_args=("$@")
-    ip netns exec "$ns" timeout 60 python3 "$peer" server "${server_args[@]}" &
+    ip netns exec "$ns" timeout 300 python3 "$peer" server "${server_args[@]}" &
     local server=$!
     sleep 0.5
-    ip netns exec "$nc" timeout 60 python3 "$peer" client "${client_args[@]}"
+    ip netns exec "$nc" timeout 300 python3 "$peer" client "${client_args[@]}"
     wait "$server" || true
 }
 
 scenario() {
-    local name=$1 out="$here/$1.pcap"
+    local name=$1 out="${MPTCPV_OUT_DIR:-$here}/$1.pcap"
     echo "== $name" >&2
     case "$name" in
     v1-basic)
@@ -133,6 +133,22 @@ scenario() {
         setup 1
         start_capture "$out"
         run fd99:1::2 "$port" -- fd99:1::2 "$port" --size 100000 --pause 0.02
+        ;;
+    bulk)
+        # For bench/: one large transfer over two subflows with checksums.
+        setup 1
+        ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow
+        start_capture "$out"
+        run 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size "${MPTCPV_BULK_BYTES:-150000000}" \
+            --chunk 65536 --pause 0 --timeout 120
+        ;;
+    short)
+        # For bench/: several hundred short connections with joins.
+        setup 0
+        ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow
+        start_capture "$out"
+        run 10.99.1.2 "$port" --conns 300 -- 10.99.1.2 "$port" --conns 300 --size 20000 \
+            --chunk 5000 --pause 0.001
         ;;
     v1-many-short)
         setup 0

@@ -20,16 +20,21 @@ static uint16_t fold64(uint64_t sum)
  */
 uint16_t mptcpv_csum_bytes(const uint8_t *data, size_t len)
 {
-    uint64_t sum = 0;
+    /* Four independent accumulators of 32-bit halves: no carry chain between additions,
+     * and 2^32 of them fit in 64 bits (a mapping is at most 64 KiB). */
+    uint64_t acc[4] = {0, 0, 0, 0};
     while (len >= 32) {
         uint64_t w[4];
         memcpy(w, data, sizeof(w));
-        for (int i = 0; i < 4; i++) {
-            sum += w[i];
-            sum += sum < w[i];
-        }
+        for (int i = 0; i < 4; i++)
+            acc[i] += (w[i] & 0xffffffffu) + (w[i] >> 32);
         data += 32;
         len -= 32;
+    }
+    uint64_t sum = 0;
+    for (int i = 0; i < 4; i++) {
+        sum += acc[i];
+        sum += sum < acc[i];
     }
     while (len >= 8) {
         uint64_t w;

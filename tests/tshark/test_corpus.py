@@ -155,6 +155,45 @@ class Corpus(m.TsharkTestCase):
                         self.assertNotIn("2", statuses)  # 2 = bad
 
 
+# Expected linking: capture -> subflows per MPTCP connection, in connection order. Written
+# from the captures' contents (handshakes and MP_JOIN tokens, checked by hand against the
+# MANIFEST's counts of MPTCP TCP streams), not from mptcpv's output.
+TOPOLOGY = {
+    "mptcp.pcap": [1], "mptcp-v0.pcap": [2], "mptcp-v1.pcap": [1], "mptcp-aa-v1.pcap": [1],
+    "mptcp-fclose.pcap": [1], "mptcp-aa-echo.pcap": [], "mptcp-tcprst.pcap": [],
+    "mptcp-dss-oobr.pcap": [],
+    "iperf-mptcp-0-0.pcap": [4],  # 4 subflows, 2 of them never established
+    "client_2.pcap": [4, 4, 4, 4],
+    "server_2.pcap": [4, 3, 4, 4],  # tcp.stream 2 has no SYN in this capture: unlinkable
+    "wireshark-wiki_redundant_stream1.pcapng": [4, 4],
+    "seed000-siri-v0.pcap": [1], "v1-full-csum.pcap": [2], "v0-dsn32-wrap.pcap": [1],
+    "rule-join.hmac_bad.pcap": [2], "rule-join.hmac_bad-ack.pcap": [2],
+    "rule-join.token_unknown.pcap": [1, 1],  # the join's unknown token: a second connection
+    "option-syntax.pcap": [1, 1],
+    "v1-basic.pcap": [1], "v1-checksum.pcap": [1], "v1-join.pcap": [2],
+    "v1-add-remove-addr.pcap": [2], "v1-backup-prio.pcap": [2], "v1-fastclose.pcap": [2],
+    "v1-fallback.pcap": [1], "v1-ipv6.pcap": [1], "v1-many-short.pcap": [2] * 20,
+}
+
+
+class Linking(m.TsharkTestCase):
+    def test_connections_and_subflows(self):
+        """Every capture's subflows are assigned to the expected connections; the other
+        rule-* captures hold one connection of one subflow."""
+        for capture in m.all_captures():
+            name = os.path.basename(capture)
+            expected = TOPOLOGY.get(name, [1] if name.startswith("rule-") else None)
+            if expected is None:
+                continue
+            with self.subTest(capture=name):
+                rows = self.tshark.fields(capture, ["mptcpv.connection", "mptcpv.subflow"])
+                pairs = {(int(r["mptcpv.connection"][0]), int(r["mptcpv.subflow"][0]))
+                         for r in rows.values() if r["mptcpv.connection"]}
+                counts = collections.Counter(c for c, _ in pairs)
+                self.assertEqual([counts[i] for i in range(len(counts))], expected)
+                self.assertEqual(sorted(counts), list(range(len(counts))), "0-based, dense")
+
+
 class Corruptions(m.TsharkTestCase):
     """One byte changed in a copy of a real capture is flagged at exactly that frame."""
 
