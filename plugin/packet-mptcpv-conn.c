@@ -81,19 +81,24 @@ void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
                            gboolean initial, gboolean backup, gboolean from_client,
                            mptcpv_version version, const mptcpv_conn_facts *facts)
 {
-    char vtext[8] = "v?";
-    if (version != MPTCPV_VERSION_UNKNOWN)
-        g_snprintf(vtext, sizeof(vtext), "v%d", (int)version);
-    const char *csum = "checksum unknown";
-    if (facts != NULL && facts->checksum_known)
-        csum = facts->checksum ? "checksum on" : "checksum off";
-    char *summary = wmem_strdup_printf(
-        wmem_packet_scope(), "connection %u, subflow %u of %u (%s, %s), %s%s%s", connection,
-        subflow, subflow_count, initial ? "initial" : "joined", backup ? "backup" : "regular",
-        vtext, facts != NULL ? ", " : "", facts != NULL ? csum : "");
-    proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_summary, tvb, 0, 0, summary);
-    proto_item_set_generated(pi);
-    proto_item_append_text(top, ": %s", summary);
+    /* The one-line summary costs a formatted string per frame: only when someone reads it
+     * (a visible tree, or a filter or -e on mptcpv.summary). */
+    if (proto_field_is_referenced(tree, hf_mptcpv_summary)) {
+        char vtext[8] = "v?";
+        if (version != MPTCPV_VERSION_UNKNOWN)
+            g_snprintf(vtext, sizeof(vtext), "v%d", (int)version);
+        const char *csum = "checksum unknown";
+        if (facts != NULL && facts->checksum_known)
+            csum = facts->checksum ? "checksum on" : "checksum off";
+        char *summary = wmem_strdup_printf(
+            wmem_packet_scope(), "connection %u, subflow %u of %u (%s, %s), %s%s%s", connection,
+            subflow, subflow_count, initial ? "initial" : "joined",
+            backup ? "backup" : "regular", vtext, facts != NULL ? ", " : "",
+            facts != NULL ? csum : "");
+        proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_summary, tvb, 0, 0, summary);
+        proto_item_set_generated(pi);
+        proto_item_append_text(top, ": %s", summary);
+    }
 
     add_generated_uint(tree, hf_mptcpv_connection, tvb, connection);
     add_generated_uint(tree, hf_mptcpv_subflow, tvb, subflow);

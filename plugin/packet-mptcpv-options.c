@@ -259,13 +259,17 @@ void mptcpv_options_add_items(proto_tree *tree, tvbuff_t *tvb, int block_offset,
                               const mptcpv_options *options, proto_tree **subtrees)
 {
     char summary[160];
+    /* Labels are only read in a visible tree: skip formatting for tshark -T fields. */
+    gboolean visible = tree != NULL && PTREE_DATA(tree)->visible;
     for (unsigned i = 0; i < options->count; i++) {
         const mptcpv_option *o = &options->options[i];
         int off = block_offset + o->offset;
-        mptcpv_option_format(o, summary, sizeof(summary));
         proto_item *item =
             proto_tree_add_item(tree, hf_mptcpv_option, tvb, off, MAX(o->avail, 1), ENC_NA);
-        proto_item_set_text(item, "%s", summary);
+        if (visible) {
+            mptcpv_option_format(o, summary, sizeof(summary));
+            proto_item_set_text(item, "%s", summary);
+        }
         proto_tree *t = proto_item_add_subtree(item, ett_mptcpv_option);
         subtrees[i] = t;
         if (o->avail >= 2)

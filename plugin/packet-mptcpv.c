@@ -294,6 +294,8 @@ static void add_finding(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int
 
 static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
 {
+    if (pinfo->cinfo == NULL || !col_get_writable(pinfo->cinfo, COL_INFO))
+        return; /* no Info column to fill (e.g. tshark -T fields): skip the formatting */
     char summary[160];
     for (unsigned i = 0; i < options->count; i++) {
         mptcpv_option_format(&options->options[i], summary, sizeof(summary));
@@ -303,22 +305,28 @@ static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
         col_append_str(pinfo->cinfo, COL_INFO, "]");
 }
 
+/* |first_pass| holds the options the tracker decoded on this pass, or NULL: later passes
+ * decode them again from the packet with the recorded version, which gives the same. */
 static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
-                 const frame_record *rec)
+                 const frame_record *rec, const mptcpv_options *first_pass)
 {
-    mptcpv_segment_info info = {
-        .version = rec->decoded_with,
-        .syn = v->seg.tcp_flags & MPTCPV_TCP_SYN,
-        .ack = v->seg.tcp_flags & MPTCPV_TCP_ACK,
-        .rst = v->seg.tcp_flags & MPTCPV_TCP_RST,
-        .payload_len = v->seg.payload_len,
-    };
-    mptcpv_options options;
-    mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, &options);
+    mptcpv_options decoded;
+    const mptcpv_options *opts = first_pass;
+    if (opts == NULL) {
+        mptcpv_segment_info info = {
+            .version = rec->decoded_with,
+            .syn = v->seg.tcp_flags & MPTCPV_TCP_SYN,
+            .ack = v->seg.tcp_flags & MPTCPV_TCP_ACK,
+            .rst = v->seg.tcp_flags & MPTCPV_TCP_RST,
+            .payload_len = v->seg.payload_len,
+        };
+        mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, &decoded);
+        opts = &decoded;
+    }
 
-    int item_len = options.count > 0 ? v->block_len : 0;
+    int item_len = opts->count > 0 ? v->block_len : 0;
     proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
-                                         options.count > 0 ? v->block_offset : v->hdr, item_len,
+                                         opts->count > 0 ? v->block_offset : v->hdr, item_len,
                                          ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
     /* The connection's version when it is known, else this packet's MP_CAPABLE's. */
@@ -343,7 +351,7 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
     }
 
     proto_tree *subtrees[MPTCPV_MAX_OPTIONS];
-    mptcpv_options_add_items(mtree, v->tvb, v->block_offset, &options, subtrees);
+    mptcpv_options_add_items(mtree, v->tvb, v->block_offset, opts, subtrees);
     mptcpv_verdicts verdicts = {
         .join_token = rec->join_token,
         .join_hmac = rec->join_hmac,
@@ -357,16 +365,16 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
         .removed_count = rec->removed_count,
         .version = version,
     };
-    mptcpv_options_add_verdicts(v->tvb, &options, subtrees, &verdicts);
+    mptcpv_options_add_verdicts(v->tvb, opts, subtrees, &verdicts);
 
     for (unsigned i = 0; i < rec->finding_count; i++) {
         const mptcpv_finding *f = &rec->findings[i];
         proto_tree *where = mtree;
         const mptcpv_option *cut = NULL;
-        for (unsigned k = 0; k < options.count; k++) {
-            if (options.options[k].offset == f->offset && f->length > 0) {
+        for (unsigned k = 0; k < opts->count; k++) {
+            if (opts->options[k].offset == f->offset && f->length > 0) {
                 where = subtrees[k];
-                cut = &options.options[k];
+                cut = &opts->options[k];
             }
         }
         /* An option that reaches the capture's end is incomplete, not malformed. */
@@ -375,23 +383,25 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
             continue;
         add_finding(where, pinfo, v->tvb, v->block_offset, f);
     }
-    add_info_column(pinfo, &options);
+    add_info_column(pinfo, opts);
 }
 
 static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+    /* Dissection is single-threaded; one scratch result serves every frame. */
+    static mptcpv_segment_result result;
+    const mptcpv_options *first_pass = NULL;
     tcp_view v;
     frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
                                                          proto_mptcpv, 0);
     if (rec == NULL) {
         if (PINFO_FD_VISITED(pinfo) || tree == NULL || !find_tcp(tree, pinfo, &v))
             return 0;
-        mptcpv_segment_result *result = g_new(mptcpv_segment_result, 1);
-        mptcpv_tracker_segment(tracker, &v.seg, result);
-        rec = record_result(result, pinfo->num);
-        g_free(result);
+        mptcpv_tracker_segment(tracker, &v.seg, &result);
+        rec = record_result(&result, pinfo->num);
         if (rec == NULL)
             return 0;
+        first_pass = &result.options;
         rec->tcp_offset = v.hdr;
         rec->on_frame_tvb = v.tvb == tvb;
         rec->payload_len = v.seg.payload_len;
@@ -403,7 +413,7 @@ static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         return 0;
     }
     if (tree != NULL)
-        show(tree, pinfo, &v, rec);
+        show(tree, pinfo, &v, rec, first_pass);
     return tvb_captured_length(tvb);
 }
 
