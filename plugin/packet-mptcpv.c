@@ -209,8 +209,6 @@ typedef struct frame_record {
     mptcpv_data_level *data;        /* on frames with data-level information */
 } frame_record;
 
-
-
 static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame)
 {
     if (!r->linked && r->options.count == 0)
