@@ -40,7 +40,7 @@ static void add_u64(proto_tree *t, int hf, tvbuff_t *tvb, guint64 value)
     proto_item_set_generated(pi);
 }
 
-void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_level *d,
+void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_result *d,
                            guint32 reinjected_in)
 {
     if (d != NULL) {

@@ -206,7 +206,7 @@ typedef struct frame_record {
     mptcpv_conn_facts *facts;       /* on frames with MPTCP options */
     mptcpv_finding *findings;       /* finding_count */
     guint32 *removed_subflows;      /* removed_count */
-    mptcpv_data_level *data;        /* on frames with data-level information */
+    mptcpv_data_result *data;       /* on frames with data-level information */
 } frame_record;
 
 static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame)
@@ -240,28 +240,14 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
         rec->findings = (mptcpv_finding *)wmem_memdup(
             scope, r->options.findings, sizeof(mptcpv_finding) * r->options.finding_count);
     }
-    if (r->has_dsn || r->has_data_ack || r->mapping_frame != 0 ||
-        r->checksum != MPTCPV_VERDICT_NONE || r->fallback != MPTCPV_FALLBACK_NONE ||
-        r->fail_answers != 0) {
-        mptcpv_data_level *d = wmem_new0(scope, mptcpv_data_level);
-        d->has_dsn = r->has_dsn;
-        d->dsn = r->dsn;
-        d->has_relative_dsn = r->has_relative_dsn;
-        d->relative_dsn = r->relative_dsn;
-        d->mapping_frame = r->mapping_frame;
-        d->has_data_ack = r->has_data_ack;
-        d->data_ack = r->data_ack;
-        d->has_relative_data_ack = r->has_relative_data_ack;
-        d->relative_data_ack = r->relative_data_ack;
-        d->checksum = r->checksum;
-        d->checksum_mapping_frame = r->checksum_mapping_frame;
-        d->reinjection_of = r->reinjection_of;
-        d->fallback = r->fallback;
-        d->fail_answers = r->fail_answers;
-        rec->data = d;
-        if (r->reinjection_of != 0 &&
-            !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(r->reinjection_of)))
-            wmem_map_insert(reinjected_in, GUINT_TO_POINTER(r->reinjection_of),
+    const mptcpv_data_result *d = &r->data;
+    if (d->has_dsn || d->has_data_ack || d->mapping_frame != 0 ||
+        d->checksum != MPTCPV_VERDICT_NONE || d->fallback != MPTCPV_FALLBACK_NONE ||
+        d->fail_answers != 0) {
+        rec->data = (mptcpv_data_result *)wmem_memdup(scope, d, sizeof(*d));
+        if (d->reinjection_of != 0 &&
+            !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(d->reinjection_of)))
+            wmem_map_insert(reinjected_in, GUINT_TO_POINTER(d->reinjection_of),
                             GUINT_TO_POINTER(frame));
     }
     if (r->removed_count > 0) {

@@ -21,27 +21,9 @@ void mptcpv_options_register_fields(int proto);
 void mptcpv_options_add_items(proto_tree *tree, tvbuff_t *tvb, int block_offset,
                               const mptcpv_options *options, proto_tree **subtrees);
 
-/* Data-level results of one frame (see mptcpv_segment_result). */
-typedef struct mptcpv_data_level {
-    gboolean has_dsn;
-    guint64 dsn;
-    gboolean has_relative_dsn;
-    guint64 relative_dsn;
-    guint32 mapping_frame;
-    gboolean has_data_ack;
-    guint64 data_ack;
-    gboolean has_relative_data_ack;
-    guint64 relative_data_ack;
-    mptcpv_verdict checksum;
-    guint32 checksum_mapping_frame;
-    guint32 reinjection_of;
-    mptcpv_fallback fallback;
-    guint32 fail_answers;
-} mptcpv_data_level;
-
 /* packet-mptcpv-data.c: data-level fields. |data| may be NULL; |reinjected_in| 0 if none. */
 void mptcpv_data_register_fields(int proto);
-void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_level *data,
+void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_result *data,
                            guint32 reinjected_in);
 
 /* packet-mptcpv-conn.c: connection linking and verification results. */

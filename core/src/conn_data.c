@@ -65,12 +65,12 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
         ack = mptcpv_expand_seq32(ref, (uint32_t)d->data_ack);
     }
     mptcpv_segment_result *res = ctx->res;
-    res->has_data_ack = true;
-    res->data_ack = ack;
+    res->data.has_data_ack = true;
+    res->data.data_ack = ack;
     uint64_t idsn = 0;
     if (side_idsn(c, 1 - side, &idsn)) {
-        res->has_relative_data_ack = true;
-        res->relative_data_ack = ack - idsn;
+        res->data.has_relative_data_ack = true;
+        res->data.relative_data_ack = ack - idsn;
     }
     /* RFC 8684 3.3.2: a DATA_ACK acknowledges data that was sent. Judged only where the
      * capture holds all of the peer's data: one subflow, no bytes missing, no subflow in
@@ -158,8 +158,8 @@ static void mapping_verdict(seg_ctx *ctx, conn *c, mapping *m, mptcpv_verdict ve
     mptcpv_segment_result *res = ctx->res;
     if (!m->has_csum)
         return;
-    res->checksum = verdict;
-    res->checksum_mapping_frame = m->frame;
+    res->data.checksum = verdict;
+    res->data.checksum_mapping_frame = m->frame;
     switch (verdict) {
     case MPTCPV_VERDICT_GOOD:
         c->csum_good++;
@@ -336,13 +336,13 @@ static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t 
         const sent_range *r = g_tree_node_value(node);
         if (r->start == start)
             same_start = true;
-        if (r->end > start && r->subflow != ctx->sf->index && r->frame > res->reinjection_of)
-            res->reinjection_of = r->frame;
+        if (r->end > start && r->subflow != ctx->sf->index && r->frame > res->data.reinjection_of)
+            res->data.reinjection_of = r->frame;
         if (r->start + 65536 <= start) /* a segment's range is < 64 KiB: none below overlaps */
             break;
         node = g_tree_node_previous(node);
     }
-    if (res->reinjection_of != 0)
+    if (res->data.reinjection_of != 0)
         c->reinjections++;
     if (same_start)
         return; /* keep the first sender of these bytes */
@@ -434,19 +434,19 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
     }
     dir->unmapped_after_gap = false;
     mptcpv_segment_result *res = ctx->res;
-    res->mapping_frame = first->frame;
+    res->data.mapping_frame = first->frame;
     if (!first->dsn_known)
         return;
-    res->has_dsn = true;
-    res->dsn = first->dsn + (uint32_t)(rel - first->ssn);
+    res->data.has_dsn = true;
+    res->data.dsn = first->dsn + (uint32_t)(rel - first->ssn);
     uint64_t idsn;
     if (side_idsn(c, side, &idsn)) {
-        res->has_relative_dsn = true;
-        res->relative_dsn = res->dsn - idsn;
+        res->data.has_relative_dsn = true;
+        res->data.relative_dsn = res->data.dsn - idsn;
     }
     uint32_t first_end = first->ssn + data_len_of(first);
     uint32_t n = (int32_t)(end - first_end) < 0 ? seg->payload_len : first_end - rel;
-    note_sent(ctx, c, side, res->dsn, res->dsn + n);
+    note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n);
 }
 
 void conn_data(seg_ctx *ctx)
@@ -480,7 +480,7 @@ void conn_data(seg_ctx *ctx)
                 dir->seen_dss = true;
         } else if (opt->subtype == MPTCPV_MP_FAIL) {
             if (c->has_bad_csum && opt->u.mp_fail.dsn == c->bad_csum_dsn)
-                ctx->res->fail_answers = c->bad_csum_frame;
+                ctx->res->data.fail_answers = c->bad_csum_frame;
             conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
             return;
         }

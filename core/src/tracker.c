@@ -379,7 +379,7 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
     result->backup = sf->backup;
     result->from_client = tracker_from_client(&ctx);
     result->facts = sf->conn->facts;
-    result->fallback = sf->conn->fallback;
+    result->data.fallback = sf->conn->fallback;
 }
 
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker)

@@ -270,13 +270,13 @@ START_TEST(test_seed000_relative_numbers)
     dss32(&o, 2248627404u, 3845908739u, 1, 5);
     const mptcpv_segment_result *r =
         send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
-    ck_assert(r->has_relative_dsn);
-    ck_assert_uint_eq(r->relative_dsn, 1);
-    ck_assert_uint_eq(r->dsn, 0xf731ee0be53be903ull);
-    ck_assert(r->has_relative_data_ack);
-    ck_assert_uint_eq(r->relative_data_ack, 1);
-    ck_assert_uint_eq(r->mapping_frame, w.frame);
-    ck_assert_int_eq(r->checksum, MPTCPV_VERDICT_NONE); /* none negotiated */
+    ck_assert(r->data.has_relative_dsn);
+    ck_assert_uint_eq(r->data.relative_dsn, 1);
+    ck_assert_uint_eq(r->data.dsn, 0xf731ee0be53be903ull);
+    ck_assert(r->data.has_relative_data_ack);
+    ck_assert_uint_eq(r->data.relative_data_ack, 1);
+    ck_assert_uint_eq(r->data.mapping_frame, w.frame);
+    ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_NONE); /* none negotiated */
     ck_assert_uint_eq(r->options.finding_count, 0);
     mptcpv_tracker_free(w.t);
 }
@@ -315,7 +315,7 @@ START_TEST(test_echo_missing_falls_back)
         send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, NULL, NULL, -1);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_HANDSHAKE_ECHO_MISSING), 1);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_CONNECTION_FALLBACK), 1);
-    ck_assert_int_eq(r->fallback, MPTCPV_FALLBACK_NO_ECHO);
+    ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NO_ECHO);
     /* Later data without options is plain TCP now: no mapping_missing. */
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, NULL, "data", -1);
     ck_assert_uint_eq(r->options.finding_count, 0);
@@ -332,7 +332,7 @@ START_TEST(test_server_without_mptcp)
     send(&w, CLIENT, SERVER, SYN, ISN_C, 0, &o, NULL, -1);
     const mptcpv_segment_result *r =
         send(&w, SERVER, CLIENT, SYN | ACK, ISN_S, ISN_C + 1, NULL, NULL, -1);
-    ck_assert_int_eq(r->fallback, MPTCPV_FALLBACK_NO_SYNACK_MPC);
+    ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NO_SYNACK_MPC);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_CONNECTION_FALLBACK), 1);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, NULL, NULL, -1);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_HANDSHAKE_ECHO_MISSING), 0);
@@ -490,14 +490,14 @@ START_TEST(test_mpc_data_checksum)
     mpc(&o, 1, 0x81, 2, KEY_A, KEY_B, 18, 0x1a85);
     const mptcpv_segment_result *r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o,
                                           "GET / HTTP/1.0\r\n\r\n", -1);
-    ck_assert_int_eq(r->checksum, MPTCPV_VERDICT_GOOD);
-    ck_assert_uint_eq(r->relative_dsn, 1);
+    ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_GOOD);
+    ck_assert_uint_eq(r->data.relative_dsn, 1);
     mptcpv_tracker_free(w.t);
 
     world_init(&w);
     handshake_v1(&w, 0x81);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "GET / HTTP/1.1\r\n\r\n", -1);
-    ck_assert_int_eq(r->checksum, MPTCPV_VERDICT_BAD);
+    ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_BAD);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_CHECKSUM_BAD), 1);
     mptcpv_tracker_free(w.t);
 }
@@ -516,20 +516,20 @@ START_TEST(test_dss_checksum_across_segments)
         const mptcpv_segment_result *r;
         if (variant == 1) {
             r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1 + 3, ISN_S + 1, &o, "lo", -1);
-            ck_assert_int_eq(r->checksum, MPTCPV_VERDICT_NONE);
+            ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_NONE);
             r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hel", -1);
         } else {
             r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hel", -1);
-            ck_assert_int_eq(r->checksum, MPTCPV_VERDICT_NONE);
+            ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_NONE);
             r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1 + 3, ISN_S + 1, &o, "lo",
                      variant == 2 ? 1 : -1);
         }
-        ck_assert_int_eq(r->checksum,
+        ck_assert_int_eq(r->data.checksum,
                          variant == 2 ? MPTCPV_VERDICT_UNVERIFIABLE : MPTCPV_VERDICT_GOOD);
         ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_CHECKSUM_BAD), 0);
         /* A retransmission of covered bytes changes nothing. */
         r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hel", -1);
-        ck_assert_int_eq(r->checksum, MPTCPV_VERDICT_NONE);
+        ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_NONE);
         ck_assert_uint_eq(r->options.finding_count, 0);
         mptcpv_tracker_free(w.t);
     }
@@ -595,11 +595,11 @@ START_TEST(test_reinjection_across_subflows)
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
     send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
     uint32_t original = w.frame;
-    ck_assert_uint_eq(w.r.reinjection_of, 0);
+    ck_assert_uint_eq(w.r.data.reinjection_of, 0);
     o.n = 0;
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
     const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "hello", -1);
-    ck_assert_uint_eq(r->reinjection_of, original);
+    ck_assert_uint_eq(r->data.reinjection_of, original);
     ck_assert_uint_eq(r->subflow, 1);
     mptcpv_conn_summary sum;
     ck_assert(mptcpv_tracker_connection(w.t, 0, &sum));
@@ -628,7 +628,7 @@ START_TEST(test_data_fin_and_infinite_mapping)
     o.n = 0;
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 0, -1, 0);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
-    ck_assert_int_eq(r->fallback, MPTCPV_FALLBACK_INFINITE_MAP);
+    ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_INFINITE_MAP);
     mptcpv_tracker_free(w.t);
 }
 END_TEST
@@ -663,7 +663,7 @@ START_TEST(test_ack_unsent)
     const mptcpv_segment_result *r =
         send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
     ck_assert_uint_eq(r->options.finding_count, 0);
-    ck_assert_uint_eq(r->relative_data_ack, 6);
+    ck_assert_uint_eq(r->data.relative_data_ack, 6);
     o.n = 0;
     dss64(&o, 0x7f04667f85c59b7eull + 10, 0, 0, -1, -1, 0);
     r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);

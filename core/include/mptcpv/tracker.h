@@ -107,6 +107,25 @@ typedef enum mptcpv_fallback {
 
 const char *mptcpv_fallback_name(mptcpv_fallback fallback);
 
+/* Data level of one segment (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN,
+ * so a host's first data byte is 1 (RFC 8684 3.3.1). */
+typedef struct mptcpv_data_result {
+    bool has_dsn;           /* the payload's first byte was mapped */
+    uint64_t dsn;           /* 64-bit DSN of the payload's first byte */
+    bool has_relative_dsn;
+    uint64_t relative_dsn;
+    uint32_t mapping_frame; /* frame that carried the mapping of this payload */
+    bool has_data_ack;      /* DATA_ACK expanded to 64 bits */
+    uint64_t data_ack;
+    bool has_relative_data_ack;
+    uint64_t relative_data_ack;
+    mptcpv_verdict checksum; /* DSS checksum of the mapping this segment completes */
+    uint32_t checksum_mapping_frame;
+    uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
+    mptcpv_fallback fallback; /* the connection's fallback as of this segment */
+    uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
+} mptcpv_data_result;
+
 /* What the tracker knows about one segment. */
 typedef struct mptcpv_segment_result {
     mptcpv_options options; /* decoded options and all findings (decoder and state) */
@@ -134,22 +153,7 @@ typedef struct mptcpv_segment_result {
     uint8_t removed_count;
     uint32_t removed_subflows[MPTCPV_MAX_REMOVED_SUBFLOWS];
 
-    /* Data level (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN, so a host's
-     * first data byte is 1 (RFC 8684 3.3.1). */
-    bool has_dsn;           /* the payload's first byte was mapped */
-    uint64_t dsn;           /* 64-bit DSN of the payload's first byte */
-    bool has_relative_dsn;
-    uint64_t relative_dsn;
-    uint32_t mapping_frame; /* frame that carried the mapping of this payload */
-    bool has_data_ack;      /* DATA_ACK expanded to 64 bits */
-    uint64_t data_ack;
-    bool has_relative_data_ack;
-    uint64_t relative_data_ack;
-    mptcpv_verdict checksum; /* DSS checksum of the mapping this segment completes */
-    uint32_t checksum_mapping_frame;
-    uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
-    mptcpv_fallback fallback; /* the connection's fallback as of this segment */
-    uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
+    mptcpv_data_result data; /* data level (DSS) */
 } mptcpv_segment_result;
 
 /* A new, empty tracker; NULL on allocation failure. |limits| may be NULL (defaults). */
