@@ -1,10 +1,20 @@
 """Run tshark with the build-tree mptcpv plugin, as root or not.
 
-tshark started as root ignores WIRESHARK_PLUGIN_DIR and personal plugin folders. To test
-the build rather than whatever is installed, a root run drops to 'nobody' (setpriv) with a
-temporary HOME and a world-readable copy of the plugin and of the capture. argv is always a
-list, never a shell string.
+tshark started as root ignores WIRESHARK_PLUGIN_DIR and personal plugin folders, so a test
+run as root would silently test whatever is installed globally (or nothing). To test the
+build, every run here is unprivileged:
+
+- as a normal user: WIRESHARK_PLUGIN_DIR points at a temporary copy of the build's plugin
+  root, HOME at an empty temporary directory (no personal plugins or preferences);
+- as root: the same, started through 'setpriv --reuid=nobody --regid=nogroup
+  --clear-groups', with the plugin copy and HOME world-readable, and the capture fed on
+  stdin ('-r -', the file opened by root) so the checkout's permissions do not matter.
+  tshark cannot do two passes (-2) on stdin; those runs read a world-readable copy.
+
+argv is always a list, never a shell string. Paths come from the environment CTest sets
+(tests/tshark/CMakeLists.txt): MPTCPV_SOURCE_DIR, MPTCPV_BUILD_DIR, MPTCPV_PLUGIN_ROOT.
 """
+import collections
 import os
 import re
 import shutil
@@ -12,26 +22,40 @@ import subprocess
 import tempfile
 import unittest
 
-SOURCE_DIR = os.environ.get("MPTCPV_SOURCE_DIR", os.path.abspath(os.path.join(
-    os.path.dirname(__file__), "..", "..")))
-PLUGIN_ROOT = os.environ.get("MPTCPV_PLUGIN_ROOT", os.path.join(SOURCE_DIR, "build", "plugins"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = (os.environ.get("MPTCPV_SOURCE_DIR") or
+              os.path.abspath(os.path.join(HERE, "..", "..")))
+BUILD_DIR = os.environ.get("MPTCPV_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
+PLUGIN_ROOT = os.environ.get("MPTCPV_PLUGIN_ROOT") or os.path.join(BUILD_DIR, "plugins")
 SHARED_DIR = os.path.abspath(os.path.join(SOURCE_DIR, "..", "shared"))
 EXTERNAL_DIR = os.path.join(SHARED_DIR, "captures", "external")
 CAPTURES_DIR = os.path.join(SOURCE_DIR, "captures")
+
+CAPTURE_RE = re.compile(r"\.(pcap|pcapng|cap)(\.gz)?$")
 
 
 def is_root():
     return os.geteuid() == 0
 
 
+def built_plugin():
+    """Path of mptcpv.so in the build tree (<root>/<major.minor>/epan/mptcpv.so) or None."""
+    if not os.path.isdir(PLUGIN_ROOT):
+        return None
+    for abi in sorted(os.listdir(PLUGIN_ROOT)):
+        path = os.path.join(PLUGIN_ROOT, abi, "epan", "mptcpv.so")
+        if os.path.exists(path):
+            return path
+    return None
+
+
 class Tshark:
-    """tshark with the build-tree plugin (plugins=True) or with no plugin at all."""
+    """tshark with the build-tree plugin (plugins=True) or with an empty plugin folder."""
 
     def __init__(self, plugins=True, plugin_root=None, extra_env=None):
         self.extra_env = dict(extra_env or {})
         plugin_root = plugin_root or PLUGIN_ROOT
         self.tmp = tempfile.mkdtemp(prefix="mptcpv-tshark-")
-        os.chmod(self.tmp, 0o755)
         self.plugin_dir = os.path.join(self.tmp, "plugins")
         if plugins:
             shutil.copytree(plugin_root, self.plugin_dir)
@@ -39,11 +63,15 @@ class Tshark:
             os.makedirs(self.plugin_dir)
         self.home = os.path.join(self.tmp, "home")
         os.makedirs(self.home)
+        self.stage_dir = os.path.join(self.tmp, "captures")
+        os.makedirs(self.stage_dir)
+        # World-readable (and the HOME writable by the unprivileged user).
         for root, dirs, files in os.walk(self.tmp):
-            for name in dirs + files:
-                os.chmod(os.path.join(root, name), 0o755)
+            os.chmod(root, 0o755)
+            for name in files:
+                os.chmod(os.path.join(root, name), 0o644)
         if is_root():
-            shutil.chown(self.home, "nobody")
+            shutil.chown(self.home, "nobody", "nogroup")
 
     def close(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -58,25 +86,40 @@ class Tshark:
         env = dict(os.environ)
         env["HOME"] = self.home
         env["WIRESHARK_PLUGIN_DIR"] = self.plugin_dir
-        env.pop("WIRESHARK_CONFIG_DIR", None)
+        env["LC_ALL"] = "C.UTF-8"
+        for name in ("WIRESHARK_CONFIG_DIR", "XDG_CONFIG_HOME", "WIRESHARK_EXTCAP_DIR"):
+            env.pop(name, None)
         env.update(self.extra_env)
         return env
 
     def stage(self, capture):
-        """A copy of |capture| that the unprivileged tshark can read."""
-        dest = os.path.join(self.tmp, "cap-" + os.path.basename(capture))
+        """A world-readable copy of |capture| (for runs that cannot read stdin)."""
+        flat = os.path.abspath(capture).strip(os.sep).replace(os.sep, "_")
+        dest = os.path.join(self.stage_dir, flat)
         if not os.path.exists(dest):
             shutil.copyfile(capture, dest)
             os.chmod(dest, 0o644)
         return dest
 
     def run(self, args, capture=None, check=True, timeout=600, keep_stdout=True):
+        """Run tshark; returns (exit code, stdout, stderr). A negative code is a signal."""
         argv = list(args)
+        stdin = subprocess.DEVNULL
         if capture is not None:
-            argv = ["-r", self.stage(capture)] + argv
-        proc = subprocess.run(self.argv(argv), env=self.env(), cwd=self.tmp,
-                              stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=timeout, check=False)
+            if not is_root():
+                argv = ["-r", capture] + argv
+            elif "-2" in argv:
+                argv = ["-r", self.stage(capture)] + argv
+            else:
+                stdin = open(capture, "rb")
+                argv = ["-r", "-"] + argv
+        try:
+            proc = subprocess.run(self.argv(argv), env=self.env(), cwd=self.home, stdin=stdin,
+                                  stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, timeout=timeout, check=False)
+        finally:
+            if stdin is not subprocess.DEVNULL:
+                stdin.close()
         out = proc.stdout.decode("utf-8", "replace") if keep_stdout else ""
         err = proc.stderr.decode("utf-8", "replace")
         if check and proc.returncode != 0:
@@ -84,9 +127,9 @@ class Tshark:
         return proc.returncode, out, err
 
     def fields(self, capture, fields, extra=()):
-        """Per frame: {field: [values]} using -T fields with all occurrences."""
+        """Per frame: {field: [values]} (-T fields, every occurrence, in tree order)."""
         args = ["-n", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
-                "-E", "separator=\t", "-e", "frame.number"]
+                "-E", "separator=/t", "-e", "frame.number"]
         for f in fields:
             args += ["-e", f]
         _, out, _ = self.run(list(extra) + args, capture)
@@ -98,39 +141,72 @@ class Tshark:
                                else []) for i, f in enumerate(fields)}
         return rows
 
+    def glossary(self):
+        """tshark -G fields as a list of column lists ('F' and 'P' rows)."""
+        _, out, _ = self.run(["-G", "fields"])
+        return [line.split("\t") for line in out.splitlines()]
+
 
 def all_captures():
-    """Every capture of the repo's corpus and of shared/captures/external."""
+    """Every capture of the repo's corpus and of ../shared/captures/external."""
     found = []
     for top in (CAPTURES_DIR, EXTERNAL_DIR):
         for root, _, files in os.walk(top):
-            for name in sorted(files):
-                if re.search(r"\.(pcap|pcapng)(\.gz)?$", name):
-                    found.append(os.path.join(root, name))
+            found += [os.path.join(root, n) for n in files if CAPTURE_RE.search(n)]
     return sorted(found)
 
 
 def external_captures():
-    return [c for c in all_captures() if c.startswith(EXTERNAL_DIR)]
+    return [c for c in all_captures() if c.startswith(EXTERNAL_DIR + os.sep)]
+
+
+def repo_captures():
+    return [c for c in all_captures() if c.startswith(CAPTURES_DIR + os.sep)]
+
+
+def expected_file(capture):
+    """The findings list of |capture|: <name>.expected or <name>.pcap.expected, or None."""
+    for path in (CAPTURE_RE.sub("", capture) + ".expected", capture + ".expected"):
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def read_expected(path):
+    """Multiset of (frame, rule) from '<frame> <rule-id>' lines; '#' starts a comment;
+    lines whose first word is not a number (e.g. 'connection ...') are ignored."""
+    found = collections.Counter()
+    with open(path) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if len(words) >= 2 and words[0].isdigit():
+                found[(int(words[0]), words[1])] += 1
+    return found
 
 
 def rules_table():
-    """{rule id: severity} parsed from core/rules.def, the one rule table."""
+    """{rule id: severity ('error', 'warning', 'info')} parsed from core/rules.def."""
     with open(os.path.join(SOURCE_DIR, "core", "rules.def")) as f:
         text = f.read()
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     return {m.group(2): m.group(3).lower() for m in re.finditer(
-        r'MPTCPV_RULE\((\w+),\s*"([^"]+)",\s*(\w+)', text)}
+        r'MPTCPV_RULE\(\s*(\w+)\s*,\s*"([^"]+)"\s*,\s*(\w+)', text)}
 
 
 class TsharkTestCase(unittest.TestCase):
+    """A test class with self.tshark: the build-tree plugin, run unprivileged."""
     plugins = True
 
     @classmethod
     def setUpClass(cls):
         if shutil.which("tshark") is None:
             raise unittest.SkipTest("tshark is not installed")
-        if cls.plugins and not os.path.exists(os.path.join(PLUGIN_ROOT)):
-            raise unittest.SkipTest("plugin not built: %s" % PLUGIN_ROOT)
+        if is_root() and shutil.which("setpriv") is None:
+            raise unittest.SkipTest("running as root needs setpriv (util-linux) to drop "
+                                    "privileges; tshark as root ignores the build's plugin")
+        if cls.plugins and built_plugin() is None:
+            raise unittest.SkipTest("plugin not built: no %s/<abi>/epan/mptcpv.so"
+                                    % PLUGIN_ROOT)
         cls.tshark = Tshark(plugins=cls.plugins)
 
     @classmethod
@@ -140,3 +216,8 @@ class TsharkTestCase(unittest.TestCase):
     def require_external(self):
         if not os.path.isdir(EXTERNAL_DIR):
             self.skipTest("shared captures absent: %s" % EXTERNAL_DIR)
+
+    def require_capture(self, path):
+        if not os.path.exists(path):
+            self.skipTest("capture absent: %s" % path)
+        return path
