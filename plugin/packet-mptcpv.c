@@ -25,6 +25,7 @@
 #include <epan/packet.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 
 #include "mptcpv/tracker.h"
 #include "packet-mptcpv.h"
@@ -52,6 +53,8 @@ static int hf_tcp_srcport = -1;
 static int hf_tcp_len = -1;
 static int proto_icmp = -1;
 static int proto_icmpv6 = -1;
+
+static int mptcpv_tap = -1;
 
 static dissector_handle_t mptcpv_handle;
 static mptcpv_tracker *tracker;
@@ -150,6 +153,9 @@ static gboolean read_tcp(tvbuff_t *tvb, int hdr, guint32 payload_len, packet_inf
     seg->options = v->block_len > 0 ? tvb_get_ptr(tvb, v->block_offset, v->block_len) : NULL;
     seg->options_len = (size_t)v->block_len;
     seg->options_truncated = v->truncated;
+    if (!read_endpoint(&pinfo->net_src, seg->src.port, &seg->src) ||
+        !read_endpoint(&pinfo->net_dst, seg->dst.port, &seg->dst))
+        return FALSE;
     /* The payload as captured, read in place (no copy for ordinary frames). */
     int payload_offset = hdr + hdr_len;
     int payload_captured = MIN((int)payload_len,
@@ -171,11 +177,7 @@ static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
         return FALSE;
     field_info *len_fi = last_finfo(tree, hf_tcp_len);
     guint32 payload_len = len_fi != NULL ? fvalue_get_uinteger(&len_fi->value) : 0;
-    if (!read_tcp(port_fi->ds_tvb, port_fi->start, payload_len, pinfo, v))
-        return FALSE;
-    mptcpv_segment *seg = &v->seg;
-    return read_endpoint(&pinfo->net_src, seg->src.port, &seg->src) &&
-           read_endpoint(&pinfo->net_dst, seg->dst.port, &seg->dst);
+    return read_tcp(port_fi->ds_tvb, port_fi->start, payload_len, pinfo, v);
 }
 
 /* What the first pass found about a frame; later passes show exactly this. */
@@ -289,25 +291,44 @@ static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
         col_append_str(pinfo->cinfo, COL_INFO, "]");
 }
 
-/* |first_pass| holds the options the tracker decoded on this pass, or NULL: later passes
- * decode them again from the packet with the recorded version, which gives the same. */
-static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
-                 const frame_record *rec, const mptcpv_options *first_pass)
+/* Index of the option |f| is about, or -1 (a finding about the segment). */
+static int finding_option(const mptcpv_options *opts, const mptcpv_finding *f)
 {
-    mptcpv_options decoded;
-    const mptcpv_options *opts = first_pass;
-    if (opts == NULL) {
-        mptcpv_segment_info info = {
-            .version = rec->decoded_with,
-            .syn = v->seg.tcp_flags & MPTCPV_TCP_SYN,
-            .ack = v->seg.tcp_flags & MPTCPV_TCP_ACK,
-            .rst = v->seg.tcp_flags & MPTCPV_TCP_RST,
-            .payload_len = v->seg.payload_len,
-        };
-        mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, &decoded);
-        opts = &decoded;
-    }
+    int found = -1;
+    for (unsigned k = 0; k < opts->count; k++)
+        if (f->length > 0 && opts->options[k].offset == f->offset)
+            found = (int)k;
+    return found;
+}
 
+/* An option that reaches the capture's end is incomplete, not malformed: findings about it
+ * are not shown. */
+static gboolean finding_cut_by_snaplen(const tcp_view *v, const mptcpv_options *opts, int k)
+{
+    if (!v->truncated || k < 0)
+        return FALSE;
+    const mptcpv_option *cut = &opts->options[k];
+    return cut->offset + cut->avail >= v->block_len &&
+           (cut->avail < cut->length || cut->avail < 2);
+}
+
+/* Later passes decode the options again from the packet with the version the first pass
+ * recorded, which gives what the first pass decoded. */
+static void decode_again(const tcp_view *v, const frame_record *rec, mptcpv_options *out)
+{
+    mptcpv_segment_info info = {
+        .version = rec->decoded_with,
+        .syn = v->seg.tcp_flags & MPTCPV_TCP_SYN,
+        .ack = v->seg.tcp_flags & MPTCPV_TCP_ACK,
+        .rst = v->seg.tcp_flags & MPTCPV_TCP_RST,
+        .payload_len = v->seg.payload_len,
+    };
+    mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, out);
+}
+
+static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
+                 const frame_record *rec, const mptcpv_options *opts)
+{
     int item_len = opts->count > 0 ? v->block_len : 0;
     proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
                                          opts->count > 0 ? v->block_offset : v->hdr, item_len,
@@ -353,27 +374,58 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
 
     for (unsigned i = 0; i < rec->finding_count; i++) {
         const mptcpv_finding *f = &rec->findings[i];
-        proto_tree *where = mtree;
-        const mptcpv_option *cut = NULL;
-        for (unsigned k = 0; k < opts->count; k++) {
-            if (opts->options[k].offset == f->offset && f->length > 0) {
-                where = subtrees[k];
-                cut = &opts->options[k];
-            }
-        }
-        /* An option that reaches the capture's end is incomplete, not malformed. */
-        if (v->truncated && cut != NULL && cut->offset + cut->avail >= v->block_len &&
-            (cut->avail < cut->length || cut->avail < 2))
+        int k = finding_option(opts, f);
+        if (finding_cut_by_snaplen(v, opts, k))
             continue;
-        add_finding(where, pinfo, v->tvb, v->block_offset, f);
+        add_finding(k >= 0 ? subtrees[k] : mtree, pinfo, v->tvb, v->block_offset, f);
     }
     add_info_column(pinfo, opts);
 }
 
+/* Dissection is single-threaded; one scratch result serves every frame. */
+static mptcpv_segment_result *scratch_result(void)
+{
+    static mptcpv_segment_result result;
+    return &result;
+}
+
+/* Hand the frame to the "mptcpv" tap (statistics, follow). Listeners run after this
+ * frame's dissection, so everything referenced must outlive this function. */
+static void queue_tap(packet_info *pinfo, const tcp_view *v, const frame_record *rec,
+                      const mptcpv_options *opts)
+{
+    mptcpv_tap_info *info = wmem_new0(pinfo->pool, mptcpv_tap_info);
+    info->frame = pinfo->num;
+    info->linked = rec->linked;
+    info->connection = rec->connection;
+    info->subflow = rec->subflow;
+    info->initial = rec->initial;
+    info->backup = rec->backup;
+    info->from_client = rec->from_client;
+    info->version = rec->facts != NULL ? rec->facts->version : rec->decoded_with;
+    info->tcp_flags = v->seg.tcp_flags;
+    info->src = v->seg.src;
+    info->dst = v->seg.dst;
+    info->payload_len = v->seg.payload_len;
+    info->payload = v->seg.payload;
+    info->payload_captured = v->seg.payload_captured;
+    info->data = rec->data;
+    info->options = opts == &scratch_result()->options
+                        ? (const mptcpv_options *)wmem_memdup(pinfo->pool, opts, sizeof(*opts))
+                        : opts;
+    if (rec->finding_count > 0) {
+        mptcpv_finding *shown = wmem_alloc_array(pinfo->pool, mptcpv_finding, rec->finding_count);
+        for (unsigned i = 0; i < rec->finding_count; i++)
+            if (!finding_cut_by_snaplen(v, opts, finding_option(opts, &rec->findings[i])))
+                shown[info->finding_count++] = rec->findings[i];
+        info->findings = shown;
+    }
+    tap_queue_packet(mptcpv_tap, pinfo, info);
+}
+
 static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    /* Dissection is single-threaded; one scratch result serves every frame. */
-    static mptcpv_segment_result result;
+    mptcpv_segment_result *result = scratch_result();
     const mptcpv_options *first_pass = NULL;
     tcp_view v;
     frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
@@ -381,11 +433,11 @@ static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     if (rec == NULL) {
         if (PINFO_FD_VISITED(pinfo) || tree == NULL || !find_tcp(tree, pinfo, &v))
             return 0;
-        mptcpv_tracker_segment(tracker, &v.seg, &result);
-        rec = record_result(&result, pinfo->num);
+        mptcpv_tracker_segment(tracker, &v.seg, result);
+        rec = record_result(result, pinfo->num);
         if (rec == NULL)
             return 0;
-        first_pass = &result.options;
+        first_pass = &result->options;
         rec->tcp_offset = v.hdr;
         rec->on_frame_tvb = v.tvb == tvb;
         rec->payload_len = v.seg.payload_len;
@@ -396,9 +448,31 @@ static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     } else if (tree == NULL || !find_tcp(tree, pinfo, &v)) {
         return 0;
     }
+    gboolean tapped = have_tap_listener(mptcpv_tap);
+    if (tree == NULL && !tapped)
+        return tvb_captured_length(tvb);
+    mptcpv_options *decoded = NULL;
+    const mptcpv_options *opts = first_pass;
+    if (opts == NULL) {
+        decoded = wmem_new(pinfo->pool, mptcpv_options);
+        decode_again(&v, rec, decoded);
+        opts = decoded;
+    }
     if (tree != NULL)
-        show(tree, pinfo, &v, rec, first_pass);
+        show(tree, pinfo, &v, rec, opts);
+    if (tapped)
+        queue_tap(pinfo, &v, rec, opts);
     return tvb_captured_length(tvb);
+}
+
+gboolean mptcpv_frame_connection(packet_info *pinfo, guint32 *connection)
+{
+    const frame_record *rec =
+        (const frame_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0);
+    if (rec == NULL || !rec->linked)
+        return FALSE;
+    *connection = rec->connection;
+    return TRUE;
 }
 
 void proto_register_mptcpv(void)
@@ -444,6 +518,9 @@ void proto_register_mptcpv(void)
     register_init_routine(init_mptcpv);
     register_cleanup_routine(cleanup_mptcpv);
     mptcpv_handle = create_dissector_handle(dissect_mptcpv, proto_mptcpv);
+    mptcpv_tap = register_tap(MPTCPV_TAP_NAME);
+    mptcpv_stats_register();
+    mptcpv_follow_register(proto_mptcpv);
 }
 
 void proto_reg_handoff_mptcpv(void)

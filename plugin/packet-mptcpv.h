@@ -55,4 +55,40 @@ typedef struct mptcpv_verdicts {
 void mptcpv_options_add_verdicts(tvbuff_t *tvb, const mptcpv_options *options,
                                  proto_tree **subtrees, const mptcpv_verdicts *verdicts);
 
+/*
+ * The "mptcpv" tap: one mptcpv_tap_info per analysed frame (packet-mptcpv.c queues it, on
+ * every pass, from what the first pass recorded). Valid only during the tap callback.
+ */
+#define MPTCPV_TAP_NAME "mptcpv"
+
+typedef struct mptcpv_tap_info {
+    guint32 frame;
+    gboolean linked; /* the frame belongs to an MPTCP connection; the next fields are set */
+    guint32 connection;
+    guint32 subflow;
+    gboolean initial;
+    gboolean backup;
+    gboolean from_client;
+    mptcpv_version version;
+    guint8 tcp_flags;
+    mptcpv_endpoint src;
+    mptcpv_endpoint dst;
+    guint32 payload_len;      /* TCP payload length */
+    const guint8 *payload;    /* its captured bytes (payload_captured of them), or NULL */
+    guint32 payload_captured;
+    const mptcpv_data_result *data; /* data level, or NULL */
+    const mptcpv_options *options;  /* decoded MPTCP options of the frame */
+    const mptcpv_finding *findings; /* findings shown on the frame */
+    guint finding_count;
+} mptcpv_tap_info;
+
+/* The MPTCP connection of an analysed frame (any pass after the frame's first). */
+gboolean mptcpv_frame_connection(packet_info *pinfo, guint32 *connection);
+
+/* packet-mptcpv-stats.c: -z mptcpv,conns and -z mptcpv,subflows (and the GUI tables). */
+void mptcpv_stats_register(void);
+
+/* packet-mptcpv-follow.c: -z follow,mptcpv,... (the data-level byte stream). */
+void mptcpv_follow_register(int proto);
+
 #endif /* PACKET_MPTCPV_H */

@@ -1,0 +1,128 @@
+"""tshark -z mptcpv,conns and -z mptcpv,subflows: every row agrees with the per-frame fields
+of the same capture (packets, bytes per direction, subflows, findings by severity, checksum
+verdicts, reinjected bytes), on every corpus capture; a -z filter restricts the counts."""
+import collections
+import os
+import unittest
+
+import mptcpvtest as m
+
+SEVERITY_COLUMN = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
+
+
+def parse_table(out, title):
+    """Rows of the stat table |title| in tshark's output, as dicts keyed by column name."""
+    lines = out.splitlines()
+    start = lines.index(title + ":")
+    header = [c.strip() for c in lines[start + 2].split("|")[:-1]]
+    rows = []
+    for line in lines[start + 4:]:
+        if line.startswith("====="):
+            break
+        cells = [c.strip() for c in line.split("|")[:-1]]
+        if cells:
+            rows.append(dict(zip(header, cells)))
+    return rows
+
+
+class Stats(m.TsharkTestCase):
+    FIELDS = ["mptcpv.connection", "mptcpv.subflow", "mptcpv.from_client", "tcp.len",
+              "mptcpv.rule", "mptcpv.dss.checksum_status", "mptcpv.reinjection_of",
+              "mptcpv.subflow.initial", "mptcpv.version", "mptcpv.fallback"]
+
+    def tables(self, capture, zfilter=""):
+        suffix = "," + zfilter if zfilter else ""
+        _, out, _ = self.tshark.run(["-n", "-q", "-z", "mptcpv,conns" + suffix,
+                                     "-z", "mptcpv,subflows" + suffix], capture)
+        return (parse_table(out, "MPTCP Connections (mptcpv)"),
+                parse_table(out, "MPTCP Subflows (mptcpv)"))
+
+    def expected(self, rows):
+        """Connection and subflow counters computed from per-frame fields."""
+        severity = m.rules_table()
+        conns = collections.defaultdict(collections.Counter)
+        subflows = collections.defaultdict(collections.Counter)
+        for row in rows.values():
+            if not row["mptcpv.connection"]:
+                continue
+            conn = int(row["mptcpv.connection"][0])
+            sub = int(row["mptcpv.subflow"][0])
+            payload = int(row["tcp.len"][0]) if row["tcp.len"] else 0
+            direction = "Bytes C>S" if row["mptcpv.from_client"][0] in ("1", "True") \
+                else "Bytes S>C"
+            for table, key in ((conns, conn), (subflows, (conn, sub))):
+                table[key]["Packets"] += 1
+                table[key][direction] += payload
+                if row["mptcpv.reinjection_of"]:
+                    table[key]["Reinjected"] += payload
+            conns[conn]["Subflows"] = max(conns[conn]["Subflows"], sub + 1)
+            for rule in row["mptcpv.rule"]:
+                conns[conn][SEVERITY_COLUMN[severity[rule]]] += 1
+            for status in row["mptcpv.dss.checksum_status"]:
+                conns[conn]["Csum good" if status == "1" else
+                            "Csum bad" if status == "2" else "Csum other"] += 1
+        return conns, subflows
+
+    def test_tables_agree_with_fields_on_every_capture(self):
+        checked = 0
+        for capture in m.all_captures():
+            with self.subTest(capture=os.path.basename(capture)):
+                rows = self.tshark.fields(capture, self.FIELDS)
+                conns, subflows = self.expected(rows)
+                got_conns, got_subflows = self.tables(capture)
+                self.assertEqual(sorted(int(r["Conn"]) for r in got_conns), sorted(conns))
+                for r in got_conns:
+                    want = conns[int(r["Conn"])]
+                    for column in ("Packets", "Bytes C>S", "Bytes S>C", "Subflows",
+                                   "Reinjected", "Errors", "Warnings", "Notes",
+                                   "Csum good", "Csum bad"):
+                        self.assertEqual(int(r[column]), want[column], (r["Conn"], column))
+                    self.assertIn(r["Ver"], ("v0", "v1", ""))
+                self.assertEqual(sorted((int(r["Conn"]), int(r["Subflow"]))
+                                        for r in got_subflows), sorted(subflows))
+                for r in got_subflows:
+                    want = subflows[(int(r["Conn"]), int(r["Subflow"]))]
+                    for column in ("Packets", "Bytes C>S", "Bytes S>C", "Reinjected"):
+                        self.assertEqual(int(r[column]), want[column], (r["Conn"], column))
+                checked += len(got_conns)
+        self.assertGreater(checked, 20)
+
+    def test_join_capture(self):
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-add-remove-addr.pcap")
+        conns, subflows = self.tables(capture)
+        self.assertEqual(len(conns), 1)
+        self.assertEqual(conns[0]["Ver"], "v1")
+        self.assertEqual(conns[0]["Client"].rsplit(":", 1)[0], "10.99.1.1")
+        self.assertEqual(conns[0]["Server"], "10.99.1.2:47002")
+        self.assertEqual(int(conns[0]["Subflows"]), 2)
+        self.assertEqual([r["Kind"] for r in subflows], ["initial", "join"])
+        self.assertEqual(subflows[1]["Client"].rsplit(":", 1)[0], "10.99.2.1")
+        self.assertEqual(subflows[0]["End"], "FIN")
+
+    def test_fallback_and_findings_columns(self):
+        capture = os.path.join(m.CAPTURES_DIR, "crafted", "rule-mp_fail-infinite-mapping.pcap")
+        conns, _ = self.tables(capture)
+        self.assertTrue(any(r["Fallback"] for r in conns), conns)
+        capture = os.path.join(m.CAPTURES_DIR, "crafted", "rule-dss.checksum_bad.pcap")
+        conns, _ = self.tables(capture)
+        self.assertGreaterEqual(sum(int(r["Csum bad"]) for r in conns), 1)
+        self.assertGreaterEqual(sum(int(r["Errors"]) for r in conns), 1)
+
+    def test_filter_restricts_counts(self):
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-add-remove-addr.pcap")
+        rows = self.tshark.fields(capture, self.FIELDS)
+        on_join = [r for r in rows.values() if r["mptcpv.subflow"] == ["1"]]
+        conns, subflows = self.tables(capture, "mptcpv.subflow == 1")
+        self.assertEqual(int(conns[0]["Packets"]), len(on_join))
+        self.assertEqual([int(r["Subflow"]) for r in subflows], [1])
+
+    def test_two_passes_give_the_same_tables(self):
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-join.pcap")
+        _, one, _ = self.tshark.run(["-n", "-q", "-z", "mptcpv,conns"], capture)
+        _, two, _ = self.tshark.run(["-n", "-q", "-2", "-z", "mptcpv,conns"], capture)
+        self.assertEqual(parse_table(one, "MPTCP Connections (mptcpv)"),
+                         parse_table(two, "MPTCP Connections (mptcpv)"))
+
+
+if __name__ == "__main__":
+    unittest.main()
