@@ -1,0 +1,168 @@
+/*
+ * Follow an MPTCP connection: its data-level byte stream per direction, reassembled across
+ * subflows in DSN order (RFC 8684 3.3), each byte once: data sent again on the same or
+ * another subflow (retransmissions, reinjections) is trimmed, data that arrives ahead of a
+ * hole waits until the hole is filled.
+ *
+ *   tshark -r x.pcap -q -z follow,mptcpv,raw,<mptcpv.connection>
+ *
+ * (ascii, hex, raw as for TCP). Wireshark 4.0's GUI offers Follow only for its own
+ * protocols, so this is a tshark feature there.
+ *
+ * Bounded memory: at most FOLLOW_MAX_WAITING bytes wait behind a hole. Past that the hole
+ * is taken to be missing from the capture and skipped (the bytes are absent from the
+ * output, the rest of the stream is not held back forever).
+ */
+#include <wireshark.h>
+
+#include <epan/follow.h>
+#include <epan/packet.h>
+#include <epan/tap.h>
+
+#include "packet-mptcpv.h"
+
+#define FOLLOW_MAX_WAITING (4u * 1024 * 1024)
+
+static gchar *follow_conv_filter(epan_dissect_t *edt _U_, packet_info *pinfo, guint *stream,
+                                 guint *sub_stream _U_)
+{
+    guint32 connection;
+    if (!mptcpv_frame_connection(pinfo, &connection))
+        return NULL;
+    *stream = connection;
+    return g_strdup_printf("mptcpv.connection eq %u", connection);
+}
+
+static gchar *follow_index_filter(guint stream, guint sub_stream _U_)
+{
+    return g_strdup_printf("mptcpv.connection eq %u", stream);
+}
+
+/* One subflow's addresses do not name an MPTCP connection; follow by connection number. */
+static gchar *follow_address_filter(address *src_addr _U_, address *dst_addr _U_,
+                                    int src_port _U_, int dst_port _U_)
+{
+    return NULL;
+}
+
+static gchar *follow_port_to_display(wmem_allocator_t *allocator, guint port)
+{
+    return wmem_strdup_printf(allocator, "%u", port);
+}
+
+static void free_record(follow_record_t *rec)
+{
+    g_byte_array_free(rec->data, TRUE);
+    g_free(rec);
+}
+
+/* Drop what |rec| repeats below |expected|; NULL (and freed) if nothing is left. The
+ * comparison is modulo 2^32 (follow_info_t keeps 32-bit sequence numbers), like TCP's. */
+static follow_record_t *trim(follow_record_t *rec, guint32 expected)
+{
+    gint32 behind = (gint32)(expected - rec->seq);
+    if (behind <= 0)
+        return rec;
+    if ((guint)behind >= rec->data->len) {
+        free_record(rec);
+        return NULL;
+    }
+    g_byte_array_remove_range(rec->data, 0, (guint)behind);
+    rec->seq = expected;
+    return rec;
+}
+
+static void deliver(follow_info_t *fi, int dir, follow_record_t *rec)
+{
+    fi->payload = g_list_prepend(fi->payload, rec);
+    fi->bytes_written[dir] += rec->data->len;
+    fi->seq[dir] = rec->seq + rec->data->len;
+}
+
+static gint by_seq(gconstpointer a, gconstpointer b)
+{
+    const follow_record_t *x = (const follow_record_t *)a, *y = (const follow_record_t *)b;
+    gint32 d = (gint32)(x->seq - y->seq);
+    return d < 0 ? -1 : d > 0;
+}
+
+static guint waiting_bytes(GList *fragments)
+{
+    guint total = 0;
+    for (GList *l = fragments; l != NULL; l = l->next)
+        total += ((follow_record_t *)l->data)->data->len;
+    return total;
+}
+
+/* Deliver waiting fragments (sorted by seq) that the stream has reached; when too much
+ * waits, skip the hole in front of the first one. */
+static void drain(follow_info_t *fi, int dir)
+{
+    while (fi->fragments[dir] != NULL) {
+        follow_record_t *first = (follow_record_t *)fi->fragments[dir]->data;
+        if ((gint32)(first->seq - fi->seq[dir]) > 0) {
+            if (waiting_bytes(fi->fragments[dir]) <= FOLLOW_MAX_WAITING)
+                return;
+            fi->seq[dir] = first->seq; /* the hole is not in the capture */
+        }
+        fi->fragments[dir] = g_list_delete_link(fi->fragments[dir], fi->fragments[dir]);
+        first = trim(first, fi->seq[dir]);
+        if (first != NULL)
+            deliver(fi, dir, first);
+    }
+}
+
+static void set_nodes(follow_info_t *fi, const mptcpv_tap_info *info, packet_info *pinfo)
+{
+    if (fi->client_port != 0 || !info->initial)
+        return;
+    const address *client = info->from_client ? &pinfo->net_src : &pinfo->net_dst;
+    const address *server = info->from_client ? &pinfo->net_dst : &pinfo->net_src;
+    copy_address(&fi->client_ip, client);
+    copy_address(&fi->server_ip, server);
+    fi->client_port = info->from_client ? info->src.port : info->dst.port;
+    fi->server_port = info->from_client ? info->dst.port : info->src.port;
+}
+
+static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo,
+                                       epan_dissect_t *edt _U_, const void *data,
+                                       tap_flags_t flags _U_)
+{
+    follow_info_t *fi = (follow_info_t *)tapdata;
+    const mptcpv_tap_info *info = (const mptcpv_tap_info *)data;
+    if (!info->linked)
+        return TAP_PACKET_DONT_REDRAW;
+    set_nodes(fi, info, pinfo);
+    const mptcpv_data_result *d = info->data;
+    if (d == NULL || !d->has_relative_dsn || info->payload == NULL ||
+        info->payload_captured == 0)
+        return TAP_PACKET_DONT_REDRAW;
+
+    int dir = info->from_client ? FROM_CLIENT : FROM_SERVER;
+    follow_record_t *rec = g_new0(follow_record_t, 1);
+    rec->is_server = !info->from_client;
+    rec->packet_num = pinfo->num;
+    rec->abs_ts = pinfo->abs_ts;
+    rec->seq = (guint32)d->relative_dsn;
+    rec->data = g_byte_array_sized_new(info->payload_captured);
+    g_byte_array_append(rec->data, info->payload, info->payload_captured);
+
+    /* The stream starts at the first data this direction shows. */
+    if (fi->bytes_written[dir] == 0 && fi->fragments[dir] == NULL && fi->seq[dir] == 0)
+        fi->seq[dir] = rec->seq;
+    rec = trim(rec, fi->seq[dir]);
+    if (rec == NULL)
+        return TAP_PACKET_DONT_REDRAW;
+    if (rec->seq == fi->seq[dir])
+        deliver(fi, dir, rec);
+    else
+        fi->fragments[dir] = g_list_insert_sorted(fi->fragments[dir], rec, by_seq);
+    drain(fi, dir);
+    return TAP_PACKET_REDRAW;
+}
+
+void mptcpv_follow_register(int proto)
+{
+    register_follow_stream(proto, MPTCPV_TAP_NAME, follow_conv_filter, follow_index_filter,
+                           follow_address_filter, follow_port_to_display, follow_packet);
+}
