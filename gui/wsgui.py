@@ -1,0 +1,451 @@
+"""Run the Wireshark GUI on a virtual X display with the mptcpv plugin and profile.
+
+Used by tests/gui/test_gui.py and scripts/screenshots (Python 3 stdlib only; the programs
+are Xvfb, wireshark, xdotool, xwd and netpbm's xwdtopnm/pnmtopng/pnmquant).
+
+- Xvfb picks a free display itself (-displayfd) and reports it once it accepts clients.
+- Wireshark runs unprivileged, like tests/tshark/mptcpvtest.py runs tshark: Wireshark
+  started as root ignores WIRESHARK_PLUGIN_DIR and personal plugin folders, so as root it is
+  started through 'setpriv --reuid=nobody --regid=nogroup --clear-groups'. HOME is an empty
+  temporary directory; WIRESHARK_PLUGIN_DIR a temporary copy of the build's plugin root;
+  the profile is installed into $HOME/.config/wireshark/profiles/mptcpv by
+  scripts/install-profile; the capture is a world-readable copy.
+- Wireshark has no log line for a loaded plugin, so plugin_mappings() reads
+  /proc/<pid>/maps of the Wireshark process: the temporary copy of mptcpv.so mapped there
+  proves the GUI process itself loaded the plugin under test (not an installed one).
+- A Lua listener (-X lua_script:) in the same process appends the number of every frame
+  that has an mptcpv.rule field to a file: what the GUI's own dissection found.
+- Every wait is bounded; close() always ends Wireshark (Ctrl+Q, then SIGTERM, then SIGKILL)
+  and Xvfb.stop() the server.
+"""
+import collections
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+
+SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+PROFILE_NAME = "mptcpv"
+PROFILE_DIR = os.path.join(SOURCE_DIR, "gui", "profile", PROFILE_NAME)
+INSTALL_PROFILE = os.path.join(SOURCE_DIR, "scripts", "install-profile")
+UNPRIVILEGED = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+LUA_RULE_FRAMES = """\
+-- Written by gui/wsgui.py: the frames of this Wireshark process that carry mptcpv.rule.
+local out = os.getenv("MPTCPV_GUI_RULE_FRAMES")
+local tap = Listener.new("frame", "mptcpv.rule")
+function tap.packet(pinfo)
+    local f = io.open(out, "a")
+    if f then
+        f:write(pinfo.number, "\\n")
+        f:close()
+    end
+end
+"""
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def missing_programs(names):
+    return [n for n in names if shutil.which(n) is None]
+
+
+class Error(Exception):
+    pass
+
+
+class Xvfb:
+    """An Xvfb server on a display it picks itself; use as a context manager."""
+
+    def __init__(self, width=1400, height=900, depth=24):
+        self.size = (width, height, depth)
+        self.proc = None
+        self.display = None
+        self.log = tempfile.TemporaryFile()
+
+    def start(self, timeout=20):
+        read_fd, write_fd = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "%dx%dx%d" % self.size,
+                 "-nolisten", "tcp"],
+                pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=self.log,
+                stderr=subprocess.STDOUT)
+            os.close(write_fd)
+            write_fd = None
+            data = b""
+            deadline = time.monotonic() + timeout
+            while not data.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise Error("Xvfb did not start: %s" % self.log_text())
+                ready, _, _ = select.select([read_fd], [], [], min(left, 0.5))
+                if ready:
+                    chunk = os.read(read_fd, 64)
+                    if not chunk:
+                        raise Error("Xvfb did not report a display: %s" % self.log_text())
+                    data += chunk
+            self.display = ":" + data.decode().strip()
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            os.close(read_fd)
+            if write_fd is not None:
+                os.close(write_fd)
+        return self.display
+
+    def log_text(self):
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")[-2000:]
+
+    def stop(self):
+        if self.proc is not None:
+            stop_process(self.proc)
+            self.proc = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.log.close()
+
+
+def stop_process(proc, grace=5):
+    """SIGTERM, then SIGKILL; bounded."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(grace)
+
+
+class Wireshark:
+    """Wireshark with the plugin copy, the installed profile and a temporary HOME.
+
+    The main window is placed at 0,0 with |size| (there is no window manager to do it).
+    |recent| are extra 'key: value' lines for the profile's "recent" file (pane sizes,
+    hidden panes), written before the start; they are not part of the shipped profile.
+    """
+
+    def __init__(self, display, plugin_root, capture, args=(), size=(1400, 900),
+                 recent=(), lua_rule_frames=True):
+        self.display = display
+        self.capture_name = os.path.basename(capture)
+        self.args = list(args)
+        self.proc = None
+        self.stdout = self.stderr = None
+        self.tmp = tempfile.mkdtemp(prefix="mptcpv-gui-")
+        try:
+            self._prepare(plugin_root, capture, size, recent, lua_rule_frames)
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare(self, plugin_root, capture, size, recent, lua_rule_frames):
+        self.plugin_dir = os.path.join(self.tmp, "plugins")
+        shutil.copytree(plugin_root, self.plugin_dir)
+        self.home = os.path.join(self.tmp, "home")
+        self.config = os.path.join(self.home, ".config", "wireshark")
+        self.profile = os.path.join(self.config, "profiles", PROFILE_NAME)
+        self.runtime = os.path.join(self.tmp, "runtime")
+        os.makedirs(self.home)
+        os.makedirs(self.runtime)
+        env = dict(os.environ, HOME=self.home,
+                   XDG_CONFIG_HOME=os.path.join(self.home, ".config"))
+        env.pop("WIRESHARK_CONFIG_DIR", None)
+        subprocess.run([INSTALL_PROFILE], check=True, timeout=60, stdout=subprocess.DEVNULL,
+                       env=env)
+        width, height = size
+        with open(os.path.join(self.config, "recent_common"), "w") as f:
+            f.write("# Written by gui/wsgui.py\n"
+                    "gui.geometry_main_x: 0\ngui.geometry_main_y: 0\n"
+                    "gui.geometry_main_width: %d\ngui.geometry_main_height: %d\n"
+                    "gui.geometry_main_maximized: FALSE\n"
+                    "privs.warn_if_elevated: FALSE\nsys.warn_if_no_capture: FALSE\n"
+                    % (width, height))
+        if recent:
+            with open(os.path.join(self.profile, "recent"), "w") as f:
+                f.writelines(line + "\n" for line in recent)
+        self.capture = os.path.join(self.tmp, self.capture_name)
+        shutil.copyfile(capture, self.capture)
+        self.rule_frames_file = os.path.join(self.tmp, "rule-frames.txt")
+        self.lua = None
+        if lua_rule_frames:
+            self.lua = os.path.join(self.tmp, "rule-frames.lua")
+            with open(self.lua, "w") as f:
+                f.write(LUA_RULE_FRAMES)
+        self.stdout = open(os.path.join(self.tmp, "wireshark.out"), "w+b")
+        self.stderr = open(os.path.join(self.tmp, "wireshark.err"), "w+b")
+        for root, dirs, files in os.walk(self.tmp):
+            os.chmod(root, 0o755)
+            for name in files:
+                os.chmod(os.path.join(root, name), 0o644)
+        os.chmod(self.runtime, 0o700)
+        if is_root():
+            # Wireshark writes its recent files into HOME and the Lua output into tmp.
+            for root, dirs, files in os.walk(self.tmp):
+                shutil.chown(root, "nobody", "nogroup")
+                for name in files:
+                    shutil.chown(os.path.join(root, name), "nobody", "nogroup")
+
+    # -- process --------------------------------------------------------------------------
+
+    def argv(self):
+        argv = ["wireshark", "-C", PROFILE_NAME, "-r", self.capture,
+                "-o", "gui.update.enabled:FALSE", "-o", "gui.ask_unsaved:FALSE"]
+        if self.lua:
+            argv += ["-X", "lua_script:" + self.lua]
+        argv += self.args
+        return (UNPRIVILEGED + argv) if is_root() else argv
+
+    def env(self):
+        env = dict(os.environ)
+        for name in ("WIRESHARK_CONFIG_DIR", "XDG_CONFIG_HOME", "WIRESHARK_EXTCAP_DIR",
+                     "XAUTHORITY", "SESSION_MANAGER", "DBUS_SESSION_BUS_ADDRESS"):
+            env.pop(name, None)
+        env.update(HOME=self.home, WIRESHARK_PLUGIN_DIR=self.plugin_dir, DISPLAY=self.display,
+                   XDG_RUNTIME_DIR=self.runtime, LC_ALL="C.UTF-8", NO_AT_BRIDGE="1",
+                   QT_QPA_PLATFORM="xcb", MPTCPV_GUI_RULE_FRAMES=self.rule_frames_file)
+        return env
+
+    def start(self):
+        # setpriv execs wireshark, so proc.pid is Wireshark's pid.
+        self.proc = subprocess.Popen(self.argv(), env=self.env(), cwd=self.home,
+                                     stdin=subprocess.DEVNULL, stdout=self.stdout,
+                                     stderr=self.stderr)
+        return self
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stderr_text(self):
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace")
+
+    def check_running(self):
+        if not self.running():
+            raise Error("wireshark exited (%s): %s" % (
+                self.proc.returncode if self.proc else None, self.stderr_text()[-3000:]))
+
+    def xdotool(self, *args, timeout=10):
+        proc = subprocess.run(["xdotool"] + [str(a) for a in args], timeout=timeout,
+                              env=dict(os.environ, DISPLAY=self.display),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+    def window_title(self, wid):
+        _, out = self.xdotool("getwindowname", wid)
+        return out.strip()
+
+    def wait_main_window(self, timeout=60):
+        """Window id of the main window once its title is the capture's name (file open)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_running()
+            code, out = self.xdotool("search", "--onlyvisible", "--pid", self.proc.pid,
+                                     "--class", "wireshark")
+            titles = []
+            for wid in out.split() if code == 0 else []:
+                titles.append(self.window_title(wid))
+                if titles[-1].startswith(self.capture_name):
+                    return wid
+            if time.monotonic() > deadline:
+                raise Error("no Wireshark window titled %r after %d s (windows: %s): %s"
+                            % (self.capture_name, timeout, titles,
+                               self.stderr_text()[-3000:]))
+            time.sleep(0.25)
+
+    def key(self, wid, *keys, delay=0.3):
+        """Focus the window and type |keys| (xdotool key names), one after the other."""
+        self.xdotool("windowfocus", "--sync", wid)
+        for k in keys:
+            self.check_running()
+            self.xdotool("key", "--window", wid, k)
+            time.sleep(delay)
+
+    def click(self, x, y):
+        self.check_running()
+        self.xdotool("mousemove", x, y, "click", 1)
+
+    def plugin_mappings(self):
+        """Paths of every mptcpv.so mapped into the Wireshark process."""
+        with open("/proc/%d/maps" % self.proc.pid) as f:
+            return sorted({line.split(None, 5)[5].strip() for line in f
+                           if len(line.split(None, 5)) == 6 and
+                           line.rstrip().endswith("/mptcpv.so")})
+
+    def rule_frames(self):
+        """Frame numbers the Lua listener saw with an mptcpv.rule (in order, repeated if the
+        file was dissected again)."""
+        try:
+            with open(self.rule_frames_file) as f:
+                return [int(x) for x in f.read().split()]
+        except FileNotFoundError:
+            return []
+
+    def quit(self, wid=None, timeout=15):
+        """Ctrl+Q (Wireshark then writes its recent files); returns the exit code, or None
+        if it had to be killed."""
+        if not self.running():
+            return self.proc.returncode if self.proc else None
+        try:
+            if wid is None:
+                code, out = self.xdotool("search", "--onlyvisible", "--pid", self.proc.pid,
+                                         "--class", "wireshark")
+                wid = out.split()[0] if code == 0 and out.split() else None
+            if wid is not None:
+                self.xdotool("windowfocus", "--sync", wid)
+                self.xdotool("key", "--window", wid, "ctrl+q")
+            return self.proc.wait(timeout)
+        except (subprocess.TimeoutExpired, OSError):
+            stop_process(self.proc)
+            return None
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            stop_process(self.proc)
+        for f in (self.stdout, self.stderr):
+            if f is not None:
+                f.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def recent_common(self):
+        try:
+            with open(os.path.join(self.config, "recent_common")) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    # -- pixels ---------------------------------------------------------------------------
+
+    def screenshot(self, wid=None, timeout=30):
+        """The root window (or window |wid|) as a Ppm."""
+        target = ["-id", str(wid)] if wid else ["-root"]
+        xwd = subprocess.run(["xwd", "-silent", "-display", self.display] + target,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=timeout, check=True)
+        pnm = subprocess.run(["xwdtopnm"], input=xwd.stdout, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=timeout, check=True)
+        return Ppm(pnm.stdout)
+
+    def wait_screen(self, predicate, timeout=20, interval=0.5, wid=None):
+        """Screenshots until predicate(ppm) holds; returns (ppm, held)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_running()
+            shot = self.screenshot(wid)
+            if predicate(shot):
+                return shot, True
+            if time.monotonic() > deadline:
+                return shot, False
+            time.sleep(interval)
+
+
+class Ppm:
+    """A binary PPM (P6, maxval 255) as xwdtopnm writes it."""
+
+    def __init__(self, data):
+        fields = []
+        pos = 0
+        while len(fields) < 4:
+            while data[pos:pos + 1].isspace():
+                pos += 1
+            if data[pos:pos + 1] == b"#":
+                pos = data.index(b"\n", pos) + 1
+                continue
+            end = pos
+            while not data[end:end + 1].isspace():
+                end += 1
+            fields.append(data[pos:end])
+            pos = end
+        if fields[0] != b"P6" or int(fields[3]) != 255:
+            raise Error("not an 8-bit P6 PPM: %r" % fields)
+        self.width, self.height = int(fields[1]), int(fields[2])
+        self.raw = data
+        self.pixels = data[pos + 1:pos + 1 + 3 * self.width * self.height]
+        if len(self.pixels) != 3 * self.width * self.height:
+            raise Error("PPM truncated")
+        self._counts = None
+
+    def counts(self):
+        """collections.Counter of (r, g, b) over every pixel."""
+        if self._counts is None:
+            p = self.pixels
+            self._counts = collections.Counter(zip(p[0::3], p[1::3], p[2::3]))
+        return self._counts
+
+    def pixel(self, x, y):
+        i = 3 * (y * self.width + x)
+        return tuple(self.pixels[i:i + 3])
+
+    def bands(self, colour, fraction=0.5, y_from=0, y_to=None):
+        """[(first y, last y)] of the runs of pixel rows that are at least |fraction|
+        |colour| (e.g. a coloured or selected packet list row)."""
+        found = []
+        start = None
+        stride = 3 * self.width
+        y_to = self.height if y_to is None else y_to
+        for y in range(y_from, y_to):
+            row = self.pixels[y * stride:(y + 1) * stride]
+            hits = sum(1 for px in zip(row[0::3], row[1::3], row[2::3]) if px == colour)
+            if hits >= fraction * self.width:
+                if start is None:
+                    start = y
+            elif start is not None:
+                found.append((start, y - 1))
+                start = None
+        if start is not None:
+            found.append((start, y_to - 1))
+        return found
+
+    def background(self):
+        return self.counts().most_common(1)[0][0]
+
+    def non_background_fraction(self):
+        counts = self.counts()
+        return 1.0 - counts[self.background()] / float(self.width * self.height)
+
+    def write_png(self, path, colours=None, timeout=60):
+        """Write a PNG with netpbm (pnmquant to |colours| colours first, if given)."""
+        data = self.raw
+        if colours:
+            data = subprocess.run(["pnmquant", str(colours)], input=data,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  timeout=timeout, check=True).stdout
+        png = subprocess.run(["pnmtopng", "-compression", "9"], input=data,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             timeout=timeout, check=True).stdout
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(png)
+
+
+def read_colorfilters(path=None):
+    """[(name, filter, background (r, g, b), foreground (r, g, b))] of a colorfilters file,
+    colours as 8-bit components (what Wireshark draws: the 16-bit value >> 8)."""
+    import re
+    rules = []
+    with open(path or os.path.join(PROFILE_DIR, "colorfilters")) as f:
+        for line in f:
+            m = re.match(r"^@([^@]*)@([^@]*)@\[(\d+),(\d+),(\d+)\]\[(\d+),(\d+),(\d+)\]\s*$",
+                         line)
+            if m:
+                c = [int(x) >> 8 for x in m.groups()[2:]]
+                rules.append((m.group(1), m.group(2), tuple(c[:3]), tuple(c[3:])))
+    return rules
