@@ -8,6 +8,10 @@
  *            A field the plugin does not have yet is added here with 0 and switched to 1
  *            when it lands: that one character is the whole change.
  *
+ * MPTCPV_VALIDATE_PLOT_FIELDS: same form, asked only with --html or --csv (per-segment
+ * series, series.c), so a plain validation run pays nothing for them. Their columns follow
+ * the base ones; VF_BASE_COUNT is where they start.
+ *
  * Columns come back in this order. Do not read _ws.expert.* (localised text).
  */
 #ifndef MPTCPV_VALIDATE_FIELDS_H
@@ -49,11 +53,24 @@
     X(CONN_CHECKSUM, "mptcpv.conn.checksum", 1)                                                \
     X(FALLBACK, "mptcpv.fallback", 1)
 
+#define MPTCPV_VALIDATE_PLOT_FIELDS(X)                                                         \
+    X(DSN, "mptcpv.dsn", 1)                                                                    \
+    X(DATA_ACK, "mptcpv.data_ack", 1)                                                          \
+    X(REINJECTION_OF, "mptcpv.reinjection_of", 1)                                              \
+    X(DATA_FIN, "mptcpv.dss.flags.data_fin", 1)
+
 typedef enum vf_column {
 #define VF_ENUM(e, name, enabled) VF_##e,
     MPTCPV_VALIDATE_FIELDS(VF_ENUM)
+    MPTCPV_VALIDATE_PLOT_FIELDS(VF_ENUM)
 #undef VF_ENUM
     VF_COUNT
 } vf_column;
+
+enum {
+#define VF_ONE(e, name, enabled) +1
+    VF_BASE_COUNT = 0 MPTCPV_VALIDATE_FIELDS(VF_ONE)
+#undef VF_ONE
+};
 
 #endif /* MPTCPV_VALIDATE_FIELDS_H */

@@ -166,7 +166,7 @@ typedef struct run {
 
 static void row_cb(char **cols, gpointer user)
 {
-    vr_file_add_row(user, cols);
+    vr_file_add_row(user, cols, NULL);
 }
 
 static void process(run *r, guint i)
@@ -595,7 +595,7 @@ static int validate_main(int argc, char **argv)
         goto out;
     }
 
-    vt_options vo = {o.tshark, o.plugin_dir, !o.no_cache, o.verbose};
+    vt_options vo = {o.tshark, o.plugin_dir, !o.no_cache, o.verbose, FALSE};
     char *problem = NULL;
     t = vt_tshark_find(&vo, &problem);
     if (t == NULL) {

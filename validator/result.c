@@ -278,7 +278,8 @@ static gboolean row_from_client(vr_subflow *s, char **cols, const row_view *v)
     return g_strcmp0(s->client.address, v->src) == 0 && s->client.port == v->sport;
 }
 
-static void update_subflow(vr_subflow *s, char **cols, const row_view *v, gboolean linked)
+/* Returns whether the row came from the client. */
+static gboolean update_subflow(vr_subflow *s, char **cols, const row_view *v, gboolean linked)
 {
     gboolean fc = row_from_client(s, cols, v);
     if (s->packets == 0) {
@@ -319,6 +320,7 @@ static void update_subflow(vr_subflow *s, char **cols, const row_view *v, gboole
         s->backup = b;
     if (last_u64(cols[VF_TCPRST_REASON], &n))
         s->reset_reason = (gint)n;
+    return fc;
 }
 
 static void update_connection(vr_connection *c, char **cols, const row_view *v, gboolean linked)
@@ -397,8 +399,9 @@ static void add_findings(vr_file *f, char **cols, const row_view *v, vr_connecti
     g_strfreev(texts);
 }
 
-void vr_file_add_row(vr_file *f, char **cols)
+void vr_file_add_row(vr_file *f, char **cols, vr_row_place *place)
 {
+    guint first_finding = f->findings->len;
     row_view v;
     read_row(cols, &v);
     f->packets++;
@@ -443,11 +446,18 @@ void vr_file_add_row(vr_file *f, char **cols)
             g_hash_table_insert(f->stream_conn, key64(v.stream), c);
         }
     }
+    gboolean from_client = FALSE;
     if (s != NULL)
-        update_subflow(s, cols, &v, linked);
+        from_client = update_subflow(s, cols, &v, linked);
     if (c != NULL && mptcp)
         update_connection(c, cols, &v, linked);
     add_findings(f, cols, &v, c, s);
+    if (place != NULL) {
+        place->connection = c; /* c and s are found or made together */
+        place->subflow = s;
+        place->from_client = from_client;
+        place->first_finding = first_finding;
+    }
 }
 
 static gint cmp_subflow(gconstpointer a, gconstpointer b)

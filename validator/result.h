@@ -75,10 +75,18 @@ typedef struct vr_file {
 
 vr_file *vr_file_new(const char *path, guint index, const gboolean *ignored);
 void vr_file_free(vr_file *f);
+/* Where vr_file_add_row put a row, for observers that keep more (series.h). */
+typedef struct vr_row_place {
+    vr_connection *connection; /* NULL: outside any connection */
+    vr_subflow *subflow;       /* NULL iff connection is */
+    gboolean from_client;
+    guint first_finding;       /* the row added f->findings[first_finding ..] */
+} vr_row_place;
+
 /* One tshark row: cols[VF_COUNT], each NULL/"" when absent; multiple occurrences are
- * separated by VR_AGGREGATOR. */
+ * separated by VR_AGGREGATOR. |place| may be NULL. */
 #define VR_AGGREGATOR '\x1f'
-void vr_file_add_row(vr_file *f, char **cols);
+void vr_file_add_row(vr_file *f, char **cols, vr_row_place *place);
 /* Number connections, drop building state. Call once after the last row. */
 void vr_file_finish(vr_file *f);
 void vr_file_set_error(vr_file *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

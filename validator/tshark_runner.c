@@ -56,6 +56,7 @@ static const struct {
 } field_table[VF_COUNT] = {
 #define VF_ROW(e, name, enabled) {name, enabled},
     MPTCPV_VALIDATE_FIELDS(VF_ROW)
+    MPTCPV_VALIDATE_PLOT_FIELDS(VF_ROW)
 #undef VF_ROW
 };
 
@@ -69,6 +70,7 @@ struct vt_tshark {
     uid_t nobody_uid;
     gid_t nobody_gid;
     char **envp;
+    gboolean plot_fields;
 };
 
 void vt_tshark_free(vt_tshark *t)
@@ -127,6 +129,12 @@ static void add_prefix(GPtrArray *argv, const char *tshark, gboolean as_nobody,
     g_ptr_array_add(argv, g_strdup(tshark));
 }
 
+/* Whether column |i| is asked from tshark (else it reads as empty). */
+static gboolean field_asked(const vt_tshark *t, int i)
+{
+    return field_table[i].enabled && (i < VF_BASE_COUNT || t->plot_fields);
+}
+
 GPtrArray *vt_tshark_argv(const vt_tshark *t, const char *input)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
@@ -137,7 +145,7 @@ GPtrArray *vt_tshark_argv(const vt_tshark *t, const char *input)
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
         g_ptr_array_add(argv, g_strdup(fixed[i]));
     for (int i = 0; i < VF_COUNT; i++) {
-        if (!field_table[i].enabled)
+        if (!field_asked(t, i))
             continue;
         g_ptr_array_add(argv, g_strdup("-e"));
         g_ptr_array_add(argv, g_strdup(field_table[i].name));
@@ -483,6 +491,7 @@ vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
         return NULL;
     }
     t->envp = make_env(t->plugin_dir, t->as_nobody);
+    t->plot_fields = opt->plot_fields;
     if (opt->verbose)
         fprintf(stderr, "mptcpv-validate: tshark %s (%s), plugin %s%s\n", t->version, t->path,
                    t->plugin_path, t->as_nobody ? ", tshark runs as nobody" : "");
@@ -647,10 +656,10 @@ vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, cons
     feeder f = {in_fd, input_fd, prefix, prefix_len, FALSE, 0};
     GThread *feed_thread = input_fd >= 0 ? g_thread_new("tshark-stdin", feed, &f) : NULL;
 
-    /* Columns of enabled fields in table order; disabled ones read as empty. */
+    /* Columns of asked fields in table order; the others read as empty. */
     int map[VF_COUNT], ncols = 0;
     for (int i = 0; i < VF_COUNT; i++)
-        if (field_table[i].enabled)
+        if (field_asked(t, i))
             map[ncols++] = i;
     char *cols[VF_COUNT];
     static char empty[] = "";

@@ -16,6 +16,7 @@ typedef struct vt_options {
     const char *plugin_dir; /* --plugin-dir, or NULL: installed plugin, else the build tree */
     gboolean use_cache;     /* reuse the result of an earlier probe (see vt_tshark_find) */
     gboolean verbose;       /* say on stderr which tshark and plugin are used */
+    gboolean plot_fields;   /* also ask MPTCPV_VALIDATE_PLOT_FIELDS (--html, --csv) */
 } vt_options;
 
 /*
