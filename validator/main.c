@@ -18,8 +18,11 @@
 
 #include "corpus.h"
 #include "expect.h"
+#include "report_csv.h"
+#include "report_html.h"
 #include "report_json.h"
 #include "result.h"
+#include "series.h"
 #include "tshark_runner.h"
 
 #define PROG "mptcpv-validate"
@@ -62,6 +65,23 @@ static const char description[] =
     "  " PROG " merge [--fail-on LEVEL] [-o OUT.json] A.json B.json ...\n"
     "which recomputes the summary; merging all N shards gives the unsharded report.\n"
     "\n"
+    "Plots (in addition to the report; they make tshark decode DSNs for every segment):\n"
+    "  --html FILE  one self-contained page: per connection a summary, its subflows,\n"
+    "               findings by rule, and SVG plots of relative DSN and DATA_ACK over time\n"
+    "               per direction, one colour per subflow, with markers for MP_JOIN,\n"
+    "               MP_PRIO/backup changes, resets, reinjections and findings.\n"
+    "  --csv DIR    DIR/<capture basename>.conn<N>.csv, one row per frame with a point or\n"
+    "               an event:  " VCSV_HEADER "\n"
+    "               time: s since the capture's first frame; direction: c2s|s2c (sender);\n"
+    "               dsn, dsn_end: relative DSN of the first byte and first byte + length;\n"
+    "               data_ack: relative DATA_ACK (for the other direction's data);\n"
+    "               event: ';'-separated join[:backup], prio:backup|regular, rst,\n"
+    "               mp_tcprst[:reason], mp_fastclose, reinjection:<frame>, data_fin,\n"
+    "               finding:<rule>. Empty fields: not in this frame.\n"
+    "  Past --max-points segment/DATA_ACK points per connection (default 20000, 0: no limit)\n"
+    "  every k-th of each subflow's segments and DATA_ACKs per direction is kept (k a power\n"
+    "  of two); markers and events are never dropped.\n"
+    "\n"
     "Examples:\n"
     "  " PROG " captures/                       text report, exit 1 on errors\n"
     "  " PROG " -f json -o report.json dir/     JSON report (schema mptcpv-report/1)\n"
@@ -82,6 +102,9 @@ typedef struct options {
     char *shard;
     char *tshark;
     char *plugin_dir;
+    char *html;
+    char *csv;
+    gint max_points;
     gboolean no_cache;
     gboolean list_rules;
     gboolean version;
@@ -153,6 +176,7 @@ static gboolean write_report(const vr_report *r, writer_fn fn, const char *path)
 typedef struct run {
     GPtrArray *entries; /* vc_entry*, selected, corpus order */
     vr_report *report;  /* files[i] belongs to entries[i] */
+    vs_file **series;   /* --html/--csv: series[i] belongs to files[i]; else NULL */
     vt_status *status;
     const vt_tshark *tshark;
     gint next;
@@ -164,15 +188,25 @@ typedef struct run {
     GCond cond;
 } run;
 
+typedef struct row_sink {
+    vr_file *file;
+    vs_file *series; /* NULL: no plots asked, keep nothing per packet */
+} row_sink;
+
 static void row_cb(char **cols, gpointer user)
 {
-    vr_file_add_row(user, cols, NULL);
+    row_sink *sink = user;
+    vr_row_place place;
+    vr_file_add_row(sink->file, cols, &place);
+    if (sink->series != NULL)
+        vs_file_add_row(sink->series, sink->file, cols, &place);
 }
 
 static void process(run *r, guint i)
 {
     vc_entry *e = g_ptr_array_index(r->entries, i);
     vr_file *f = g_ptr_array_index(r->report->files, i);
+    row_sink sink = {f, r->series != NULL ? r->series[i] : NULL};
     char *error = NULL;
     vt_status st = VT_OK;
     if (e->error != NULL) {
@@ -189,7 +223,7 @@ static void process(run *r, guint i)
         else if (k == VC_NOT_CAPTURE)
             error = g_strdup("not a capture (no pcap, pcapng or gzip signature)");
         else
-            st = vt_tshark_run(r->tshark, "-", STDIN_FILENO, prefix, (gsize)n, row_cb, f,
+            st = vt_tshark_run(r->tshark, "-", STDIN_FILENO, prefix, (gsize)n, row_cb, &sink,
                                &r->rows, &error);
         if (error != NULL && st == VT_OK)
             st = VT_INPUT_ERROR;
@@ -199,11 +233,11 @@ static void process(run *r, guint i)
             error = g_strdup_printf("cannot open: %s", g_strerror(errno));
             st = VT_INPUT_ERROR;
         } else {
-            st = vt_tshark_run(r->tshark, e->path, fd, NULL, 0, row_cb, f, &r->rows, &error);
+            st = vt_tshark_run(r->tshark, e->path, fd, NULL, 0, row_cb, &sink, &r->rows, &error);
             close(fd);
         }
     } else {
-        st = vt_tshark_run(r->tshark, e->path, -1, NULL, 0, row_cb, f, &r->rows, &error);
+        st = vt_tshark_run(r->tshark, e->path, -1, NULL, 0, row_cb, &sink, &r->rows, &error);
     }
     if (error != NULL)
         vr_file_set_error(f, "%s", error);
@@ -445,6 +479,8 @@ static void free_options(options *o)
     g_free(o->shard);
     g_free(o->tshark);
     g_free(o->plugin_dir);
+    g_free(o->html);
+    g_free(o->csv);
     g_strfreev(o->paths);
 }
 
@@ -452,6 +488,7 @@ static int validate_main(int argc, char **argv)
 {
     options o = {0};
     o.jobs = 0;
+    o.max_points = VS_DEFAULT_MAX_POINTS;
     GOptionEntry entries[] = {
         {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
          "Report format: text (default), json or junit", "FORMAT"},
@@ -476,6 +513,13 @@ static int validate_main(int argc, char **argv)
         {"plugin-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.plugin_dir,
          "Load the plugin from DIR/<major.minor>/epan/mptcpv.so (a build's plugins/ folder)",
          "DIR"},
+        {"html", 0, 0, G_OPTION_ARG_FILENAME, &o.html,
+         "Also write a self-contained HTML report with DSN/DATA_ACK plots to FILE", "FILE"},
+        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv,
+         "Also write the plot series as DIR/<capture>.conn<N>.csv (columns below)", "DIR"},
+        {"max-points", 0, 0, G_OPTION_ARG_INT, &o.max_points,
+         "Plot/CSV points kept per connection before decimating (default 20000, 0: all)",
+         "N"},
         {"no-cache", 0, 0, G_OPTION_ARG_NONE, &o.no_cache,
          "Check tshark and the plugin again instead of trusting the cached check", NULL},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &o.no_progress,
@@ -542,6 +586,16 @@ static int validate_main(int argc, char **argv)
     }
     if (o.jobs == 0)
         o.jobs = (gint)g_get_num_processors();
+    if (o.max_points < 0) {
+        rc = usage_error("--max-points must be 0 (no limit) or more");
+        goto out;
+    }
+    if (o.html != NULL && strcmp(o.html, "-") == 0 &&
+        (o.expect != NULL || o.output == NULL || strcmp(o.output, "-") == 0)) {
+        rc = usage_error("--html - needs the report elsewhere (-o FILE, without --expect)");
+        goto out;
+    }
+    gboolean plots = o.html != NULL || o.csv != NULL;
     guint shard_k = 0, shard_n = 0;
     if (o.shard != NULL && !parse_shard(o.shard, &shard_k, &shard_n)) {
         rc = usage_error("--shard wants K/N with 1 <= K <= N, not \"%s\"", o.shard);
@@ -595,7 +649,7 @@ static int validate_main(int argc, char **argv)
         goto out;
     }
 
-    vt_options vo = {o.tshark, o.plugin_dir, !o.no_cache, o.verbose, FALSE};
+    vt_options vo = {o.tshark, o.plugin_dir, !o.no_cache, o.verbose, plots};
     char *problem = NULL;
     t = vt_tshark_find(&vo, &problem);
     if (t == NULL) {
@@ -610,6 +664,11 @@ static int validate_main(int argc, char **argv)
     r.report = rep;
     r.status = g_new0(vt_status, selected->len);
     r.tshark = t;
+    if (plots) {
+        r.series = g_new0(vs_file *, MAX(selected->len, 1));
+        for (guint i = 0; i < selected->len; i++)
+            r.series[i] = vs_file_new((guint)o.max_points);
+    }
     g_mutex_init(&r.lock);
     g_cond_init(&r.cond);
     run_all(&r, o.jobs, !o.no_progress && isatty(STDERR_FILENO));
@@ -638,6 +697,20 @@ static int validate_main(int argc, char **argv)
         if (!write_report(rep, writer, o.output))
             input_error = TRUE;
     }
+    if (o.html != NULL) {
+        GString *page = vh_render(rep, r.series);
+        if (!emit(o.html, page->str, page->len))
+            input_error = TRUE;
+        g_string_free(page, TRUE);
+    }
+    if (o.csv != NULL) {
+        char *why = NULL;
+        if (!vcsv_write_dir(rep, r.series, o.csv, &why)) {
+            fprintf(stderr, "%s: %s\n", PROG, why);
+            g_free(why);
+            input_error = TRUE;
+        }
+    }
     rc = tool_error ? EXIT_TOOL : input_error ? EXIT_USAGE : verdict;
 
 out:
@@ -647,6 +720,9 @@ out:
         g_free(r.status);
         g_free(r.order);
     }
+    for (guint i = 0; r.series != NULL && i < r.entries->len; i++)
+        vs_file_free(r.series[i]);
+    g_free(r.series);
     vt_tshark_free(t);
     ve_free(expect_list);
     vr_report_free(rep);

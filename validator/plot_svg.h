@@ -1,0 +1,26 @@
+/*
+ * The inline SVG plot of one connection and direction for the HTML report: relative DSN of
+ * each segment (a vertical bar from dsn to dsn + len) and the peer's DATA_ACK over time, one
+ * colour per subflow, with markers for MP_JOIN, MP_PRIO/backup changes, resets, reinjections
+ * and findings (details in <title> tooltips). Geometry, axes and ticks live here.
+ */
+#ifndef MPTCPV_VALIDATE_PLOT_SVG_H
+#define MPTCPV_VALIDATE_PLOT_SVG_H
+
+#include <glib.h>
+
+#include "result.h"
+#include "series.h"
+
+/* "#rrggbb" of subflow |id|; the HTML tables use the same colours. */
+const char *vp_subflow_colour(guint id);
+
+/* Whether |s| has data segments sent by the client (|c2s|) or by the server. */
+gboolean vp_has_data(const vs_conn *s, gboolean c2s);
+
+/* Append <svg class="dsn-plot" data-direction="c2s|s2c">: the data sent in direction |c2s|
+ * and the DATA_ACKs that acknowledge it. Markers are drawn in every direction's plot. */
+void vp_svg_plot(GString *out, const vr_file *f, const vr_connection *c, const vs_conn *s,
+                 gboolean c2s);
+
+#endif /* MPTCPV_VALIDATE_PLOT_SVG_H */
