@@ -321,8 +321,11 @@ static gint dsn_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 }
 
 /* Remember [start, end) as sent by this segment; report the latest earlier frame that sent
- * any of these bytes on another subflow: a reinjection. */
-static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t end)
+ * any of the bytes from start + resent up on another subflow: a reinjection. The first
+ * |resent| bytes are ones this subflow carried before (a TCP retransmission): resending them
+ * is no reinjection, whatever other subflows sent meanwhile. */
+static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t end,
+                      uint32_t resent)
 {
     conn_side *s = &c->side[side];
     mptcpv_segment_result *res = ctx->res;
@@ -332,11 +335,13 @@ static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t 
     GTreeNode *node = g_tree_lower_bound(s->sent, &end);
     node = node != NULL ? g_tree_node_previous(node) : g_tree_node_last(s->sent);
     bool same_start = false;
+    uint64_t fresh = start + resent; /* first byte new on this subflow */
     for (int steps = 0; node != NULL && steps < 64; steps++) {
         const sent_range *r = g_tree_node_value(node);
         if (r->start == start)
             same_start = true;
-        if (r->end > start && r->subflow != ctx->sf->index && r->frame > res->data.reinjection_of)
+        if (fresh < end && r->end > fresh && r->subflow != ctx->sf->index &&
+            r->frame > res->data.reinjection_of)
             res->data.reinjection_of = r->frame;
         if (r->start + 65536 <= start) /* a segment's range is < 64 KiB: none below overlaps */
             break;
@@ -367,6 +372,8 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
     c->side[side].seen_data = true;
     uint32_t rel = seg->seq - isn;
     uint32_t end = rel + seg->payload_len;
+    bool had_data_end = dir->has_data_end;
+    uint32_t old_data_end = dir->data_end;
     bool new_data = !dir->has_data_end || (int32_t)(end - dir->data_end) > 0;
     bool gap = dir->has_data_end && (int32_t)(rel - dir->data_end) > 0;
     bool contiguous = dir->has_data_end && rel == dir->data_end;
@@ -446,7 +453,12 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
     }
     uint32_t first_end = first->ssn + data_len_of(first);
     uint32_t n = (int32_t)(end - first_end) < 0 ? seg->payload_len : first_end - rel;
-    note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n);
+    /* Bytes below the highest this subflow direction sent before are a TCP retransmission:
+     * only the segment's new bytes can be a reinjection. */
+    uint32_t resent = 0;
+    if (had_data_end && (int32_t)(old_data_end - rel) > 0)
+        resent = old_data_end - rel < n ? old_data_end - rel : n;
+    note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n, resent);
 }
 
 void conn_data(seg_ctx *ctx)

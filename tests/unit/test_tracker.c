@@ -608,6 +608,67 @@ START_TEST(test_reinjection_across_subflows)
 }
 END_TEST
 
+/* Seen in a kernel capture with loss on both paths: subflow 0 sends DSN 0..9; subflow 1
+ * reinjects 5..9 (its own segmentation); subflow 0's TCP retransmits its own 0..9. That
+ * retransmission is no reinjection (of subflow 1's frame), and neither is subflow 1's TCP
+ * retransmission of its reinjection: only bytes new on a subflow can be reinjected. */
+START_TEST(test_tcp_retransmission_is_no_reinjection)
+{
+    const uint64_t dsn = 0x7f04667f85c59b7eull;
+    world w;
+    world_init(&w);
+    handshake_v1(&w, 0x01);
+    join_v1(&w, 0x767c7234a22efa71ull);
+    opts o = {0};
+    join_ack(&o, "01ca6f18fe8b9163c33054d30d49eb653083d952");
+    send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, NULL, -1);
+    o.n = 0;
+    dss64(&o, 0, dsn, 1, 10, -1, 0);
+    send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "0123456789", -1);
+    uint32_t original = w.frame;
+    o.n = 0;
+    dss64(&o, 0, dsn + 5, 1, 5, -1, 0);
+    const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "56789", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, original);
+    /* Subflow 0 retransmits its segment. */
+    o.n = 0;
+    dss64(&o, 0, dsn, 1, 10, -1, 0);
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "0123456789", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, 0);
+    ck_assert_uint_eq(r->data.relative_dsn, 1);
+    /* Subflow 1 retransmits its reinjection. */
+    o.n = 0;
+    dss64(&o, 0, dsn + 5, 1, 5, -1, 0);
+    r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "56789", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, 0);
+    /* A segment with old and new bytes is judged on its new ones. Subflow 0 sends DSN
+     * 10..14 of a 10-byte mapping; subflow 1 sends 15..19 first (y), then reinjects 12..14
+     * (x); subflow 0 resends 12..14 with 15..19 new: a reinjection of y, not of x. */
+    o.n = 0;
+    dss64(&o, 0, dsn + 10, 11, 10, -1, 0);
+    send(&w, CLIENT, SERVER, ACK, ISN_C + 11, ISN_S + 1, &o, "abcde", -1);
+    uint32_t a = w.frame;
+    o.n = 0;
+    dss64(&o, 0, dsn + 15, 6, 5, -1, 0);
+    r = send(&w, CLIENT2, SERVER, ACK, 7006, 9001, &o, "fghij", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, 0);
+    uint32_t y = w.frame;
+    o.n = 0;
+    dss64(&o, 0, dsn + 12, 11, 3, -1, 0);
+    r = send(&w, CLIENT2, SERVER, ACK, 7011, 9001, &o, "cde", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, a);
+    o.n = 0;
+    dss64(&o, 0, dsn + 10, 11, 10, -1, 0);
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 13, ISN_S + 1, &o, "cdefghij", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, y);
+    ck_assert_uint_eq(r->options.finding_count, 0);
+    mptcpv_conn_summary sum;
+    ck_assert(mptcpv_tracker_connection(w.t, 0, &sum));
+    ck_assert_uint_eq(sum.reinjections, 3);
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
 START_TEST(test_data_fin_and_infinite_mapping)
 {
     world w;
@@ -728,6 +789,7 @@ Suite *tracker_suite(void)
     tcase_add_test(tc, test_checksum_missing_and_unexpected);
     tcase_add_test(tc, test_mapping_missing_and_conflict);
     tcase_add_test(tc, test_reinjection_across_subflows);
+    tcase_add_test(tc, test_tcp_retransmission_is_no_reinjection);
     tcase_add_test(tc, test_data_fin_and_infinite_mapping);
     tcase_add_test(tc, test_tuple_reuse_and_plain_tcp);
     tcase_add_test(tc, test_ack_unsent);
