@@ -6,6 +6,8 @@
 # runs mptcp_peer.py as server and client, captures in the server's namespace with tcpdump
 # and removes everything it made. Offloads are off so frames are real-sized with valid
 # checksums. Traffic never leaves the namespaces; every wait is bounded.
+# Scenarios that record their payloads also write <scenario>.pcap.sha256: what each side's
+# application wrote ("client-to-server <sha256> <bytes>", "server-to-client ...").
 #
 # usage: sudo captures/kernel/generate.sh [scenario...]   (default: all)
 set -euo pipefail
@@ -16,8 +18,10 @@ prefix="mptcpv-gen-$$"
 nc="$prefix-c"
 ns="$prefix-s"
 pids=()
+capture_pid=
+work=
 
-for tool in ip tcpdump ethtool python3; do
+for tool in ip tc tcpdump ethtool python3; do
     command -v "$tool" >/dev/null || { echo "generate.sh: $tool is needed" >&2; exit 1; }
 done
 [[ $(id -u) -eq 0 ]] || { echo "generate.sh: run as root (network namespaces)" >&2; exit 1; }
@@ -27,7 +31,8 @@ cleanup() {
     ip netns del "$nc" 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
 }
-trap cleanup EXIT
+trap 'cleanup; [[ -z $work ]] || rm -rf "$work"' EXIT
+work=$(mktemp -d)
 
 setup() {
     local checksum=$1
@@ -59,14 +64,61 @@ setup() {
 start_capture() {
     local file=$1
     ip netns exec "$ns" tcpdump -U -s 0 -i any -w "$file" "tcp port $port" 2>/dev/null &
+    capture_pid=$!
     pids+=($!)
     sleep 1
 }
 
 stop_capture() {
     sleep 1
-    kill "${pids[-1]}" 2>/dev/null || true
-    wait "${pids[-1]}" 2>/dev/null || true
+    kill "$capture_pid" 2>/dev/null || true
+    wait "$capture_pid" 2>/dev/null || true
+}
+
+# at_mark SECONDS COMMAND...: in the background, once the client has created $work/mark
+# (mptcp_peer.py --touch, after a given number of bytes) and SECONDS more have passed, run
+# COMMAND. Bounded: gives up waiting for the mark after 10 s.
+at_mark() {
+    local delay=$1
+    shift
+    (
+        for _ in $(seq 1000); do [[ -e $work/mark ]] && break; sleep 0.01; done
+        sleep "$delay"
+        "$@"
+    ) &
+    pids+=($!)
+}
+
+# lose_path IFACE SECONDS: once the client has created $work/mark, drop every TCP segment
+# arriving on the server's interface IFACE for SECONDS, then let them through again. No
+# netem and no gact (action drop) in this kernel: the ingress qdisc's u32 filter redirects
+# them (mirred) to a veth that is down, and mirred drops what it cannot send there. tcpdump
+# sees a frame before the ingress qdisc does, so the capture holds the lost originals as
+# well as what replaces them (TCP retransmissions, reinjections on the other subflow).
+lose_path() {
+    local dev=$1 seconds=$2
+    ip -n "$ns" link add bh0 type veth peer name bh1  # both ends stay down
+    tc -n "$ns" qdisc add dev "$dev" ingress
+    at_mark 0 tc -n "$ns" filter add dev "$dev" parent ffff: protocol ip prio 1 u32 \
+        match ip protocol 6 0xff action mirred egress redirect dev bh0
+    at_mark "$seconds" tc -n "$ns" filter del dev "$dev" parent ffff: prio 1
+}
+
+# check_record FILE: both sides agree on what was written; write it to FILE (the capture's
+# .sha256 sidecar).
+check_record() {
+    local out=$1 dir
+    for dir in client-to-server server-to-client; do
+        local wrote read
+        wrote=$(awk -v d=$dir '$1 == "wrote" && $2 == d {print $3, $4}' "$work/record")
+        read=$(awk -v d=$dir '$1 == "read" && $2 == d {print $3, $4}' "$work/record")
+        if [[ -z $wrote || $wrote != "$read" ]]; then
+            echo "generate.sh: $dir: wrote '$wrote', read '$read'" >&2
+            exit 1
+        fi
+        echo "$dir $wrote"
+    done >"$out.tmp"
+    mv "$out.tmp" "$out"
 }
 
 # run SERVER_ARGS -- CLIENT_ARGS: a server and a client, both bounded by timeouts.
@@ -82,8 +134,20 @@ run() {
     wait "$server" || true
 }
 
+# run_recorded ...: run, with both peers recording what they wrote and read.
+run_recorded() {
+    rm -f "$work/record" "$work/mark"
+    local args=() a
+    for a in "$@"; do
+        [[ $a == -- ]] && args+=(--record "$work/record")
+        args+=("$a")
+    done
+    run "${args[@]}" --record "$work/record"
+}
+
 scenario() {
     local name=$1 out="${MPTCPV_OUT_DIR:-$here}/$1.pcap"
+    local sums="$out.sha256"
     echo "== $name" >&2
     case "$name" in
     v1-basic)
@@ -110,13 +174,17 @@ scenario() {
         run 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 150000 --pause 0.04
         ;;
     v1-backup-prio)
+        # A 'subflow backup' endpoint: the join's SYN carries the B flag. Once 40000 bytes
+        # are written the endpoint is changed to nobackup and 1 s later back to backup: the
+        # client sends MP_PRIO (B clear, then B set) on the joined subflow, whose local
+        # address is the endpoint's.
         setup 0
-        # Linux 6.18 sent the join of a 'subflow backup' endpoint without the B flag here,
-        # so the backup state changes at run time instead: MP_PRIO with B set.
-        ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow
+        ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow backup
+        at_mark 0 ip -n "$nc" mptcp endpoint change 10.99.2.1 nobackup
+        at_mark 1 ip -n "$nc" mptcp endpoint change id 1 backup
         start_capture "$out"
-        (sleep 1.2; ip -n "$nc" mptcp endpoint change 10.99.2.1 backup) &
-        run 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 150000 --pause 0.08
+        run_recorded 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 150000 --pause 0.08 \
+            --touch "$work/mark" --touch-after 40000
         ;;
     v1-fastclose)
         setup 0
@@ -133,6 +201,17 @@ scenario() {
         setup 1
         start_capture "$out"
         run fd99:1::2 "$port" -- fd99:1::2 "$port" --size 100000 --pause 0.02
+        ;;
+    v1-loss-reinject)
+        # Checksums, two subflows, 800000 bytes paced over ~2.5 s and 20000 back. Once
+        # 160000 bytes are written, path 1 (the initial subflow, which carries most data)
+        # loses everything the client sends for 1 s: its data is reinjected on the join.
+        setup 1
+        ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow
+        lose_path s0 1
+        start_capture "$out"
+        run_recorded 10.99.1.2 "$port" --reply 20000 -- 10.99.1.2 "$port" --size 800000 \
+            --chunk 16000 --pause 0.05 --touch "$work/mark" --touch-after 160000
         ;;
     bulk)
         # For bench/: one large transfer over two subflows with checksums.
@@ -163,12 +242,14 @@ scenario() {
         ;;
     esac
     stop_capture
+    [[ ! -e $work/record ]] || check_record "$sums"
+    rm -f "$work/record" "$work/mark"
     cleanup
     pids=()
 }
 
 all=(v1-basic v1-checksum v1-join v1-add-remove-addr v1-backup-prio v1-fastclose v1-fallback
-     v1-ipv6 v1-many-short)
+     v1-ipv6 v1-many-short v1-loss-reinject)
 for name in "${@:-${all[@]}}"; do
     scenario "$name"
 done
