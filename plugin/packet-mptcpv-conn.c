@@ -76,28 +76,69 @@ static void add_generated_bool(proto_tree *t, int hf, tvbuff_t *tvb, gboolean va
     proto_item_set_generated(pi);
 }
 
+/* A fixed buffer filled without printf (always NUL-terminated, cut when full). */
+typedef struct summary_text {
+    char *buf;
+    size_t size;
+    size_t len;
+} summary_text;
+
+static void summary_put(summary_text *t, const char *str)
+{
+    size_t n = strlen(str);
+    if (n > t->size - 1 - t->len)
+        n = t->size - 1 - t->len;
+    memcpy(t->buf + t->len, str, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+static void summary_put_uint(summary_text *t, guint32 value)
+{
+    char digits[11];
+    size_t n = sizeof(digits) - 1;
+    digits[n] = '\0';
+    do {
+        digits[--n] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    summary_put(t, digits + n);
+}
+
 void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
                            guint32 connection, guint32 subflow, guint32 subflow_count,
                            gboolean initial, gboolean backup, gboolean from_client,
-                           mptcpv_version version, const mptcpv_conn_facts *facts)
+                           mptcpv_version version, const mptcpv_conn_facts *facts,
+                           gboolean show_keys)
 {
-    /* The one-line summary costs a formatted string per frame: only when someone reads it
-     * (a visible tree, or a filter or -e on mptcpv.summary). */
+    /* The one-line summary costs a string per frame: only when someone reads it (a visible
+     * tree, or a filter or -e on mptcpv.summary). Built without printf: tshark -T fields
+     * builds a visible tree, so this runs for every frame there. */
     if (proto_field_is_referenced(tree, hf_mptcpv_summary)) {
-        char vtext[8] = "v?";
-        if (version != MPTCPV_VERSION_UNKNOWN)
-            g_snprintf(vtext, sizeof(vtext), "v%d", (int)version);
         const char *csum = "checksum unknown";
         if (facts != NULL && facts->checksum_known)
             csum = facts->checksum ? "checksum on" : "checksum off";
-        char *summary = wmem_strdup_printf(
-            wmem_packet_scope(), "connection %u, subflow %u of %u (%s, %s), %s%s%s", connection,
-            subflow, subflow_count, initial ? "initial" : "joined",
-            backup ? "backup" : "regular", vtext, facts != NULL ? ", " : "",
-            facts != NULL ? csum : "");
-        proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_summary, tvb, 0, 0, summary);
+        const char *vtext = version == MPTCPV_VERSION_0   ? "v0"
+                            : version == MPTCPV_VERSION_1 ? "v1"
+                                                          : "v?";
+        char buf[160];
+        summary_text text = {buf, sizeof(buf), 0};
+        summary_put(&text, "connection ");
+        summary_put_uint(&text, connection);
+        summary_put(&text, ", subflow ");
+        summary_put_uint(&text, subflow);
+        summary_put(&text, " of ");
+        summary_put_uint(&text, subflow_count);
+        summary_put(&text, initial ? " (initial, " : " (joined, ");
+        summary_put(&text, backup ? "backup), " : "regular), ");
+        summary_put(&text, vtext);
+        if (facts != NULL) {
+            summary_put(&text, ", ");
+            summary_put(&text, csum);
+        }
+        proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_summary, tvb, 0, 0, buf);
         proto_item_set_generated(pi);
-        proto_item_append_text(top, ": %s", summary);
+        proto_item_append_text(top, ": %s", buf);
     }
 
     add_generated_uint(tree, hf_mptcpv_connection, tvb, connection);
@@ -113,15 +154,21 @@ void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
     proto_tree *ct = proto_item_add_subtree(ci, ett_mptcpv_connection);
     if (facts->checksum_known)
         add_generated_bool(ct, hf_mptcpv_conn_checksum, tvb, facts->checksum);
+    /* Tokens name the connection on every frame with MPTCP options (filter by token); keys
+     * and IDSNs only where options carry or use them: four items fewer per data frame. */
     if (facts->has_client_key) {
-        add_generated_uint64(ct, hf_mptcpv_conn_client_key, tvb, facts->client_key);
+        if (show_keys)
+            add_generated_uint64(ct, hf_mptcpv_conn_client_key, tvb, facts->client_key);
         add_generated_uint(ct, hf_mptcpv_conn_client_token, tvb, facts->client_token);
-        add_generated_uint64(ct, hf_mptcpv_conn_client_idsn, tvb, facts->client_idsn);
+        if (show_keys)
+            add_generated_uint64(ct, hf_mptcpv_conn_client_idsn, tvb, facts->client_idsn);
     }
     if (facts->has_server_key) {
-        add_generated_uint64(ct, hf_mptcpv_conn_server_key, tvb, facts->server_key);
+        if (show_keys)
+            add_generated_uint64(ct, hf_mptcpv_conn_server_key, tvb, facts->server_key);
         add_generated_uint(ct, hf_mptcpv_conn_server_token, tvb, facts->server_token);
-        add_generated_uint64(ct, hf_mptcpv_conn_server_idsn, tvb, facts->server_idsn);
+        if (show_keys)
+            add_generated_uint64(ct, hf_mptcpv_conn_server_idsn, tvb, facts->server_idsn);
     }
 }
 

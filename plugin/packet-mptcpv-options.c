@@ -160,8 +160,11 @@ static void add_mp_join(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_mp_j
 
 static void add_dss(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_dss *dss)
 {
-    proto_tree_add_bitmask_value(t, tvb, off + 3, hf_mptcpv_dss_flags, ett_mptcpv_dss_flags,
-                                 dss_flag_fields, dss->flags);
+    /* BMT_NO_APPEND: the flag names are in the subtree and the option's label; appending
+     * them to this label too costs a formatted string per packet. */
+    proto_tree_add_bitmask_value_with_flags(t, tvb, off + 3, hf_mptcpv_dss_flags,
+                                            ett_mptcpv_dss_flags, dss_flag_fields, dss->flags,
+                                            BMT_NO_APPEND);
     int pos = off + 4;
     if (dss->has_ack) {
         int n = dss->ack64 ? 8 : 4;

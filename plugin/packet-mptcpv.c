@@ -326,6 +326,23 @@ static void decode_again(const tcp_view *v, const frame_record *rec, mptcpv_opti
     mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, out);
 }
 
+/* Options that carry keys or are verified with them (RFC 8684 3.1, 3.2, 3.4.1, 3.5). */
+static gboolean carries_keys(const mptcpv_options *opts)
+{
+    for (unsigned i = 0; i < opts->count; i++) {
+        switch (opts->options[i].has_subtype ? opts->options[i].subtype : MPTCPV_DSS) {
+        case MPTCPV_MP_CAPABLE:
+        case MPTCPV_MP_JOIN:
+        case MPTCPV_ADD_ADDR:
+        case MPTCPV_MP_FASTCLOSE:
+            return TRUE;
+        default:
+            break;
+        }
+    }
+    return FALSE;
+}
+
 static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
                  const frame_record *rec, const mptcpv_options *opts)
 {
@@ -344,7 +361,7 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
     if (rec->linked)
         mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow,
                               rec->subflow_count, rec->initial, rec->backup, rec->from_client,
-                              version, rec->facts);
+                              version, rec->facts, carries_keys(opts));
     if (rec->data != NULL || wmem_map_contains(reinjected_in, GUINT_TO_POINTER(pinfo->num)))
         mptcpv_data_add_items(mtree, v->tvb, rec->data,
                               GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in,

@@ -30,11 +30,12 @@ void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_re
 void mptcpv_link_register_fields(int proto);
 
 /* Connection/subflow fields and the one-line summary, for a frame of a linked subflow.
- * |facts| may be NULL (frame without MPTCP options). */
+ * |facts| may be NULL (frame without MPTCP options); |show_keys|: also the keys and IDSNs. */
 void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
                            guint32 connection, guint32 subflow, guint32 subflow_count,
                            gboolean initial, gboolean backup, gboolean from_client,
-                           mptcpv_version version, const mptcpv_conn_facts *facts);
+                           mptcpv_version version, const mptcpv_conn_facts *facts,
+                           gboolean show_keys);
 
 /* Per-frame verification results that belong to one option's subtree. */
 typedef struct mptcpv_verdicts {

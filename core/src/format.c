@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -25,6 +26,32 @@ static void put(text *t, const char *fmt, ...)
     if (n > 0)
         t->need += (size_t)n;
 }
+
+/* put() without printf, for the per-packet DSS path (the GUI and -T fields format every
+ * option label). Same truncation and NUL-termination as vsnprintf. */
+static void put_str(text *t, const char *str, size_t len)
+{
+    if (t->need < t->size) {
+        size_t room = t->size - t->need - 1;
+        size_t n = len < room ? len : room;
+        memcpy(t->buf + t->need, str, n);
+        t->buf[t->need + n] = '\0';
+    }
+    t->need += len;
+}
+
+static void put_u64(text *t, uint64_t value)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[sizeof(digits) - 1 - n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    put_str(t, digits + sizeof(digits) - n, n);
+}
+
+#define PUT_LITERAL(t, s) put_str((t), (s), sizeof(s) - 1)
 
 /* Flag letters in the order the RFC figures draw them, most significant first. */
 static void put_flags(text *t, uint8_t flags, const char *letters, unsigned nbits)
@@ -74,15 +101,39 @@ static void format_mp_join(text *t, const mptcpv_mp_join *join)
 static void format_dss(text *t, const mptcpv_dss *dss)
 {
     /* tcpdump's letter order: F m M a A. */
-    put(t, "mp dss flags:%s%s%s%s%s", dss->data_fin ? "F" : "",
-        (dss->flags & MPTCPV_DSS_FLAG_DSN64) ? "m" : "", dss->has_mapping ? "M" : "",
-        (dss->flags & MPTCPV_DSS_FLAG_ACK64) ? "a" : "", dss->has_ack ? "A" : "");
-    if (dss->has_ack)
-        put(t, " dack %" PRIu64, dss->data_ack);
+    char flags[5];
+    size_t n = 0;
+    if (dss->data_fin)
+        flags[n++] = 'F';
+    if (dss->flags & MPTCPV_DSS_FLAG_DSN64)
+        flags[n++] = 'm';
     if (dss->has_mapping)
-        put(t, " dsn %" PRIu64 " sfsn %" PRIu32 " dlen %u", dss->dsn, dss->ssn, dss->data_len);
-    if (dss->has_checksum)
-        put(t, " csum 0x%04x", dss->checksum);
+        flags[n++] = 'M';
+    if (dss->flags & MPTCPV_DSS_FLAG_ACK64)
+        flags[n++] = 'a';
+    if (dss->has_ack)
+        flags[n++] = 'A';
+    PUT_LITERAL(t, "mp dss flags:");
+    put_str(t, flags, n);
+    if (dss->has_ack) {
+        PUT_LITERAL(t, " dack ");
+        put_u64(t, dss->data_ack);
+    }
+    if (dss->has_mapping) {
+        PUT_LITERAL(t, " dsn ");
+        put_u64(t, dss->dsn);
+        PUT_LITERAL(t, " sfsn ");
+        put_u64(t, dss->ssn);
+        PUT_LITERAL(t, " dlen ");
+        put_u64(t, dss->data_len);
+    }
+    if (dss->has_checksum) {
+        static const char hex[] = "0123456789abcdef";
+        char csum[6] = {'0', 'x', hex[dss->checksum >> 12], hex[(dss->checksum >> 8) & 0xf],
+                        hex[(dss->checksum >> 4) & 0xf], hex[dss->checksum & 0xf]};
+        PUT_LITERAL(t, " csum ");
+        put_str(t, csum, sizeof(csum));
+    }
 }
 
 static void format_add_addr(text *t, const mptcpv_add_addr *aa)

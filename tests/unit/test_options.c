@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+
 #include "mptcpv/option.h"
 
 /* Is |len| legal for |subtype| (byte 2 = subtype << 4 | nibble) under |version|? */
@@ -292,6 +296,21 @@ START_TEST(test_format)
     char small[8];
     ck_assert_uint_eq(mptcpv_option_format(&o.options[0], small, sizeof(small)), n);
     ck_assert_str_eq(small, "mp dss ");
+    /* Every flag, 64-bit values, a checksum; each cut is a prefix of the whole. */
+    decode_hex("1e1c201f0000000000000001ffffffffffffffff000000020003abcd", MPTCPV_VERSION_1, &o);
+    n = mptcpv_option_format(&o.options[0], text, sizeof(text));
+    ck_assert_str_eq(text, "mp dss flags:FmMaA dack 1 dsn 18446744073709551615 sfsn 2 dlen 3 "
+                           "csum 0xabcd");
+    for (size_t size = 0; size <= n + 1; size++) {
+        char cut[128];
+        memset(cut, 'x', sizeof(cut));
+        ck_assert_uint_eq(mptcpv_option_format(&o.options[0], cut, size), n);
+        if (size > 0) {
+            ck_assert_uint_eq(strlen(cut), MIN(size - 1, n));
+            ck_assert_int_eq(strncmp(cut, text, strlen(cut)), 0);
+        }
+        ck_assert_int_eq(cut[size], 'x');
+    }
     decode_hex("1e0c008196e576198c475350", MPTCPV_VERSION_0, &o);
     mptcpv_option_format(&o.options[0], text, sizeof(text));
     ck_assert_str_eq(text, "mp capable v0 flags:AH sndkey:96e576198c475350");
