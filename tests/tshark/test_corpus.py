@@ -165,6 +165,7 @@ TOPOLOGY = {
     "v1-basic.pcap": [1], "v1-checksum.pcap": [1], "v1-join.pcap": [2],
     "v1-add-remove-addr.pcap": [2], "v1-backup-prio.pcap": [2], "v1-fastclose.pcap": [2],
     "v1-fallback.pcap": [1], "v1-ipv6.pcap": [1], "v1-many-short.pcap": [2] * 20,
+    "v1-loss-reinject.pcap": [2],
 }
 
 
