@@ -9,6 +9,27 @@
 
 #define JOIN_BACKUP 0x01
 
+/* Each form on its segment (RFC 8684 3.2 Figures 5-7): SYN 12, SYN/ACK 16, ACK 24. Values
+ * of a misplaced form are still decoded for display; the tracker ignores it. */
+static void check_placement(const mptcpv_decode_ctx *ctx, const mptcpv_mp_join *join)
+{
+    const mptcpv_segment_info *seg = ctx->seg;
+    if (seg == NULL)
+        return;
+    mptcpv_join_form want = !seg->syn ? MPTCPV_JOIN_ACK
+                            : seg->ack ? MPTCPV_JOIN_SYNACK
+                                       : MPTCPV_JOIN_SYN;
+    if (join->form == want)
+        return;
+    static const char *const segment[] = {
+        [MPTCPV_JOIN_SYN] = "a SYN (legal there: 12)",
+        [MPTCPV_JOIN_SYNACK] = "a SYN/ACK (legal there: 16)",
+        [MPTCPV_JOIN_ACK] = "a segment without SYN (legal there: 24)",
+    };
+    mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "MP_JOIN of length %u on %s", ctx->len,
+                  segment[want]);
+}
+
 void mptcpv_decode_mp_join(const mptcpv_decode_ctx *ctx)
 {
     const uint8_t *p = ctx->opt;
@@ -40,4 +61,5 @@ void mptcpv_decode_mp_join(const mptcpv_decode_ctx *ctx)
         return;
     }
     ctx->option->decoded = true;
+    check_placement(ctx, join);
 }

@@ -3,9 +3,40 @@
  *
  * The length selects the layout: 4 (v1 SYN, no key), 12 (sender's key: v0 SYN, SYN/ACK),
  * 20 (both keys), 22/24 (v1 only: both keys, data-level length, optional DSS checksum).
- * Which segment may carry which form is a placement question for the connection state.
+ * Each form belongs on one kind of segment; a form on another segment is malformed
+ * (Linux's mptcp_parse_option() ignores it, so the peer falls back to TCP). Its values are
+ * still decoded for display; the tracker does not use a malformed option.
  */
 #include "internal.h"
+
+/* RFC 8684 3.1 Figure 4, RFC 6824 3.1: SYN 4 (v1) or 12 (v0), SYN/ACK 12, other segments
+ * 20 (third ACK) or, v1 only, 22/24 (first data). Versions other than 0 and 1 are the
+ * version negotiation's business (handshake.version_mismatch). */
+static void check_placement(const mptcpv_decode_ctx *ctx, const mptcpv_mp_capable *mpc)
+{
+    const mptcpv_segment_info *seg = ctx->seg;
+    if (seg == NULL || mpc->version > 1)
+        return;
+    const char *where, *legal;
+    bool ok;
+    if (seg->syn && !seg->ack) {
+        where = "a SYN";
+        legal = mpc->version == 0 ? "12" : "4";
+        ok = ctx->len == (mpc->version == 0 ? 12 : 4);
+    } else if (seg->syn) {
+        where = "a SYN/ACK";
+        legal = "12";
+        ok = ctx->len == 12;
+    } else {
+        where = "a segment without SYN";
+        legal = mpc->version == 0 ? "20" : "20, 22, 24";
+        ok = ctx->len >= 20;
+    }
+    if (!ok)
+        mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
+                      "MP_CAPABLE v%u of length %u on %s (legal there: %s)", mpc->version,
+                      ctx->len, where, legal);
+}
 
 void mptcpv_decode_mp_capable(const mptcpv_decode_ctx *ctx)
 {
@@ -58,6 +89,7 @@ void mptcpv_decode_mp_capable(const mptcpv_decode_ctx *ctx)
         mpc->checksum = mptcpv_be16(p + 22);
     }
     ctx->option->decoded = true;
+    check_placement(ctx, mpc);
     return;
 bad:
     mptcpv_report_bad_length(ctx, v0 ? "MP_CAPABLE v0" : "MP_CAPABLE v1",

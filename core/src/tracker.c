@@ -210,7 +210,7 @@ subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
 static const mptcpv_option *first_option(const mptcpv_options *o, uint8_t subtype)
 {
     for (unsigned i = 0; i < o->count; i++) {
-        if (o->options[i].decoded && o->options[i].subtype == subtype)
+        if (o->options[i].decoded && !o->options[i].malformed && o->options[i].subtype == subtype)
             return &o->options[i];
     }
     return NULL;

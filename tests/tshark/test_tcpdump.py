@@ -134,19 +134,6 @@ DIFFERENCES = {
         "subflow (the subflow sequence number is relative to the SYN) but states no length "
         "or placement rule for it, and no mptcpv rule covers it: not counted against either "
         "side; noted in docs/tcpdump-differential.md.")),
-    "form-vs-segment": ("plugin", "edge", (
-        "mptcpv bug: core/src/opt_mpcapable.c and opt_join.c pick the MP_CAPABLE and MP_JOIN "
-        "layout from the length alone ('which segment may carry which form is a placement "
-        "question for the connection state') and nothing checks the placement: "
-        "option.malformed looks at (subtype, version, length) only. A 20- or 22-byte "
-        "MP_CAPABLE on a SYN, a 4- or 12-byte MP_CAPABLE on a non-SYN segment, a 16-byte "
-        "MP_JOIN on a non-SYN ACK or a 24-byte MP_JOIN on a SYN is decoded as if legal and "
-        "raises no finding. RFC 8684 3.1 Fig. 4 / RFC 6824 3.1 (SYN: 4 (v1) or 12 (v0); "
-        "SYN/ACK: 12; third ACK: 20; v1 ACK with data: 22/24) and RFC 8684 3.2 Figs. 5-7 "
-        "(MP_JOIN SYN 12, SYN/ACK 16, ACK 24); the catalogue entry option.malformed cites "
-        "(MPTCP-OPT-001) includes the segment type, and Linux (mptcp_parse_option) ignores "
-        "an MP_CAPABLE whose length does not match the segment, i.e. the peer falls back to "
-        "TCP while mptcpv tracks an MPTCP connection. tcpdump ('[bad opt]') is right.")),
 }
 AGREED_MALFORMED = "agreed-malformed"  # both reject the option: an agreement
 
@@ -405,14 +392,6 @@ def normalize(kind, value):
     return int(value, 0)
 
 
-def legal_form_lengths(subtype, syn, ack):
-    """RFC 8684 3.1 Fig. 4 / 3.2 Figs. 5-7, RFC 6824 3.1/3.2: the MP_CAPABLE or MP_JOIN
-    lengths a segment with these TCP flags may carry (any version)."""
-    if subtype == 0:
-        return {4, 12} if syn and not ack else {12} if syn else {20, 22, 24}
-    return {12} if syn and not ack else {16} if syn else {24}
-
-
 class Differential(m.TsharkTestCase):
     """Per frame, on every capture: tcpdump's and mptcpv's values of every MPTCP option
     agree, except for the DIFFERENCES, each checked to be exactly that."""
@@ -545,16 +524,6 @@ class Differential(m.TsharkTestCase):
             self.assertEqual(len(row["mptcpv.mpc.data_len"]), 1, where)
             self.assertEqual(len(row["mptcpv.mpc.receiver_key"]), 1, where)
             met["mpc-24-rejected"] += 1
-        elif (subtype in (0, 1) and length in ((4, 12, 20, 22, 24), (12, 16, 24))[subtype]
-              and length not in legal_form_lengths(subtype, pkt["syn"], pkt["ack"])
-              and not misplaced_rules):
-            # form-vs-segment (plugin bug): a form illegal for the segment's flags, decoded
-            # by mptcpv with no finding.
-            decoded = row["mptcpv.mpc.version"] if subtype == 0 else (
-                row["mptcpv.join.hmac"] + row["mptcpv.join.nonce"])
-            self.assertTrue(decoded, "%s: mptcpv decoded nothing of %s" % (where,
-                                                                           rejected["text"]))
-            met["form-vs-segment"] += 1
         elif subtype == 2 and pkt["syn"] and not misplaced_rules:
             self.assertTrue(row["mptcpv.dss.flags.data_fin"], where)
             met["dss-on-syn"] += 1
@@ -727,9 +696,9 @@ class Differential(m.TsharkTestCase):
 
             f = craft.Flow(cap, "192.0.2.1", "198.51.100.1", 40001, craft.PORT, 1000, 5000)
             craft.handshake_v1(cap, f)
-            frame(f, "c", ack, o.mpc(1, 0x01, [ka]), "form-vs-segment")
-            frame(f, "c", ack, o.mpc(1, 0x01), "form-vs-segment")
-            frame(f, "c", ack, o.join_synack(1, 7, 8), "form-vs-segment")
+            frame(f, "c", ack, o.mpc(1, 0x01, [ka]), AGREED_MALFORMED)
+            frame(f, "c", ack, o.mpc(1, 0x01), AGREED_MALFORMED)
+            frame(f, "c", ack, o.join_synack(1, 7, 8), AGREED_MALFORMED)
             frame(f, "c", ack, o.add_addr_v1(1, [198, 51, 100, 2], hmac=1, echo=True),
                   "add-addr-echo-hmac")
             frame(f, "c", ack, bytes([30, 8, 0x34, 1, 198, 51, 100, 2]), "stateless-version")
@@ -744,9 +713,9 @@ class Differential(m.TsharkTestCase):
                                      length=0, csum=0) + o.raw([30, 3, 0x40]),
                   AGREED_MALFORMED)
             g = craft.Flow(cap, "192.0.2.2", "198.51.100.1", 40002, craft.PORT, 7000, 9000)
-            frame(g, "c", syn, o.mpc(1, 0x01, [ka, kb]), "form-vs-segment")
-            frame(g, "c", syn, o.mpc(1, 0x01, [ka, kb], 10), "form-vs-segment")
-            frame(g, "c", syn, o.join_ack(bytes(range(20))), "form-vs-segment")
+            frame(g, "c", syn, o.mpc(1, 0x01, [ka, kb]), AGREED_MALFORMED)
+            frame(g, "c", syn, o.mpc(1, 0x01, [ka, kb], 10), AGREED_MALFORMED)
+            frame(g, "c", syn, o.join_ack(bytes(range(20))), AGREED_MALFORMED)
             frame(g, "c", syn, o.dss(ack=5), "dss-on-syn")
             frame(g, "c", syn, o.mpc(2, 0x01), None)
             v = craft.Flow(cap, "192.0.2.3", "198.51.100.1", 40003, craft.PORT, 100, 200)

@@ -49,6 +49,24 @@ static int legal(uint8_t subtype, uint8_t nibble, mptcpv_version version, unsign
     }
 }
 
+/* Segment kinds of the sweep. */
+enum { SEG_SYN, SEG_SYNACK, SEG_OTHER, SEG_KINDS };
+
+/* MP_CAPABLE and MP_JOIN forms belong on one kind of segment each (RFC 8684 3.1, 3.2). */
+static int placed(uint8_t subtype, uint8_t nibble, unsigned len, int kind)
+{
+    if (subtype == 0x0 && nibble <= 1) {
+        if (kind == SEG_SYN)
+            return len == (nibble == 0 ? 12u : 4u);
+        if (kind == SEG_SYNACK)
+            return len == 12;
+        return len >= 20;
+    }
+    if (subtype == 0x1)
+        return len == (kind == SEG_SYN ? 12u : kind == SEG_SYNACK ? 16u : 24u);
+    return 1;
+}
+
 static unsigned count(const mptcpv_options *o, mptcpv_rule_id rule)
 {
     unsigned n = 0;
@@ -66,7 +84,8 @@ START_TEST(test_length_sweep)
         for (size_t ni = 0; ni < sizeof(nibbles); ni++)
             for (size_t vi = 0; vi < 3; vi++)
                 for (unsigned len = 0; len <= 40; len++)
-                    for (int cut = 0; cut < 3; cut++) {
+                    for (int cut = 0; cut < 3; cut++)
+                    for (int kind = 0; kind < SEG_KINDS; kind++) {
                         /* cut 0: 40 bytes present; 1: exactly len; 2: len - 1 */
                         size_t avail = cut == 0 ? 40 : cut == 1 ? len : (len > 0 ? len - 1 : 0);
                         if (avail == 0)
@@ -78,19 +97,23 @@ START_TEST(test_length_sweep)
                             buf[1] = (uint8_t)len;
                         if (avail > 2)
                             buf[2] = (uint8_t)(subtype << 4 | nibbles[ni]);
-                        mptcpv_segment_info seg = {.version = versions[vi]};
+                        mptcpv_segment_info seg = {.version = versions[vi],
+                                                   .syn = kind != SEG_OTHER,
+                                                   .ack = kind != SEG_SYN};
                         mptcpv_options out;
                         mptcpv_options_decode(buf, avail, &seg, &out);
                         free(buf);
                         ck_assert_uint_eq(out.count, 1);
                         const mptcpv_option *o = &out.options[0];
                         int complete = avail >= len && len >= 3;
-                        int ok = complete && legal(subtype, nibbles[ni], versions[vi], len);
+                        int decodable = complete && legal(subtype, nibbles[ni], versions[vi], len);
+                        /* A misplaced form is decoded for display, and malformed. */
+                        int ok = decodable && placed(subtype, nibbles[ni], len, kind);
                         /* MP_TCPRST in a v0 connection is also an unknown subtype. */
                         ck_assert_msg(count(&out, MPTCPV_RULE_OPTION_MALFORMED) == (ok ? 0u : 1u),
-                                      "subtype %u nibble %u version %d len %u avail %zu", subtype,
-                                      nibbles[ni], versions[vi], len, avail);
-                        ck_assert_int_eq(o->decoded, ok);
+                                      "subtype %u nibble %u version %d len %u avail %zu kind %d",
+                                      subtype, nibbles[ni], versions[vi], len, avail, kind);
+                        ck_assert_int_eq(o->decoded, decodable);
                         ck_assert_int_eq(o->malformed, !ok);
                         if (!ok)
                             ck_assert_uint_eq(out.findings[0].offset, 0);
