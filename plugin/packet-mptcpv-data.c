@@ -20,11 +20,19 @@ static int hf_mptcpv_reinjection_of = -1;
 static int hf_mptcpv_reinjected_in = -1;
 static int hf_mptcpv_fallback = -1;
 static int hf_mptcpv_fail_answers = -1;
+static int hf_mptcpv_data_fin_ack_of = -1;
+static int hf_mptcpv_close = -1;
 
 static const value_string checksum_status_vals[] = {
     {MPTCPV_VERDICT_GOOD, "good"},
     {MPTCPV_VERDICT_BAD, "bad"},
     {MPTCPV_VERDICT_UNVERIFIABLE, "unverifiable"},
+    {0, NULL},
+};
+
+static const value_string close_vals[] = {
+    {MPTCPV_CLOSE_CLOSING, "closing (first DATA_FIN)"},
+    {MPTCPV_CLOSE_CLOSED, "closed (both DATA_FINs acknowledged)"},
     {0, NULL},
 };
 
@@ -69,6 +77,12 @@ void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_re
         }
         if (d->fail_answers != 0)
             add_frame(tree, hf_mptcpv_fail_answers, tvb, d->fail_answers);
+        if (d->data_fin_ack_of != 0)
+            add_frame(tree, hf_mptcpv_data_fin_ack_of, tvb, d->data_fin_ack_of);
+        if (d->close != MPTCPV_CLOSE_NONE) {
+            proto_item *pi = proto_tree_add_uint(tree, hf_mptcpv_close, tvb, 0, 0, d->close);
+            proto_item_set_generated(pi);
+        }
     }
     if (reinjected_in != 0)
         add_frame(tree, hf_mptcpv_reinjected_in, tvb, reinjected_in);
@@ -118,6 +132,16 @@ void mptcpv_data_register_fields(int proto)
         {&hf_mptcpv_fail_answers,
          {"MP_FAIL answers checksum failure in", "mptcpv.fail.answers", FT_FRAMENUM, BASE_NONE,
           NULL, 0x0, "Frame of the mapping whose checksum failed", HFILL}},
+        {&hf_mptcpv_data_fin_ack_of,
+         {"DATA_ACK acknowledges the DATA_FIN of", "mptcpv.data_fin.ack_of", FT_FRAMENUM,
+          BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_ACK), 0x0,
+          "Frame whose DATA_FIN this DATA_ACK is the first to acknowledge (RFC 8684 3.3.3)",
+          HFILL}},
+        {&hf_mptcpv_close,
+         {"Connection close", "mptcpv.close", FT_UINT8, BASE_DEC, VALS(close_vals), 0x0,
+          "The data level's close state changes here: 1 first DATA_FIN, 2 both DATA_FINs "
+          "acknowledged, the connection is closed (RFC 8684 3.3.3)",
+          HFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
 }

@@ -34,6 +34,7 @@ enum conn_column {
     CONN_REINJECTED,
     CONN_PRIO,
     CONN_FALLBACK,
+    CONN_STATE,
     CONN_CSUM_GOOD,
     CONN_CSUM_BAD,
     CONN_ERRORS,
@@ -54,6 +55,7 @@ static stat_tap_table_item conn_fields[CONN_COLUMNS] = {
     COL_UINT("Reinjected", 10),
     COL_UINT("MP_PRIO", 7),
     COL_STR("Fallback            ", 20),
+    COL_STR("State       ", 12),
     COL_UINT("Csum good", 9),
     COL_UINT("Csum bad", 8),
     COL_UINT("Errors", 6),
@@ -214,12 +216,19 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
     add_uint(table, row, CONN_PACKETS, 1);
     add_uint(table, row, info->from_client ? CONN_BYTES_C2S : CONN_BYTES_S2C, info->payload_len);
     add_uint(table, row, CONN_PRIO, count_subtype(info, MPTCPV_MP_PRIO));
+    if (count_subtype(info, MPTCPV_MP_FASTCLOSE) > 0)
+        set_string(table, row, CONN_STATE, "fast-closed");
     const mptcpv_data_result *d = info->data;
     if (d != NULL) {
         if (d->reinjection_of != 0)
             add_uint(table, row, CONN_REINJECTED, info->payload_len);
         if (d->fallback != MPTCPV_FALLBACK_NONE)
             set_string(table, row, CONN_FALLBACK, mptcpv_fallback_name(d->fallback));
+        if (d->close == MPTCPV_CLOSE_CLOSED)
+            set_string(table, row, CONN_STATE, "closed");
+        else if (d->close == MPTCPV_CLOSE_CLOSING &&
+                 *cell(table, row, CONN_STATE)->value.string_value == '\0')
+            set_string(table, row, CONN_STATE, "closing");
         if (d->checksum == MPTCPV_VERDICT_GOOD)
             add_uint(table, row, CONN_CSUM_GOOD, 1);
         else if (d->checksum == MPTCPV_VERDICT_BAD)

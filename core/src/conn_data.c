@@ -52,7 +52,7 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
 {
     const mptcpv_dss *d = &opt->u.dss;
     conn_side *me = &c->side[side];
-    const conn_side *peer = &c->side[1 - side];
+    conn_side *peer = &c->side[1 - side];
     uint64_t ack = d->data_ack;
     if (!d->ack64) {
         /* A DATA_ACK acknowledges the peer's data: expand against the last one sent, else
@@ -88,6 +88,13 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
     if (!me->has_ack || ack > me->ack) {
         me->has_ack = true;
         me->ack = ack;
+    }
+    /* RFC 8684 3.3.3: the connection is closed once both DATA_FINs are acknowledged. */
+    if (peer->has_data_fin && !peer->data_fin_acked && ack > peer->data_fin_dsn) {
+        peer->data_fin_acked = true;
+        res->data.data_fin_ack_of = peer->data_fin_frame;
+        if (me->data_fin_acked)
+            res->data.close = MPTCPV_CLOSE_CLOSED;
     }
 }
 
@@ -504,6 +511,13 @@ void conn_data(seg_ctx *ctx)
         carried = store_mapping(ctx, c, dir, &am);
         if (am.dsn_known) {
             conn_side *s = &c->side[side];
+            if (am.data_fin && !s->has_data_fin) {
+                if (!c->side[1 - side].has_data_fin)
+                    ctx->res->data.close = MPTCPV_CLOSE_CLOSING;
+                s->has_data_fin = true;
+                s->data_fin_dsn = am.dsn + am.len - 1;
+                s->data_fin_frame = ctx->seg->frame;
+            }
             s->has_dsn_ref = true;
             s->dsn_ref = am.dsn;
             uint64_t end = am.dsn + am.len;

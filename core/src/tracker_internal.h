@@ -103,6 +103,10 @@ typedef struct conn_side {
     uint64_t ack; /* highest DATA_ACK sent */
     GTree *sent; /* of sent_range, created on first use */
     bool seen_data; /* any of this side's data in the capture */
+    bool has_data_fin;
+    uint64_t data_fin_dsn; /* the DSN the DATA_FIN occupies (RFC 8684 3.3.3) */
+    uint32_t data_fin_frame;
+    bool data_fin_acked;
 } conn_side;
 
 #define CONN_MAX_ANNOUNCED 8

@@ -98,6 +98,7 @@ class Stats(m.TsharkTestCase):
         self.assertEqual([r["Kind"] for r in subflows], ["initial", "join"])
         self.assertEqual(subflows[1]["Client"].rsplit(":", 1)[0], "10.99.2.1")
         self.assertEqual(subflows[0]["End"], "FIN")
+        self.assertEqual(conns[0]["State"], "closed")
 
     def test_fallback_and_findings_columns(self):
         capture = os.path.join(m.CAPTURES_DIR, "crafted", "rule-mp_fail-infinite-mapping.pcap")

@@ -694,6 +694,41 @@ START_TEST(test_data_fin_and_infinite_mapping)
 }
 END_TEST
 
+/* RFC 8684 3.3.3: closing, then closed once both DATA_FINs are acknowledged. */
+START_TEST(test_data_fin_close_state)
+{
+    world w;
+    world_init(&w);
+    handshake_v1(&w, 0x01);
+    uint64_t cidsn = w.r.facts.client_idsn, sidsn = w.r.facts.server_idsn;
+    opts o = {0};
+    dss64(&o, sidsn + 1, cidsn + 1, 1, 6, -1, 1); /* "hello" and the DATA_FIN */
+    const mptcpv_segment_result *r =
+        send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
+    uint32_t client_fin = w.frame;
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_CLOSING);
+    o.n = 0;
+    dss64(&o, cidsn + 6, 0, 0, -1, -1, 0); /* the data, not yet the DATA_FIN */
+    r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+    ck_assert_uint_eq(r->data.data_fin_ack_of, 0);
+    o.n = 0;
+    dss64(&o, cidsn + 7, sidsn + 1, 0, 1, -1, 1); /* acks it; the server's DATA_FIN */
+    r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+    uint32_t server_fin = w.frame;
+    ck_assert_uint_eq(r->data.data_fin_ack_of, client_fin);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
+    o.n = 0;
+    dss64(&o, sidsn + 2, 0, 0, -1, -1, 0);
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 6, ISN_S + 1, &o, NULL, -1);
+    ck_assert_uint_eq(r->data.data_fin_ack_of, server_fin);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_CLOSED);
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 6, ISN_S + 1, &o, NULL, -1);
+    ck_assert_uint_eq(r->data.data_fin_ack_of, 0);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
 START_TEST(test_tuple_reuse_and_plain_tcp)
 {
     world w;
@@ -791,6 +826,7 @@ Suite *tracker_suite(void)
     tcase_add_test(tc, test_reinjection_across_subflows);
     tcase_add_test(tc, test_tcp_retransmission_is_no_reinjection);
     tcase_add_test(tc, test_data_fin_and_infinite_mapping);
+    tcase_add_test(tc, test_data_fin_close_state);
     tcase_add_test(tc, test_tuple_reuse_and_plain_tcp);
     tcase_add_test(tc, test_ack_unsent);
     tcase_add_test(tc, test_coalesced_segments);

@@ -107,6 +107,13 @@ typedef enum mptcpv_fallback {
 
 const char *mptcpv_fallback_name(mptcpv_fallback fallback);
 
+/* Closing the data level (RFC 8684 3.3.3): a DATA_FIN sent, then both acknowledged. */
+typedef enum mptcpv_close_state {
+    MPTCPV_CLOSE_NONE = 0,
+    MPTCPV_CLOSE_CLOSING, /* the first DATA_FIN of the connection */
+    MPTCPV_CLOSE_CLOSED,  /* both hosts' DATA_FINs acknowledged by a DATA_ACK */
+} mptcpv_close_state;
+
 /* Data level of one segment (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN,
  * so a host's first data byte is 1 (RFC 8684 3.3.1). */
 typedef struct mptcpv_data_result {
@@ -124,6 +131,8 @@ typedef struct mptcpv_data_result {
     uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
     mptcpv_fallback fallback; /* the connection's fallback as of this segment */
     uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
+    uint32_t data_fin_ack_of; /* this DATA_ACK is the first to cover the DATA_FIN of that frame */
+    mptcpv_close_state close; /* set on the segment where the data level's state changes */
 } mptcpv_data_result;
 
 /* What the tracker knows about one segment. */
