@@ -16,6 +16,8 @@ static bool same_address(const mptcpv_add_addr *a, const mptcpv_add_addr *b)
 
 static void remember(conn *c, int side, uint32_t frame, const mptcpv_add_addr *aa)
 {
+    if (c->announced == NULL)
+        c->announced = g_malloc0(2 * sizeof(*c->announced));
     announced_addr *slot = &c->announced[side][c->announced_next[side]];
     c->announced_next[side] = (uint8_t)((c->announced_next[side] + 1) % CONN_MAX_ANNOUNCED);
     slot->frame = frame;
@@ -32,6 +34,8 @@ void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option)
 
     if (aa->echo) {
         /* RFC 8684 3.4.1: the echo repeats the peer's announcement without HMAC. */
+        if (c->announced == NULL)
+            return;
         const announced_addr *peer = c->announced[1 - side];
         for (int i = 0; i < CONN_MAX_ANNOUNCED; i++) {
             if (peer[i].frame != 0 && same_address(&peer[i].addr, aa) &&

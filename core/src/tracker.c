@@ -3,14 +3,12 @@
  * Protocol handling per option family lives in conn_handshake.c, conn_join.c and
  * conn_signal.c.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tracker_internal.h"
-
-#define DEFAULT_MAX_CONNECTIONS 1000000u
-#define DEFAULT_MAX_SUBFLOWS 2000000u
 
 const char *mptcpv_verdict_name(mptcpv_verdict verdict)
 {
@@ -96,6 +94,7 @@ static void conn_free(gpointer p)
             g_tree_destroy(c->side[i].sent);
     }
     g_ptr_array_free(c->subflows, TRUE);
+    g_free(c->announced);
     g_free(c);
 }
 
@@ -105,9 +104,11 @@ mptcpv_tracker *mptcpv_tracker_new(const mptcpv_tracker_limits *limits)
     if (limits != NULL)
         t->limits = *limits;
     if (t->limits.max_connections == 0)
-        t->limits.max_connections = DEFAULT_MAX_CONNECTIONS;
+        t->limits.max_connections = MPTCPV_DEFAULT_MAX_CONNECTIONS;
     if (t->limits.max_subflows == 0)
-        t->limits.max_subflows = DEFAULT_MAX_SUBFLOWS;
+        t->limits.max_subflows = MPTCPV_DEFAULT_MAX_SUBFLOWS;
+    if (t->limits.max_subflows_per_connection == 0)
+        t->limits.max_subflows_per_connection = MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION;
     t->subflows = g_hash_table_new(subflow_key_hash, subflow_key_equal);
     t->tokens = g_hash_table_new(g_direct_hash, g_direct_equal);
     t->conns = g_ptr_array_new_with_free_func(conn_free);
@@ -164,8 +165,16 @@ void tracker_set_key(mptcpv_tracker *tracker, conn *c, bool client, uint64_t key
 
 conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
 {
-    if (tracker->conns->len >= tracker->limits.max_connections)
+    /* Every caller adds a subflow next: no connection without room for one. The segment's
+     * finding is added by mptcpv_tracker_segment(). */
+    if (tracker->conns->len >= tracker->limits.max_connections ||
+        tracker->subflow_total >= tracker->limits.max_subflows) {
+        tracker->limits_hit |= tracker->conns->len >= tracker->limits.max_connections
+                                   ? LIMIT_CONNECTIONS
+                                   : LIMIT_SUBFLOWS;
+        tracker->refused.connections_refused++;
         return NULL;
+    }
     conn *c = g_new0(conn, 1);
     c->index = tracker->conns->len;
     c->first_frame = frame;
@@ -178,8 +187,25 @@ conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
 subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
 {
     mptcpv_tracker *t = ctx->tracker;
-    if (c == NULL || t->subflow_total >= t->limits.max_subflows)
+    if (c == NULL)
         return NULL;
+    if (t->subflow_total >= t->limits.max_subflows) {
+        t->limits_hit |= LIMIT_SUBFLOWS;
+        t->refused.subflows_refused++;
+        return NULL;
+    }
+    if (c->subflows->len >= t->limits.max_subflows_per_connection) {
+        t->refused.subflows_refused++;
+        if (!(c->limits_noted & LIMIT_CONN_SUBFLOWS)) {
+            c->limits_noted |= LIMIT_CONN_SUBFLOWS;
+            t->refused.limit_findings++;
+            tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                           "connection %" PRIu32 " has %u subflows, the limit "
+                           "(max_subflows_per_connection): its new ones are not tracked",
+                           c->index, c->subflows->len);
+        }
+        return NULL;
+    }
     const mptcpv_segment *seg = ctx->seg;
     bool syn_only = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) == MPTCPV_TCP_SYN;
     subflow *sf = g_new0(subflow, 1);
@@ -289,6 +315,86 @@ static void handle_synack(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_o
         conn_join_synack(ctx, join);
 }
 
+/* What a mapping slot held before conn_data(), to see what the data level dropped. */
+typedef struct map_seen {
+    bool used, open, unranged;
+    bool data_fin;
+    uint16_t len;
+    uint32_t frame, ssn, covered;
+    uint64_t dsn;
+} map_seen;
+
+static void maps_before(const subflow_dir *dir, map_seen *seen)
+{
+    for (int k = 0; k < SUBFLOW_OPEN_MAPPINGS; k++) {
+        const mapping *m = &dir->maps[k];
+        seen[k] = (map_seen){
+            .used = m->used,
+            .open = m->used && !m->done,
+            .unranged = m->ranges_overflow,
+            .data_fin = m->data_fin,
+            .len = m->len,
+            .frame = m->frame,
+            .ssn = m->ssn,
+            .covered = m->covered,
+            .dsn = m->dsn,
+        };
+    }
+}
+
+static bool same_mapping(const map_seen *a, const mapping *m)
+{
+    return a->used && m->used && a->frame == m->frame && a->ssn == m->ssn && a->len == m->len &&
+           a->dsn == m->dsn && a->data_fin == m->data_fin;
+}
+
+/* Was the dropped mapping |m| still waiting for bytes the subflow has not sent yet? Bytes
+ * below the subflow's highest sent byte that it lacks are missing from the capture (or come
+ * again with their mapping, as retransmissions do): dropping it then loses nothing a larger
+ * bound would have kept. */
+static bool mapping_ahead(const subflow_dir *dir, const map_seen *m)
+{
+    uint32_t end = m->ssn + (uint32_t)m->len - (m->data_fin ? 1u : 0u);
+    return !dir->has_data_end || (int32_t)(end - dir->data_end) > 0;
+}
+
+/* The fixed bounds of the data level (MPTCPV_OPEN_MAPPINGS, MPTCPV_MAPPING_RANGES): count
+ * what they dropped in this segment and note it once per connection. */
+static void maps_after(seg_ctx *ctx, const subflow_dir *dir, const map_seen *seen)
+{
+    mptcpv_tracker *t = ctx->tracker;
+    conn *c = ctx->sf->conn;
+    for (int k = 0; k < SUBFLOW_OPEN_MAPPINGS; k++) {
+        const mapping *m = &dir->maps[k];
+        bool same = same_mapping(&seen[k], m);
+        if (seen[k].open && !same && mapping_ahead(dir, &seen[k])) {
+            t->refused.mappings_dropped++;
+            if (!(c->limits_noted & LIMIT_OPEN_MAPPINGS)) {
+                c->limits_noted |= LIMIT_OPEN_MAPPINGS;
+                t->refused.limit_findings++;
+                tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                               "over %d open mappings: frame %" PRIu32 "'s (seq %" PRIu32
+                               "+%u) dropped with %" PRIu32 " bytes seen; its later bytes "
+                               "are unmapped, its checksum unverified",
+                               SUBFLOW_OPEN_MAPPINGS, seen[k].frame, seen[k].ssn,
+                               seen[k].len, seen[k].covered);
+            }
+        }
+        if (m->used && m->ranges_overflow && !(same && seen[k].unranged)) {
+            t->refused.mappings_unranged++;
+            if (!(c->limits_noted & LIMIT_MAPPING_RANGES)) {
+                c->limits_noted |= LIMIT_MAPPING_RANGES;
+                t->refused.limit_findings++;
+                tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                               "the bytes of frame %" PRIu32 "'s mapping (seq %" PRIu32
+                               "+%u) came in over %d separate ranges: its checksum is not "
+                               "verified",
+                               m->frame, m->ssn, m->len, MAPPING_MAX_RANGES);
+            }
+        }
+    }
+}
+
 static bool mpc_has_both_keys(const mptcpv_option *mpc)
 {
     return mpc != NULL && mpc->u.mp_capable.has_receiver_key;
@@ -341,13 +447,40 @@ static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mpt
             break;
         }
     }
+    subflow_dir *dir = &sf->dir[ctx->from_initiator ? 0 : 1];
+    map_seen seen[SUBFLOW_OPEN_MAPPINGS];
+    maps_before(dir, seen);
     conn_data(ctx);
+    maps_after(ctx, dir, seen);
+}
+
+/* Table bounds hit by this segment, noted once per capture. */
+static void note_table_limits(seg_ctx *ctx)
+{
+    mptcpv_tracker *t = ctx->tracker;
+    uint8_t fresh = t->limits_hit & (uint8_t)~t->limits_noted;
+    t->limits_noted |= t->limits_hit;
+    if (fresh & LIMIT_CONNECTIONS) {
+        t->refused.limit_findings++;
+        tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                       "%" PRIu32 " MPTCP connections tracked, the limit (max_connections): "
+                       "this and later new connections are not tracked",
+                       t->limits.max_connections);
+    }
+    if (fresh & LIMIT_SUBFLOWS) {
+        t->refused.limit_findings++;
+        tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                       "%" PRIu32 " subflows tracked, the limit (max_subflows): this and "
+                       "later new subflows and connections are not tracked",
+                       t->limits.max_subflows);
+    }
 }
 
 void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,
                             mptcpv_segment_result *result)
 {
     memset(result, 0, sizeof(*result));
+    tracker->limits_hit = 0;
     subflow_key key;
     make_key(segment, &key);
     seg_ctx ctx = {
@@ -367,6 +500,8 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
         handle_synack(&ctx, mpc, join);
     else
         handle_established(&ctx, mpc, join);
+    if (tracker->limits_hit != 0)
+        note_table_limits(&ctx);
 
     subflow *sf = ctx.sf;
     if (sf == NULL || sf->conn == NULL)
@@ -385,6 +520,40 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker)
 {
     return tracker->conns->len;
+}
+
+void mptcpv_tracker_get_limits(const mptcpv_tracker *tracker, mptcpv_tracker_limits *out)
+{
+    *out = tracker->limits;
+}
+
+/* Heap bytes of a GHashTable entry and of a GTree node, roughly (GLib 2.7x: hash tables
+ * keep keys, values and hashes in separate arrays; a tree node holds key, value, balance,
+ * three pointers). */
+#define HASH_ENTRY_BYTES (3 * sizeof(void *))
+#define TREE_NODE_BYTES (6 * sizeof(void *))
+
+void mptcpv_tracker_get_usage(const mptcpv_tracker *tracker, mptcpv_tracker_usage *out)
+{
+    *out = tracker->refused;
+    out->connections = tracker->conns->len;
+    out->subflows = tracker->subflow_total;
+    uint64_t bytes = sizeof(*tracker) +
+                     (uint64_t)tracker->conns->len * (sizeof(conn) + sizeof(void *)) +
+                     (uint64_t)tracker->subflow_total * (sizeof(subflow) + sizeof(void *)) +
+                     (uint64_t)g_hash_table_size(tracker->subflows) * HASH_ENTRY_BYTES +
+                     (uint64_t)g_hash_table_size(tracker->tokens) * HASH_ENTRY_BYTES;
+    for (guint i = 0; i < tracker->conns->len; i++) {
+        const conn *c = g_ptr_array_index(tracker->conns, i);
+        if (c->announced != NULL)
+            bytes += 2 * sizeof(*c->announced);
+        for (int s = 0; s < 2; s++) {
+            if (c->side[s].sent != NULL)
+                out->sent_ranges += (uint64_t)g_tree_nnodes(c->side[s].sent);
+        }
+    }
+    bytes += out->sent_ranges * (sizeof(sent_range) + TREE_NODE_BYTES);
+    out->state_bytes = bytes;
 }
 
 bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connection,

@@ -18,8 +18,8 @@ typedef struct subflow_key {
 
 struct conn;
 
-#define SUBFLOW_OPEN_MAPPINGS 4
-#define MAPPING_MAX_RANGES 8
+#define SUBFLOW_OPEN_MAPPINGS MPTCPV_OPEN_MAPPINGS
+#define MAPPING_MAX_RANGES MPTCPV_MAPPING_RANGES
 
 /* One DSS mapping of one subflow direction and its checksum in progress. */
 typedef struct mapping {
@@ -85,7 +85,7 @@ typedef struct subflow {
 
 /* Data-level ranges sent recently, by start DSN, to find reinjections; the lowest are
  * dropped beyond this many. */
-#define CONN_SENT_RANGES 4096
+#define CONN_SENT_RANGES MPTCPV_SENT_RANGES
 
 typedef struct sent_range {
     uint64_t start, end; /* start is the GTree key */
@@ -116,14 +116,24 @@ typedef struct announced_addr {
     mptcpv_add_addr addr;
 } announced_addr;
 
+/* Kinds of bounds (analysis.limit), as bits: per capture (tracker) or per connection. */
+enum {
+    LIMIT_CONNECTIONS = 1 << 0,      /* tracker: max_connections */
+    LIMIT_SUBFLOWS = 1 << 1,         /* tracker: max_subflows */
+    LIMIT_CONN_SUBFLOWS = 1 << 2,    /* conn: max_subflows_per_connection */
+    LIMIT_OPEN_MAPPINGS = 1 << 3,    /* conn: an open mapping dropped for a newer one */
+    LIMIT_MAPPING_RANGES = 1 << 4,   /* conn: a mapping's bytes in too many ranges */
+};
+
 typedef struct conn {
     uint32_t index;
     uint32_t first_frame;
     mptcpv_conn_facts facts;
     bool syn_checksum, synack_checksum;
     GPtrArray *subflows; /* of subflow*, owned */
-    /* Recent ADD_ADDR announcements per sender (0: client, 1: server), a ring. */
-    announced_addr announced[2][CONN_MAX_ANNOUNCED];
+    /* Recent ADD_ADDR announcements per sender (0: client, 1: server), a ring each;
+     * allocated on the first ADD_ADDR (most connections have none), NULL before. */
+    announced_addr (*announced)[CONN_MAX_ANNOUNCED];
     uint8_t announced_next[2];
 
     conn_side side[2];
@@ -133,6 +143,7 @@ typedef struct conn {
     uint32_t bad_csum_frame;
     uint32_t reinjections;
     uint32_t csum_good, csum_bad, csum_unverifiable;
+    uint8_t limits_noted; /* LIMIT_* already reported for this connection */
 } conn;
 
 struct mptcpv_tracker {
@@ -143,6 +154,9 @@ struct mptcpv_tracker {
     uint32_t subflow_total;
     bool any_handshake;   /* a connection's keys were seen: tokens can be judged */
     bool unlinked_joins;  /* some MP_JOIN matched no known connection */
+    uint8_t limits_hit;   /* LIMIT_* refusals during the current segment */
+    uint8_t limits_noted; /* LIMIT_* already reported for the capture */
+    mptcpv_tracker_usage refused; /* the refusal counters of mptcpv_tracker_usage */
 };
 
 /* The segment being processed and where its results go. */

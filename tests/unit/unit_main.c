@@ -7,6 +7,7 @@ Suite *rules_suite(void);
 Suite *crypto_suite(void);
 Suite *dss_checksum_suite(void);
 Suite *tracker_suite(void);
+Suite *limits_suite(void);
 
 int main(void)
 {
@@ -15,6 +16,7 @@ int main(void)
     srunner_add_suite(sr, crypto_suite());
     srunner_add_suite(sr, dss_checksum_suite());
     srunner_add_suite(sr, tracker_suite());
+    srunner_add_suite(sr, limits_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -27,10 +27,44 @@ extern "C" {
 
 typedef struct mptcpv_tracker mptcpv_tracker;
 
+/*
+ * Bounds on the tracker's state, so no capture (huge or hostile) makes it grow without
+ * limit. Every count is per capture (per tracker): state is kept until mptcpv_tracker_free()
+ * because connection summaries are asked at the end. 0 in a field means its default. When a
+ * bound stops the tracker from tracking something, the segment where that happens gets an
+ * analysis.limit finding, once per capture for the tables and once per connection for the
+ * per-connection bounds.
+ */
 typedef struct mptcpv_tracker_limits {
-    uint32_t max_connections; /* connections tracked at once; 0: default */
-    uint32_t max_subflows;    /* subflows tracked at once (all connections); 0: default */
+    uint32_t max_connections; /* MPTCP connections tracked; 0: default */
+    uint32_t max_subflows;    /* subflows tracked, all connections together; 0: default */
+    uint32_t max_subflows_per_connection; /* subflows tracked in one connection; 0: default */
 } mptcpv_tracker_limits;
+
+#define MPTCPV_DEFAULT_MAX_CONNECTIONS 1000000
+#define MPTCPV_DEFAULT_MAX_SUBFLOWS 2000000
+#define MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION 1024
+
+/* Fixed bounds (not configurable): open DSS mappings per subflow direction (the oldest is
+ * dropped for a new one), separate byte ranges seen of one mapping (beyond them its checksum
+ * is not verified), and data-level ranges per host remembered to find reinjections (a
+ * sliding window: the lowest are forgotten, silently). */
+#define MPTCPV_OPEN_MAPPINGS 4
+#define MPTCPV_MAPPING_RANGES 8
+#define MPTCPV_SENT_RANGES 4096
+
+/* What the tracker holds and what its bounds refused so far. */
+typedef struct mptcpv_tracker_usage {
+    uint32_t connections;
+    uint32_t subflows;
+    uint64_t sent_ranges;       /* reinjection index entries, all connections */
+    uint64_t state_bytes;       /* approximate heap bytes of all of the above */
+    uint64_t connections_refused; /* segments that would have opened a connection */
+    uint64_t subflows_refused;  /* segments that would have opened a subflow (limits) */
+    uint64_t mappings_dropped;  /* open mappings dropped while bytes of them were to come */
+    uint64_t mappings_unranged; /* mappings whose bytes came in too many separate ranges */
+    uint32_t limit_findings;    /* analysis.limit findings reported */
+} mptcpv_tracker_usage;
 
 typedef struct mptcpv_endpoint {
     uint8_t family; /* 4 or 6 */
@@ -189,6 +223,13 @@ typedef struct mptcpv_conn_summary {
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker);
 bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connection,
                                mptcpv_conn_summary *out);
+
+/* The limits in effect (defaults filled in). */
+void mptcpv_tracker_get_limits(const mptcpv_tracker *tracker, mptcpv_tracker_limits *out);
+
+/* What the tracker holds now (walks every connection: for statistics and tests, not per
+ * packet). */
+void mptcpv_tracker_get_usage(const mptcpv_tracker *tracker, mptcpv_tracker_usage *out);
 
 #ifdef __cplusplus
 }
