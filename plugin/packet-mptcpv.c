@@ -23,6 +23,7 @@
 
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
@@ -58,6 +59,11 @@ static int mptcpv_tap = -1;
 
 static dissector_handle_t mptcpv_handle;
 static mptcpv_tracker *tracker;
+
+/* Bounds on the tracker's state (docs/limits.md); read when a file is (re)dissected. */
+static guint pref_max_connections = MPTCPV_DEFAULT_MAX_CONNECTIONS;
+static guint pref_max_subflows = MPTCPV_DEFAULT_MAX_SUBFLOWS;
+static guint pref_max_subflows_per_connection = MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION;
 /* Frame -> later frame that sent the same data on another subflow. The first pass fills it,
  * so a single-pass tshark cannot show it on the earlier frame; two passes and the GUI do. */
 static wmem_map_t *reinjected_in;
@@ -86,7 +92,12 @@ static field_info *last_finfo(proto_tree *tree, int hf)
 
 static void init_mptcpv(void)
 {
-    tracker = mptcpv_tracker_new(NULL);
+    mptcpv_tracker_limits limits = {
+        .max_connections = pref_max_connections,
+        .max_subflows = pref_max_subflows,
+        .max_subflows_per_connection = pref_max_subflows_per_connection,
+    };
+    tracker = mptcpv_tracker_new(&limits);
     reinjected_in = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
 
@@ -531,6 +542,29 @@ void proto_register_mptcpv(void)
     }
     expert_module_t *expert = expert_register_protocol(proto_mptcpv);
     expert_register_field_array(expert, ei_mptcpv_rules, array_length(ei_mptcpv_rules));
+
+    /* Changing one re-dissects the file (Wireshark redissects after a preference with
+     * dissection effect changes), so the new tracker starts with the new bounds. */
+    module_t *prefs = prefs_register_protocol(proto_mptcpv, NULL);
+    prefs_register_uint_preference(
+        prefs, "max_connections", "Maximum MPTCP connections tracked",
+        "MPTCP connections the analysis tracks in one capture (default "
+        G_STRINGIFY(MPTCPV_DEFAULT_MAX_CONNECTIONS) "; 0: the default). Later new connections "
+        "are not linked or checked; the first one gets an analysis.limit note.",
+        10, &pref_max_connections);
+    prefs_register_uint_preference(
+        prefs, "max_subflows", "Maximum subflows tracked",
+        "Subflows of all MPTCP connections the analysis tracks in one capture (default "
+        G_STRINGIFY(MPTCPV_DEFAULT_MAX_SUBFLOWS) "; 0: the default). Later new subflows and "
+        "connections are not tracked; the first one gets an analysis.limit note.",
+        10, &pref_max_subflows);
+    prefs_register_uint_preference(
+        prefs, "max_subflows_per_connection", "Maximum subflows tracked per connection",
+        "Subflows the analysis tracks in one MPTCP connection (default "
+        G_STRINGIFY(MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION) "; 0: the default). Later "
+        "MP_JOINs of that connection are not tracked; the first one gets an analysis.limit "
+        "note.",
+        10, &pref_max_subflows_per_connection);
 
     register_init_routine(init_mptcpv);
     register_cleanup_routine(cleanup_mptcpv);
