@@ -13,6 +13,10 @@ import pcapedit
 # Exactly these findings, nothing else, are expected there.
 NOT_CLEAN = {"mptcp-dss-oobr.pcap": {"option.malformed"}}
 
+# Rules whose capture is too big to commit: the test that generates it and trips the rule.
+TRIPPED_ELSEWHERE = {"analysis.limit": "test_limits.py (-o mptcpv.max_connections:50000 on "
+                                       "100,000 connections, and the fixed bounds)"}
+
 
 def read_expected(path):
     return m.read_expected(path)
@@ -45,7 +49,7 @@ class Corpus(m.TsharkTestCase):
                 tripped |= {rule for _, rule in read_expected(expected)}
         if not tripped:
             self.skipTest("no capture with a .expected file yet")
-        self.assertEqual(set(m.rules_table()) - tripped, set())
+        self.assertEqual(set(m.rules_table()) - tripped - set(TRIPPED_ELSEWHERE), set())
 
     def test_seed000_values(self):
         """Seed 000 decodes with the values tcpdump printed there, and the tokens and
