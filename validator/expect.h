@@ -1,9 +1,21 @@
 /*
- * --expect: compare a file's findings with an expected list.
+ * --expect: compare a file's result with an expected list; --write-expected: write one.
  *
- * Expected-list format, one finding per line:  <frame> <rule-id>
- * '#' starts a comment; blank lines are ignored; lines whose first token is not a number are
- * reserved for later statements (e.g. "connection ...") and ignored for now.
+ * Expected-list format (see mptcpv-validate.1, EXPECTED RESULTS), one statement per line:
+ *
+ *   <frame> <rule-id>                                      a finding
+ *   connection <n> version <v|?> client <ep> server <ep> subflows <k> checksum <on|off|?>
+ *       client_key <0x..|-> server_key <0x..|-> client_token <0x..|-> server_token <0x..|->
+ *       fallback <"reason"|->                              facts of connection n (one line)
+ *   subflow <n>.<k> <initial|join> client <ep> server <ep> backup <0|1>
+ *       address_ids <c|?>/<s|?>                            facts of subflow k of connection n
+ *
+ * <ep> is a.b.c.d:port, [v6]:port or ?. After the leading words, the key/value pairs of a
+ * fact line may come in any order; every key is required, once. '#' outside a quoted string
+ * starts a comment; blank lines are ignored; lines whose first word is neither a number nor
+ * "connection"/"subflow" are reserved for later statements and ignored. Findings are always
+ * compared; connections and subflows only when the list has at least one fact line, and then
+ * all of them (a list of findings alone still works as it always did).
  */
 #ifndef MPTCPV_VALIDATE_EXPECT_H
 #define MPTCPV_VALIDATE_EXPECT_H
@@ -16,12 +28,34 @@ typedef struct ve_list ve_list;
 
 /* NULL and |error| set when the file cannot be read or a line is malformed. */
 ve_list *ve_load(const char *path, char **error);
+/* The same from text in memory; |name| is used in messages. */
+ve_list *ve_parse(const char *name, const char *text, char **error);
 void ve_free(ve_list *l);
+/* Whether the list has connection or subflow lines (and so facts are compared). */
+gboolean ve_has_facts(const ve_list *l);
+
+/* What ve_compare found different; 0: equal. */
+enum {
+    VE_FINDINGS_DIFFER = 1 << 0,
+    VE_FACTS_DIFFER = 1 << 1,
+};
 
 /* Compare; appends "+ <frame> <rule>" (found, not expected) and "- <frame> <rule>" (expected,
- * not found) lines to |diff|, sorted by frame then rule. Expected entries for rules in
- * |ignored| are dropped first. TRUE iff equal. */
-gboolean ve_compare(const ve_list *expected, const vr_file *f, const gboolean *ignored,
-                    GString *diff);
+ * not found) lines to |diff|, sorted by frame then rule, then, if the list has fact lines, the
+ * same for "connection ..." and "subflow ..." lines, sorted by connection then subflow, "-"
+ * before "+". Expected findings of rules in |ignored| are dropped first (facts are not
+ * affected). Returns a VE_*_DIFFER mask, 0 iff equal. */
+guint ve_compare(const ve_list *expected, const vr_file *f, const gboolean *ignored,
+                 GString *diff);
+
+/* The fact lines of |f| (connection, then its subflows, by id), each with a '\n'. */
+void ve_facts_text(const vr_file *f, GString *out);
+
+/* The expected list |f| would match exactly: its findings and facts. With |old| (the
+ * current list, or NULL) its layout is kept: the comment lines at the top, each statement
+ * that stays the same verbatim (trailing comment included) with the comment lines above it;
+ * comments of statements that go are kept at the end. Without |old| a one-line comment
+ * naming |capture| starts the list. */
+char *ve_render(const ve_list *old, const vr_file *f, const char *capture);
 
 #endif /* MPTCPV_VALIDATE_EXPECT_H */

@@ -53,11 +53,21 @@ static const char description[] =
     "the validator then opens the capture and pipes it to tshark. The check costs two tshark\n"
     "starts; its outcome is cached in $XDG_CACHE_HOME/mptcpv/ (--no-cache: check again).\n"
     "\n"
-    "Expected findings (--expect FILE, or --expect auto for <capture>.expected sidecars):\n"
-    "  <frame> <rule-id>      one line per finding; '#' comments, blank lines ignored;\n"
-    "                         lines not starting with a number are reserved and ignored.\n"
-    "  Output: PASS/FAIL per capture, then \"+ <frame> <rule>\" (found, not expected) and\n"
-    "  \"- <frame> <rule>\" (expected, not found). A report is written only with -o.\n"
+    "Expected results (--expect FILE, or --expect auto for <capture>.expected sidecars):\n"
+    "  <frame> <rule-id>      one line per finding; '#' comments, blank lines ignored\n"
+    "  connection <n> version <v|?> client <ep> server <ep> subflows <k>\n"
+    "      checksum <on|off|?> client_key <0x..|-> server_key <0x..|->\n"
+    "      client_token <0x..|-> server_token <0x..|-> fallback <\"reason\"|->\n"
+    "  subflow <n>.<k> <initial|join> client <ep> server <ep> backup <0|1>\n"
+    "      address_ids <c|?>/<s|?>\n"
+    "                         one line each; <ep>: a.b.c.d:port, [v6]:port or ?; keys in\n"
+    "                         any order, all required. Connections and subflows are\n"
+    "                         compared (all of them) only if the list has such a line.\n"
+    "                         Lines starting with another word are reserved and ignored.\n"
+    "  Output: PASS/FAIL per capture, then \"+ <line>\" (found, not expected) and\n"
+    "  \"- <line>\" (expected, not found). A report is written only with -o.\n"
+    "  --write-expected writes every capture's sidecar from this run instead (comments\n"
+    "  kept, statements that stay verbatim) and says what changed in each.\n"
     "\n"
     "Sharding: --shard K/N (1 <= K <= N) keeps the captures whose path relative to the\n"
     "PATH argument it was found under hashes (FNV-1a 64) to K-1 modulo N. Shards are\n"
@@ -87,6 +97,7 @@ static const char description[] =
     "  " PROG " -f json -o report.json dir/     JSON report (schema mptcpv-report/1)\n"
     "  " PROG " -f junit -o junit.xml captures/ for GitLab/GitHub/Jenkins test views\n"
     "  " PROG " --expect auto captures/         regression test against sidecars\n"
+    "  " PROG " --write-expected captures/      (re)write the sidecars; review the diff\n"
     "  " PROG " --fail-on warning --ignore dss.ack_unsent x.pcapng\n"
     "  tcpdump -w - -i eth0 tcp | " PROG " -\n"
     "  " PROG " --shard 2/4 -f json -o s2.json corpus/   one job of a CI matrix\n"
@@ -98,6 +109,7 @@ typedef struct options {
     char *fail_on;
     char **ignore;
     char *expect;
+    gboolean write_expected;
     gint jobs;
     char *shard;
     char *tshark;
@@ -364,13 +376,23 @@ static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expe
             continue;
         }
         GString *diff = g_string_new(NULL);
-        if (ve_compare(l, f, ignored, diff)) {
+        guint what = ve_compare(l, f, ignored, diff);
+        if (what == 0 && ve_has_facts(l)) {
+            g_string_append_printf(out, "PASS %s (%u findings, %u %s)\n", f->path,
+                                   f->findings->len, f->connections->len,
+                                   f->connections->len == 1 ? "connection" : "connections");
+            pass++;
+        } else if (what == 0) {
             g_string_append_printf(out, "PASS %s (%u findings)\n", f->path, f->findings->len);
             pass++;
         } else {
-            g_string_append_printf(out, "FAIL %s: findings differ (+ found, not expected; - "
-                                        "expected, not found)\n%s",
-                                   f->path, diff->str);
+            g_string_append_printf(
+                out, "FAIL %s: %s differ (+ found, not expected; - expected, not found)\n%s",
+                f->path,
+                what == VE_FINDINGS_DIFFER ? "findings"
+                : what == VE_FACTS_DIFFER  ? "connection facts"
+                                           : "findings and connection facts",
+                diff->str);
             fail++;
         }
         g_string_free(diff, TRUE);
@@ -381,6 +403,89 @@ static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expe
                            bad);
     *input_error = bad > 0;
     return fail > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/* ---- --write-expected ------------------------------------------------------------------ */
+
+static int run_write(const vr_report *rep, GPtrArray *entries, GString *out,
+                     gboolean *input_error)
+{
+    guint created = 0, updated = 0, unchanged = 0, bad = 0;
+    for (guint i = 0; i < rep->files->len; i++) {
+        const vr_file *f = g_ptr_array_index(rep->files, i);
+        const vc_entry *e = g_ptr_array_index(entries, i);
+        if (f->error != NULL) {
+            g_string_append_printf(out, "ERROR %s: %s (sidecar left alone)\n", f->path,
+                                   f->error);
+            bad++;
+            continue;
+        }
+        if (e->is_stdin) {
+            g_string_append_printf(out, "ERROR %s: stdin has no sidecar\n", f->path);
+            bad++;
+            continue;
+        }
+        char *sidecar = g_strconcat(e->path, ".expected", NULL);
+        char *shown = g_strconcat(f->path, ".expected", NULL);
+        char *text = NULL, *problem = NULL;
+        GError *gerr = NULL;
+        ve_list *old = NULL;
+        gboolean exists = g_file_test(sidecar, G_FILE_TEST_EXISTS);
+        if (exists && !g_file_get_contents(sidecar, &text, NULL, &gerr)) {
+            problem = g_strdup(gerr->message);
+            g_clear_error(&gerr);
+        } else if (exists && (old = ve_parse(shown, text, &problem)) == NULL) {
+            char *p = g_strdup_printf("%s; fix or remove it first", problem);
+            g_free(problem);
+            problem = p;
+        }
+        if (problem != NULL) {
+            g_string_append_printf(out, "ERROR %s: %s\n", shown, problem);
+            bad++;
+        } else {
+            char *base = g_path_get_basename(f->path);
+            char *fresh = ve_render(old, f, base);
+            g_free(base);
+            if (exists && strcmp(fresh, text) == 0) {
+                g_string_append_printf(out, "UNCHANGED %s\n", shown);
+                unchanged++;
+            } else if (!g_file_set_contents(sidecar, fresh, -1, &gerr)) {
+                g_string_append_printf(out, "ERROR %s: %s\n", shown, gerr->message);
+                g_clear_error(&gerr);
+                bad++;
+            } else {
+                g_string_append_printf(out, "%s %s (%u %s, %u %s)\n",
+                                       exists ? "UPDATED" : "CREATED", shown, f->findings->len,
+                                       f->findings->len == 1 ? "finding" : "findings",
+                                       f->connections->len,
+                                       f->connections->len == 1 ? "connection" : "connections");
+                exists ? updated++ : created++;
+                /* What the old list said differently; a changed finding deserves a look. */
+                GString *diff = g_string_new(NULL);
+                guint what = exists ? ve_compare(old, f, NULL, diff) : 0;
+                if (what != 0)
+                    g_string_append_printf(out, "  %s changed (+ now, - before):\n%s",
+                                           what == VE_FINDINGS_DIFFER ? "findings"
+                                           : what == VE_FACTS_DIFFER  ? "connection facts"
+                                                    : "findings and connection facts",
+                                           diff->str);
+                else if (exists && !ve_has_facts(old))
+                    g_string_append(out, "  findings unchanged; connection facts added\n");
+                g_string_free(diff, TRUE);
+            }
+            g_free(fresh);
+        }
+        ve_free(old);
+        g_free(text);
+        g_free(problem);
+        g_free(sidecar);
+        g_free(shown);
+    }
+    g_string_append_printf(out, "write-expected: %u created, %u updated, %u unchanged, %u "
+                                "not written\n",
+                           created, updated, unchanged, bad);
+    *input_error = bad > 0;
+    return EXIT_CLEAN;
 }
 
 /* ---- merge ------------------------------------------------------------------------------ */
@@ -503,6 +608,10 @@ static int validate_main(int argc, char **argv)
          "Compare findings with FILE (one capture) or each capture's <capture>.expected "
          "(auto); exit 0 iff they match",
          "FILE|auto"},
+        {"write-expected", 0, 0, G_OPTION_ARG_NONE, &o.write_expected,
+         "Write each capture's <capture>.expected from this run (findings and connection "
+         "facts), keeping its comments",
+         NULL},
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs,
          "Captures checked in parallel (default: number of CPUs); output does not depend on it",
          "N"},
@@ -591,8 +700,10 @@ static int validate_main(int argc, char **argv)
         goto out;
     }
     if (o.html != NULL && strcmp(o.html, "-") == 0 &&
-        (o.expect != NULL || o.output == NULL || strcmp(o.output, "-") == 0)) {
-        rc = usage_error("--html - needs the report elsewhere (-o FILE, without --expect)");
+        (o.expect != NULL || o.write_expected || o.output == NULL ||
+         strcmp(o.output, "-") == 0)) {
+        rc = usage_error("--html - needs the report elsewhere (-o FILE, without --expect or "
+                         "--write-expected)");
         goto out;
     }
     gboolean plots = o.html != NULL || o.csv != NULL;
@@ -610,6 +721,14 @@ static int validate_main(int argc, char **argv)
         stdin_count += strcmp(*p, "-") == 0;
     if (stdin_count > 1) {
         rc = usage_error("\"-\" (stdin) given more than once");
+        goto out;
+    }
+    if (o.write_expected && o.expect != NULL) {
+        rc = usage_error("--write-expected and --expect exclude each other");
+        goto out;
+    }
+    if (o.write_expected && o.ignore != NULL) {
+        rc = usage_error("--write-expected records every finding: drop --ignore");
         goto out;
     }
     if (o.expect != NULL && strcmp(o.expect, "auto") != 0) {
@@ -688,6 +807,15 @@ static int validate_main(int argc, char **argv)
         gboolean bad_lists = FALSE;
         verdict = run_expect(rep, selected, o.expect, ignored, out, &bad_lists);
         input_error |= bad_lists;
+        emit(NULL, out->str, out->len);
+        g_string_free(out, TRUE);
+        if (o.output != NULL && !write_report(rep, writer, o.output))
+            input_error = TRUE;
+    } else if (o.write_expected) {
+        GString *out = g_string_new(NULL);
+        gboolean bad_writes = FALSE;
+        verdict = run_write(rep, selected, out, &bad_writes);
+        input_error |= bad_writes;
         emit(NULL, out->str, out->len);
         g_string_free(out, TRUE);
         if (o.output != NULL && !write_report(rep, writer, o.output))

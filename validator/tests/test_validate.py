@@ -374,7 +374,7 @@ class Expect(NeedsPlugin):
 
     def test_pass(self):
         exp = self.write("m.expected", "# expected findings\n\n1 option.malformed  # DSS len 3\n"
-                                       "connection 0 version 1   # reserved, ignored\n")
+                                       "stream 0 reserved words   # reserved, ignored\n")
         p = self.run_v("--expect", exp, self.malformed)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn(b"PASS ", p.stdout)
