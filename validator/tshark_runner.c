@@ -412,17 +412,23 @@ static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
     gboolean root = geteuid() == 0;
     if (opt->plugin_dir == NULL && check_plugins(t, NULL, FALSE, why))
         return TRUE;
-    const char *dir = opt->plugin_dir != NULL ? opt->plugin_dir : MPTCPV_BUILD_PLUGIN_ROOT;
-    if (*dir == '\0')
+    const char *given = opt->plugin_dir != NULL ? opt->plugin_dir : MPTCPV_BUILD_PLUGIN_ROOT;
+    if (*given == '\0')
         return FALSE;
+    /* tshark resolves a relative WIRESHARK_PLUGIN_DIR against nothing useful: absolute. */
+    char *dir = g_canonicalize_filename(given, NULL);
+    gboolean ok;
     if (root && t->setpriv == NULL) {
         g_string_append_printf(why,
                                "  - %s: tshark run as root ignores WIRESHARK_PLUGIN_DIR, and "
                                "setpriv (to run it as nobody) was not found\n",
                                dir);
-        return FALSE;
+        ok = FALSE;
+    } else {
+        ok = check_plugins(t, dir, root, why);
     }
-    return check_plugins(t, dir, root, why);
+    g_free(dir);
+    return ok;
 }
 
 vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
