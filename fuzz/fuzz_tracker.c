@@ -29,7 +29,9 @@ static mptcpv_endpoint endpoint(unsigned n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    mptcpv_tracker *t = mptcpv_tracker_new(&(mptcpv_tracker_limits){64, 128});
+    /* Small bounds, so inputs also reach them (analysis.limit). */
+    mptcpv_tracker *t = mptcpv_tracker_new(&(mptcpv_tracker_limits){
+        .max_connections = 64, .max_subflows = 128, .max_subflows_per_connection = 4});
     mptcpv_segment_result *r = malloc(sizeof(*r));
     size_t pos = 0;
     uint32_t frame = 0;
