@@ -67,6 +67,8 @@ static guint pref_max_subflows_per_connection = MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_
 /* Frame -> later frame that sent the same data on another subflow. The first pass fills it,
  * so a single-pass tshark cannot show it on the earlier frame; two passes and the GUI do. */
 static wmem_map_t *reinjected_in;
+/* Connection + 1 -> its latest facts, shared by the frames that show them. */
+static wmem_map_t *facts_by_connection;
 
 static int severity_to_ws(mptcpv_severity severity)
 {
@@ -99,6 +101,7 @@ static void init_mptcpv(void)
     };
     tracker = mptcpv_tracker_new(&limits);
     reinjected_in = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    facts_by_connection = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
 
 static void cleanup_mptcpv(void)
@@ -191,36 +194,71 @@ static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
     return read_tcp(port_fi->ds_tvb, port_fi->start, payload_len, pinfo, v);
 }
 
-/* What the first pass found about a frame; later passes show exactly this. */
+/* What the first pass found about a frame; later passes show exactly this. One per frame
+ * of a linked subflow or with MPTCP options, so it is kept small: verification results
+ * (handshake and signalling frames only) live in |verdicts|, and frames share one copy of
+ * their connection's facts while these stay the same. */
 typedef struct frame_record {
     /* Where the TCP header is, so later passes need no tree lookup (tshark -2 does not
      * give postdissectors their wanted fields on the second pass). */
     int tcp_offset;
-    gboolean on_frame_tvb; /* the header is in the frame's own bytes, not reassembled */
     guint32 payload_len;
-    mptcpv_version decoded_with;
-    gboolean linked;
-    gboolean initial;
-    gboolean backup;
-    gboolean from_client;
     guint32 connection;
     guint32 subflow;
     guint32 subflow_count;
-    mptcpv_token_status join_token;
-    mptcpv_verdict join_hmac;
-    mptcpv_verdict add_addr_hmac;
-    mptcpv_verdict fastclose_key;
-    guint32 add_addr_echo_of;
-    guint8 expected_hmac_len;
+    gint8 decoded_with; /* mptcpv_version */
     guint8 finding_count;
-    guint8 removed_count;
-    guint64 expected_add_addr_hmac;
-    guint8 *expected_hmac;          /* expected_hmac_len bytes */
-    mptcpv_conn_facts *facts;       /* on frames with MPTCP options */
+    guint8 on_frame_tvb : 1; /* the header is in the frame's own bytes, not reassembled */
+    guint8 linked : 1;
+    guint8 initial : 1;
+    guint8 backup : 1;
+    guint8 from_client : 1;
+    const mptcpv_conn_facts *facts; /* on frames with MPTCP options; shared */
     mptcpv_finding *findings;       /* finding_count */
-    guint32 *removed_subflows;      /* removed_count */
     mptcpv_data_result *data;       /* on frames with data-level information */
+    mptcpv_verdicts *verdicts;      /* on frames with a verification result */
 } frame_record;
+
+/* The connection's facts as a shared, immutable copy: a new one only when they change. */
+static const mptcpv_conn_facts *shared_facts(guint32 connection, const mptcpv_conn_facts *now)
+{
+    const mptcpv_conn_facts *last =
+        (const mptcpv_conn_facts *)wmem_map_lookup(facts_by_connection,
+                                                   GUINT_TO_POINTER(connection + 1));
+    if (last != NULL && memcmp(last, now, sizeof(*now)) == 0)
+        return last;
+    mptcpv_conn_facts *copy =
+        (mptcpv_conn_facts *)wmem_memdup(wmem_file_scope(), now, sizeof(*now));
+    wmem_map_insert(facts_by_connection, GUINT_TO_POINTER(connection + 1), copy);
+    return copy;
+}
+
+static mptcpv_verdicts *record_verdicts(const mptcpv_segment_result *r)
+{
+    if (r->join_token == MPTCPV_TOKEN_NONE && r->join_hmac == MPTCPV_VERDICT_NONE &&
+        r->add_addr_hmac == MPTCPV_VERDICT_NONE && r->fastclose_key == MPTCPV_VERDICT_NONE &&
+        r->add_addr_echo_of == 0 && r->expected_hmac_len == 0 && r->removed_count == 0)
+        return NULL;
+    wmem_allocator_t *scope = wmem_file_scope();
+    mptcpv_verdicts *v = wmem_new0(scope, mptcpv_verdicts);
+    v->join_token = r->join_token;
+    v->join_hmac = r->join_hmac;
+    v->add_addr_hmac = r->add_addr_hmac;
+    v->fastclose_key = r->fastclose_key;
+    v->add_addr_echo_of = r->add_addr_echo_of;
+    v->expected_add_addr_hmac = r->expected_add_addr_hmac;
+    if (r->expected_hmac_len > 0) {
+        v->expected_hmac_len = r->expected_hmac_len;
+        v->expected_hmac = (const guint8 *)wmem_memdup(scope, r->expected_hmac,
+                                                       r->expected_hmac_len);
+    }
+    if (r->removed_count > 0) {
+        v->removed_count = r->removed_count;
+        v->removed_subflows = (const guint32 *)wmem_memdup(
+            scope, r->removed_subflows, sizeof(guint32) * r->removed_count);
+    }
+    return v;
+}
 
 static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame)
 {
@@ -228,7 +266,7 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
         return NULL;
     wmem_allocator_t *scope = wmem_file_scope();
     frame_record *rec = wmem_new0(scope, frame_record);
-    rec->decoded_with = r->decoded_with;
+    rec->decoded_with = (gint8)r->decoded_with;
     rec->linked = r->linked;
     rec->initial = r->initial;
     rec->backup = r->backup;
@@ -236,18 +274,9 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
     rec->connection = r->connection;
     rec->subflow = r->subflow;
     rec->subflow_count = r->subflow_count;
-    rec->join_token = r->join_token;
-    rec->join_hmac = r->join_hmac;
-    rec->add_addr_hmac = r->add_addr_hmac;
-    rec->fastclose_key = r->fastclose_key;
-    rec->add_addr_echo_of = r->add_addr_echo_of;
-    rec->expected_add_addr_hmac = r->expected_add_addr_hmac;
-    if (r->expected_hmac_len > 0) {
-        rec->expected_hmac_len = r->expected_hmac_len;
-        rec->expected_hmac = (guint8 *)wmem_memdup(scope, r->expected_hmac, r->expected_hmac_len);
-    }
+    rec->verdicts = record_verdicts(r);
     if (r->linked && r->options.count > 0)
-        rec->facts = (mptcpv_conn_facts *)wmem_memdup(scope, &r->facts, sizeof(r->facts));
+        rec->facts = shared_facts(r->connection, &r->facts);
     if (r->options.finding_count > 0) {
         rec->finding_count = r->options.finding_count;
         rec->findings = (mptcpv_finding *)wmem_memdup(
@@ -262,11 +291,6 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
             !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(d->reinjection_of)))
             wmem_map_insert(reinjected_in, GUINT_TO_POINTER(d->reinjection_of),
                             GUINT_TO_POINTER(frame));
-    }
-    if (r->removed_count > 0) {
-        rec->removed_count = r->removed_count;
-        rec->removed_subflows = (guint32 *)wmem_memdup(
-            scope, r->removed_subflows, sizeof(guint32) * r->removed_count);
     }
     return rec;
 }
@@ -385,19 +409,10 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
 
     proto_tree *subtrees[MPTCPV_MAX_OPTIONS];
     mptcpv_options_add_items(mtree, v->tvb, v->block_offset, opts, subtrees);
-    mptcpv_verdicts verdicts = {
-        .join_token = rec->join_token,
-        .join_hmac = rec->join_hmac,
-        .expected_hmac = rec->expected_hmac,
-        .expected_hmac_len = rec->expected_hmac_len,
-        .add_addr_hmac = rec->add_addr_hmac,
-        .expected_add_addr_hmac = rec->expected_add_addr_hmac,
-        .add_addr_echo_of = rec->add_addr_echo_of,
-        .fastclose_key = rec->fastclose_key,
-        .removed_subflows = rec->removed_subflows,
-        .removed_count = rec->removed_count,
-        .version = version,
-    };
+    mptcpv_verdicts verdicts = {0};
+    if (rec->verdicts != NULL)
+        verdicts = *rec->verdicts;
+    verdicts.version = version;
     mptcpv_options_add_verdicts(v->tvb, opts, subtrees, &verdicts);
 
     for (unsigned i = 0; i < rec->finding_count; i++) {

@@ -151,22 +151,23 @@ typedef enum mptcpv_close_state {
 /* Data level of one segment (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN,
  * so a host's first data byte is 1 (RFC 8684 3.3.1). */
 typedef struct mptcpv_data_result {
-    bool has_dsn;           /* the payload's first byte was mapped */
+    /* Ordered for size: the plugin keeps one per frame with data-level information. */
     uint64_t dsn;           /* 64-bit DSN of the payload's first byte */
-    bool has_relative_dsn;
     uint64_t relative_dsn;
-    uint32_t mapping_frame; /* frame that carried the mapping of this payload */
-    bool has_data_ack;      /* DATA_ACK expanded to 64 bits */
-    uint64_t data_ack;
-    bool has_relative_data_ack;
+    uint64_t data_ack;      /* DATA_ACK expanded to 64 bits */
     uint64_t relative_data_ack;
-    mptcpv_verdict checksum; /* DSS checksum of the mapping this segment completes */
+    uint32_t mapping_frame; /* frame that carried the mapping of this payload */
     uint32_t checksum_mapping_frame;
     uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
-    mptcpv_fallback fallback; /* the connection's fallback as of this segment */
     uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
     uint32_t data_fin_ack_of; /* this DATA_ACK is the first to cover the DATA_FIN of that frame */
-    mptcpv_close_state close; /* set on the segment where the data level's state changes */
+    uint8_t checksum;        /* mptcpv_verdict: DSS checksum of the mapping this completes */
+    uint8_t fallback;        /* mptcpv_fallback: the connection's fallback as of this segment */
+    uint8_t close;           /* mptcpv_close_state: set where the data level's state changes */
+    bool has_dsn;            /* the payload's first byte was mapped */
+    bool has_relative_dsn;
+    bool has_data_ack;
+    bool has_relative_data_ack;
 } mptcpv_data_result;
 
 /* What the tracker knows about one segment. */
