@@ -146,7 +146,8 @@ run_recorded() {
 }
 
 scenario() {
-    local name=$1 out="${MPTCPV_OUT_DIR:-$here}/$1.pcap"
+    local name=${1/#ipv6-join/v1-ipv6-join}
+    local out="${MPTCPV_OUT_DIR:-$here}/$name.pcap"
     local sums="$out.sha256"
     echo "== $name" >&2
     case "$name" in
@@ -202,6 +203,21 @@ scenario() {
         start_capture "$out"
         run fd99:1::2 "$port" -- fd99:1::2 "$port" --size 100000 --pause 0.02
         ;;
+    v1-ipv6-join)
+        # IPv6 on both paths, checksums. The server announces its second address fd99:2::2
+        # (a 'signal' endpoint: ADD_ADDR over IPv6 with HMAC); the client, which has no
+        # endpoint of its own, accepts it and joins from fd99:2::1 (its address on that
+        # path, picked by routing): the second subflow runs entirely over path 2. The
+        # server listens on :: so that the join to fd99:2::2 finds the listener (bound to
+        # fd99:1::2 only, as in v1-add-remove-addr, the join SYN is answered by a RST).
+        setup 1
+        ip -n "$ns" mptcp endpoint add fd99:2::2 dev s1 signal
+        # Path 1 limited to 20 Mbit/s on the client's egress (tbf) so the scheduler also
+        # sends data on the join, not only on the faster-draining initial subflow.
+        tc -n "$nc" qdisc add dev c0 root tbf rate 20mbit burst 16kb latency 100ms
+        start_capture "$out"
+        run_recorded :: "$port" -- fd99:1::2 "$port" --size 150000 --chunk 65536 --pause 0
+        ;;
     v1-loss-reinject)
         # Checksums, two subflows, 800000 bytes paced over ~2.5 s and 20000 back. Once
         # 160000 bytes are written, path 1 (the initial subflow, which carries most data)
@@ -249,7 +265,7 @@ scenario() {
 }
 
 all=(v1-basic v1-checksum v1-join v1-add-remove-addr v1-backup-prio v1-fastclose v1-fallback
-     v1-ipv6 v1-many-short v1-loss-reinject)
+     v1-ipv6 v1-many-short v1-loss-reinject v1-ipv6-join)
 for name in "${@:-${all[@]}}"; do
     scenario "$name"
 done
