@@ -152,6 +152,138 @@ def seed000(out):
     write(cap, out, "seed000-siri-v0", "seed 000's iOS 7 Siri handshake and first data (clean)")
 
 
+# Seed 001 (iOS 11 beta 2, v0). The post states the scenario and these values: MSS 1410,
+# SACK, window scale 6, a 64 KB window and timestamps on the iPhone's LTE SYN, no checksum
+# requested there; the Linux server's SYN/ACK with SACK, timestamps, window scale 7 and the
+# checksum flag; the third ACK confirming the checksum; 32-bit DSNs and DATA_ACKs both ways;
+# MP_PRIO marking the cellular subflow backup in the trace's fourth packet; an MP_JOIN with
+# the server's token and the backup flag clear when WiFi comes up at 4.74 s, with a larger
+# MSS than on LTE and window scale 6 again; no ADD_ADDR, REMOVE_ADDR or MP_FASTCLOSE. Its
+# screenshots (keys, addresses, ports, nonces, the exact segments) are not in the text: the
+# values below are chosen, and tokens, IDSNs, HMACs and checksums are computed from them.
+S1_KEY_C = 0x3f9a61d2c4b8e705  # chosen: iPhone's key, token 0x3b9c2b26 (v0: SHA-1)
+S1_KEY_S = 0x8c21e4f07a5d3b96  # chosen: server's key, token 0xcd9cc70d
+S1_R_C, S1_R_S = 0x6b8e21f4, 0xd2470a9c  # chosen MP_JOIN nonces
+S1_LTE, S1_WIFI, S1_SERVER = "100.71.12.34", "192.168.1.23", "198.51.100.80"  # chosen
+S1_LTE_PORT, S1_WIFI_PORT = 62150, 57412  # chosen (iOS ephemeral range)
+
+
+def seed001(out):
+    """Seed 001 (iOS 11, v0): an iPhone on LTE opens an MPTCP connection to a Linux server
+    that requires DSS checksums, marks the cellular subflow backup with MP_PRIO in the
+    fourth packet, and joins over WiFi (token of the server's key, backup clear) at 4.74 s;
+    TLS-sized exchanges on LTE, then on WiFi, DATA_FIN both ways and both subflows closed.
+    Each segment carries its own 32-bit DSS mapping with checksum (the multipath-tcp.org
+    kernel maps per segment; so does iOS)."""
+    t0 = 1498471200.0  # chosen: 2017-06-26 (iOS 11 beta 2); the post gives relative times
+    cap = Capture(os.path.join(out, "seed001-ios11-v0.pcap"), t0=t0)
+    ia, ib = idsn(0, S1_KEY_C), idsn(0, S1_KEY_S)
+    nxt = {"c": 1, "s": 1}  # next relative DSN each way
+    ts_peer = {}  # (flow, who) -> last TSval received from the peer on that flow
+    ip_id = {"c": 0x3a17, "s": 0x51c2}
+
+    def ts(flow, who, t):
+        val = (3180431000 + int(round(t * 1000))) if who == "c" else \
+              (412750000 + int(round(t * 250)))  # iPhone 1 kHz, Linux HZ 250
+        ts_peer[(id(flow), "s" if who == "c" else "c")] = val
+        return b"\x08\x0a" + struct.pack("!II", val, ts_peer.get((id(flow), who), 0))
+
+    def send(flow, t, who, flags, opts=b"", payload=b"", window=None):
+        cap.time = t0 + t
+        ip_id[who] = (ip_id[who] + 1) & 0xffff
+        if window is None:
+            window = 2048 if who == "c" else 229  # x64 / x128 once scaled
+        return flow.send(who, flags, opts, payload, window=window,
+                         ttl=64 if who == "c" else 52, ip_id=ip_id[who])
+
+    def dack(who):
+        return (ib if who == "c" else ia) + nxt["s" if who == "c" else "c"]
+
+    def data(flow, t, who, size, seedn, mss, step=0.000010):
+        """|size| bytes in segments of at most |mss|, one 32-bit mapping with checksum
+        each; returns the last frame."""
+        base = ia if who == "c" else ib
+        payload = payload_bytes(size, seedn)
+        frame = None
+        for off in range(0, size, mss):
+            chunk = payload[off:off + mss]
+            dsn, ssn = base + nxt[who], flow.rel(who)
+            opts = o.NOP + o.NOP + ts(flow, who, t) + o.dss(
+                ack=dack(who), dsn=dsn, ssn=ssn, length=len(chunk),
+                csum=dss_csum(dsn, ssn, len(chunk), chunk))
+            last = off + mss >= size
+            frame = send(flow, t, who, ACK | (PSH if last else 0), opts, chunk)
+            nxt[who] += len(chunk)
+            t += step
+        return frame
+
+    def ack(flow, t, who, flags=ACK):
+        return send(flow, t, who, flags, o.NOP + o.NOP + ts(flow, who, t) + o.dss(ack=dack(who)))
+
+    def data_fin(flow, t, who):
+        dsn = (ia if who == "c" else ib) + nxt[who]
+        frame = send(flow, t, who, ACK, o.NOP + o.NOP + ts(flow, who, t) + o.dss(
+            ack=dack(who), dsn=dsn, ssn=0, length=1, csum=dss_csum(dsn, 0, 1, b""), fin=True))
+        nxt[who] += 1
+        return frame
+
+    def syn_opts(flow, t, mss, mptcp):  # iOS layout, as in seed 000's SYN
+        return (b"\x02\x04" + struct.pack("!H", mss) + o.NOP + b"\x03\x03\x06" + mptcp +
+                o.NOP + o.NOP + ts(flow, "c", t) + b"\x04\x02")
+
+    def synack_opts(flow, t, mptcp):  # Linux layout
+        return (b"\x02\x04\x05\xb4" + b"\x04\x02" + ts(flow, "s", t) + o.NOP + b"\x03\x03\x07" +
+                mptcp)
+
+    # LTE: the handshake; the iPhone asks for no checksum, the server requires it (A flag),
+    # the third ACK confirms it.
+    lte = Flow(cap, S1_LTE, S1_SERVER, S1_LTE_PORT, PORT, 0x9e3c1a57, 0x1b7f2c40)
+    send(lte, 0.0, "c", SYN, syn_opts(lte, 0.0, 1410, o.mpc(0, 0x01, [S1_KEY_C])), window=65535)
+    send(lte, 0.061874, "s", SYN | ACK, synack_opts(lte, 0.061874, o.mpc(0, 0x81, [S1_KEY_S])),
+         window=28560)
+    send(lte, 0.062310, "c", ACK, o.NOP + o.NOP + ts(lte, "c", 0.062310) +
+         o.mpc(0, 0x81, [S1_KEY_C, S1_KEY_S]))
+    # Fourth packet: MP_PRIO (3-byte form: this subflow) makes the cellular subflow backup.
+    send(lte, 0.062398, "c", ACK, o.NOP + o.NOP + ts(lte, "c", 0.062398) + o.prio(True) + o.NOP +
+         o.dss(ack=dack("c")))
+    # TLS-sized exchanges on LTE: segments of at most 1410 - 32 option bytes.
+    data(lte, 0.063012, "c", 517, 11, 1378)
+    data(lte, 0.128450, "s", 3856, 12, 1378)
+    ack(lte, 0.129020, "c")
+    data(lte, 0.190311, "c", 126, 13, 1378)
+    data(lte, 0.252870, "s", 51, 14, 1378)
+    data(lte, 0.253402, "c", 350, 15, 1378)
+    data(lte, 0.331125, "s", 1978, 16, 1378)
+    ack(lte, 0.331890, "c")
+    # WiFi comes up at 4.74 s: MP_JOIN with the server's token, backup clear, MSS 1460.
+    wifi = Flow(cap, S1_WIFI, S1_SERVER, S1_WIFI_PORT, PORT, 0x4d02e8b1, 0x7aa3910c)
+    send(wifi, 4.74, "c", SYN, syn_opts(wifi, 4.74, 1460, o.join_syn(
+        1, token(0, S1_KEY_S), S1_R_C, backup=False)), window=65535)
+    hs = struct.unpack("!Q", join_hmac(0, S1_KEY_S, S1_KEY_C, S1_R_S, S1_R_C)[:8])[0]
+    send(wifi, 4.768204, "s", SYN | ACK, synack_opts(wifi, 4.768204, o.join_synack(0, hs, S1_R_S)),
+         window=28560)
+    send(wifi, 4.768655, "c", ACK, o.NOP + o.NOP + ts(wifi, "c", 4.768655) +
+         o.join_ack(join_hmac(0, S1_KEY_C, S1_KEY_S, S1_R_C, S1_R_S)))
+    ack(wifi, 4.796310, "s")  # the fourth ACK: the join is accepted
+    # The WiFi subflow is preferred now: the next exchange runs over it (MSS 1460).
+    data(wifi, 4.797034, "c", 420, 17, 1428)
+    data(wifi, 4.825518, "s", 5120, 18, 1428)
+    ack(wifi, 4.826101, "c")
+    # Clean close: DATA_FIN both ways on WiFi, then both subflows' FINs.
+    data_fin(wifi, 5.102447, "c")
+    data_fin(wifi, 5.130652, "s")
+    ack(wifi, 5.131004, "c")
+    ack(wifi, 5.131120, "c", ACK | FIN)
+    ack(wifi, 5.159008, "s", ACK | FIN)
+    ack(wifi, 5.159390, "c")
+    ack(lte, 5.159502, "c", ACK | FIN)
+    ack(lte, 5.221875, "s", ACK | FIN)
+    ack(lte, 5.222301, "c")
+    write(cap, out, "seed001-ios11-v0", "seed 001's iOS 11 connection: LTE with MSS 1410 and "
+          "DSS checksums required by the server, MP_PRIO backup, a WiFi MP_JOIN at 4.74 s "
+          "(clean)")
+
+
 def v1_full(out):
     """A clean v1 connection with DSS checksums: MP_CAPABLE with data, a join, ADD_ADDR and
     its echo, MP_PRIO, REMOVE_ADDR, data on both subflows and DATA_FIN both ways."""
@@ -427,6 +559,7 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "captures", "crafted")
     os.makedirs(out, exist_ok=True)
     seed000(out)
+    seed001(out)
     v1_full(out)
     dsn32_wrap(out)
     rule_captures(out)

@@ -170,6 +170,8 @@ TOPOLOGY = {
     "v1-add-remove-addr.pcap": [2], "v1-backup-prio.pcap": [2], "v1-fastclose.pcap": [2],
     "v1-fallback.pcap": [1], "v1-ipv6.pcap": [1], "v1-many-short.pcap": [2] * 20,
     "v1-loss-reinject.pcap": [2],
+    "seed001-ios11-v0.pcap": [2],  # LTE initial subflow, WiFi join at 4.74 s
+    "v1-ipv6-join.pcap": [2],  # IPv6 on both paths: the join over the second one
 }
 
 
