@@ -435,6 +435,9 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
             dir->unmapped_after_gap = true;
             return;
         }
+        /* Bytes of a mapping the open-mapping bound dropped (noted as analysis.limit). */
+        if (dir->has_dropped_end && (int32_t)(rel - dir->dropped_end) < 0)
+            return;
         if (sf->initial && !dir->seen_dss && !has_mptcp_option) {
             /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
             conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);

@@ -360,7 +360,7 @@ static bool mapping_ahead(const subflow_dir *dir, const map_seen *m)
 
 /* The fixed bounds of the data level (MPTCPV_OPEN_MAPPINGS, MPTCPV_MAPPING_RANGES): count
  * what they dropped in this segment and note it once per connection. */
-static void maps_after(seg_ctx *ctx, const subflow_dir *dir, const map_seen *seen)
+static void maps_after(seg_ctx *ctx, subflow_dir *dir, const map_seen *seen)
 {
     mptcpv_tracker *t = ctx->tracker;
     conn *c = ctx->sf->conn;
@@ -368,6 +368,12 @@ static void maps_after(seg_ctx *ctx, const subflow_dir *dir, const map_seen *see
         const mapping *m = &dir->maps[k];
         bool same = same_mapping(&seen[k], m);
         if (seen[k].open && !same && mapping_ahead(dir, &seen[k])) {
+            /* Its later bytes are unmapped because of the bound, not the sender. */
+            uint32_t end = seen[k].ssn + (uint32_t)seen[k].len - (seen[k].data_fin ? 1u : 0u);
+            if (!dir->has_dropped_end || (int32_t)(end - dir->dropped_end) > 0) {
+                dir->has_dropped_end = true;
+                dir->dropped_end = end;
+            }
             t->refused.mappings_dropped++;
             if (!(c->limits_noted & LIMIT_OPEN_MAPPINGS)) {
                 c->limits_noted |= LIMIT_OPEN_MAPPINGS;

@@ -51,6 +51,8 @@ typedef struct subflow_dir {
     bool seen_dss;
     bool gap_seen;       /* payload bytes missing from the capture at some point */
     bool unmapped_after_gap; /* unmapped data right after a gap: its mapping was lost */
+    bool has_dropped_end;
+    uint32_t dropped_end; /* end of the furthest mapping the open-mapping bound dropped */
 } subflow_dir;
 
 /* Per subflow, RFC 8684 3.2: A = initiator (sent the SYN), B = responder. */

@@ -368,6 +368,39 @@ START_TEST(test_open_mappings)
 }
 END_TEST
 
+/* Bytes that only a dropped mapping covered are the bound's doing: no dss.mapping_missing. */
+START_TEST(test_dropped_mapping_bytes_not_missing)
+{
+    world w;
+    world_init(&w, 0, 0, 0);
+    handshake(&w, 0);
+    uint64_t idsn = w.r.facts.client_idsn;
+    static const uint8_t byte = 'x';
+    /* A: seq 1, 10000 bytes; then N mappings of 1000 bytes at seq 2.. push A out. */
+    opts o = dss_map(idsn + 1, 1, 10000, -1);
+    send(&w, client_ep(0), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, &byte, 1);
+    for (uint32_t rel = 2; rel < 2 + MPTCPV_OPEN_MAPPINGS; rel++) {
+        o = dss_map(idsn + rel, rel, 1000, -1);
+        send(&w, client_ep(0), server_ep(), ACK, ISN_C + rel, ISN_S + 1, &o, &byte, 1);
+    }
+    mptcpv_tracker_usage u;
+    mptcpv_tracker_get_usage(w.t, &u);
+    ck_assert_uint_eq(u.mappings_dropped, 1);
+    /* Contiguous new bytes past the 1000-byte mappings, which only A mapped. */
+    uint32_t rel = 2 + MPTCPV_OPEN_MAPPINGS;
+    for (; rel < 1500; rel++) {
+        const mptcpv_segment_result *r = send(&w, client_ep(0), server_ep(), ACK, ISN_C + rel,
+                                              ISN_S + 1, NULL, &byte, 1);
+        ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_MAPPING_MISSING), 0);
+    }
+    /* Past A's end, unmapped bytes are missing again. */
+    const mptcpv_segment_result *r = send(&w, client_ep(0), server_ep(), ACK, ISN_C + 10001,
+                                          ISN_S + 1, NULL, &byte, 1);
+    (void)r;
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
 /* 1,000,000 mappings on one subflow: one note, constant state. */
 START_TEST(test_million_mappings)
 {
@@ -475,6 +508,7 @@ Suite *limits_suite(void)
     tcase_add_test(tc, test_max_subflows);
     tcase_add_test(tc, test_max_subflows_per_connection);
     tcase_add_test(tc, test_open_mappings);
+    tcase_add_test(tc, test_dropped_mapping_bytes_not_missing);
     tcase_add_test(tc, test_million_mappings);
     tcase_add_test(tc, test_mapping_ranges);
     tcase_add_test(tc, test_many_connections_bounded);
