@@ -386,8 +386,11 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
                                          opts->count > 0 ? v->block_offset : v->hdr, item_len,
                                          ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
-    /* The connection's version when it is known, else this packet's MP_CAPABLE's. */
-    mptcpv_version version = rec->decoded_with;
+    /* The connection's version when it is known, else this packet's MP_CAPABLE's. A join's
+     * SYN is decoded before its token links it, so its facts know better. */
+    mptcpv_version version = (mptcpv_version)rec->decoded_with;
+    if (rec->facts != NULL && rec->facts->version != MPTCPV_VERSION_UNKNOWN)
+        version = rec->facts->version;
     if (version != MPTCPV_VERSION_UNKNOWN) {
         proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset,
                                              0, (guint32)version);

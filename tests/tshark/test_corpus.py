@@ -192,6 +192,24 @@ class Linking(m.TsharkTestCase):
                 self.assertEqual([counts[i] for i in range(len(counts))], expected)
                 self.assertEqual(sorted(counts), list(range(len(counts))), "0-based, dense")
 
+    def test_joined_frames_show_the_connection_version(self):
+        """A join's SYN is decoded before its token links it; it still shows the version of
+        the connection it joins, like every other frame of the connection."""
+        for capture in m.repo_captures():
+            name = os.path.basename(capture)
+            with self.subTest(capture=name):
+                rows = self.tshark.fields(capture, ["mptcpv.connection", "mptcpv.version",
+                                                    "mptcpv.join.token"])
+                versions = collections.defaultdict(set)
+                for r in rows.values():
+                    if r["mptcpv.connection"] and r["mptcpv.version"]:
+                        versions[r["mptcpv.connection"][0]].add(r["mptcpv.version"][0])
+                for frame, r in rows.items():
+                    conn = r["mptcpv.connection"][0] if r["mptcpv.connection"] else None
+                    if r["mptcpv.join.token"] and conn is not None and versions[conn]:
+                        self.assertEqual(r["mptcpv.version"], sorted(versions[conn]),
+                                         "frame %d" % frame)
+
 
 class Corruptions(m.TsharkTestCase):
     """One byte changed in a copy of a real capture is flagged at exactly that frame."""
