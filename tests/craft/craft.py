@@ -6,12 +6,17 @@ checksums and MPTCP values computed here with Python's hashlib/hmac from the RFC
 (RFC 8684 3.1, 3.2, 3.3.1, 3.4.1), independently of mptcpv's C core. A violation is placed at
 a known frame and written to <capture>.pcap.expected as '<frame> <rule-id>' lines, together with
 every other finding the scenario must cause, so a test compares mptcpv against intent, not
-against its own output. Deterministic: same bytes on every run.
+against its own output. The sidecar then lists each MPTCP connection and subflow as crafted
+(mptcpv-validate(1), EXPECTED RESULTS): version, endpoints, checksum negotiation, the keys
+chosen and their tokens (hashlib), fallback reason, initial or join, backup, address ids,
+derived from the segments written, not from mptcpv's report. Deterministic: same bytes on
+every run.
 
 usage: craft.py OUTDIR
 """
 import hashlib
 import hmac
+import ipaddress
 import os
 import struct
 import sys
@@ -89,36 +94,152 @@ class Flow:
 SYN, ACK, PSH, FIN, RST = 0x02, 0x10, 0x08, 0x01, 0x04
 
 
+# Why a connection fell back to TCP: mptcpv's reason strings (mptcpv_fallback_name in
+# core/src/tracker.c), the sidecar's "fallback" value.
+FALLBACK_NO_SYNACK_MPC = "SYN/ACK without MP_CAPABLE"  # RFC 8684 3.1
+FALLBACK_NO_ECHO = "third ACK without MP_CAPABLE"  # RFC 8684 3.1
+FALLBACK_MP_FAIL = "MP_FAIL"  # RFC 8684 3.7
+
+
+class Subflow:
+    """A subflow as crafted: opened by MP_CAPABLE (initial) or MP_JOIN; client = the host
+    that sent the SYN; backup as the MP_JOIN B flags, then the last MP_PRIO, leave it;
+    address ids of client and server (the initial subflow's are 0, RFC 8684 3.4.1; a join's
+    are the ids its SYN and SYN/ACK carry; None: unknown)."""
+
+    def __init__(self, client, server, initial, backup, ids, why):
+        self.client, self.server, self.initial = client, server, initial
+        self.backup, self.ids, self.why = backup, ids, why
+
+
+class Conn:
+    """An MPTCP connection as crafted. version: 0, 1, or None when no MP_CAPABLE says it;
+    keys: as the segments carry them, None if never sent; checksum: True, False, or None
+    when the handshake did not negotiate it; fallback: one of FALLBACK_* or None."""
+
+    def __init__(self, version, client_key, server_key, checksum, fallback, why):
+        self.version, self.client_key, self.server_key = version, client_key, server_key
+        self.checksum, self.fallback, self.why = checksum, fallback, why
+        self.subflows = []
+
+    def subflow(self, flow, initial=False, backup=False, ids=(0, 0), why=None):
+        """Add |flow| (a Flow, or ((client address, port), (server address, port)))."""
+        ends = flow if isinstance(flow, tuple) else ((flow.client, flow.cport),
+                                                     (flow.server, flow.sport))
+        sf = Subflow(ends[0], ends[1], initial, backup, ids, why)
+        self.subflows.append(sf)
+        return sf
+
+
+def mpc_handshake(syn, synack, ack):
+    """What an MP_CAPABLE handshake establishes (RFC 8684 3.1, RFC 6824 3.1), from the
+    (version, flags, keys) of the MP_CAPABLE each of SYN, SYN/ACK and third ACK carries (None:
+    the segment has none). Returns (version, client key, server key, checksum, fallback).
+    The version is the SYN/ACK's, else the SYN's offer; checksums are on if either SYN or
+    SYN/ACK sets A, unknown without both; Key-A is in a v0 SYN or the third ACK's first key,
+    Key-B in the SYN/ACK (an echo that differs is handshake.key_mismatch, not the key)."""
+    version = synack[0] if synack is not None else syn[0]
+    checksum = bool((syn[1] | synack[1]) & 0x80) if synack is not None else None
+    client_key = syn[2][0] if syn[2] else None
+    server_key = synack[2][0] if synack is not None and synack[2] else None
+    fallback = None
+    if synack is None:
+        fallback = FALLBACK_NO_SYNACK_MPC
+    elif ack is None:
+        fallback = FALLBACK_NO_ECHO
+    elif client_key is None:
+        client_key = ack[2][0]
+    return version, client_key, server_key, checksum, fallback
+
+
 class Capture(Writer):
     def __init__(self, path, t0=1700000000.0):
         super().__init__(path)
         self.time = t0
         self.expected = []
+        self.connections = []  # in the order of their first segment, as mptcpv numbers them
 
     def expect(self, frame, rule, why):
         self.expected.append((frame, rule, why))
 
+    def connection(self, version, client_key=None, server_key=None, checksum=None,
+                   fallback=None, why=None):
+        c = Conn(version, client_key, server_key, checksum, fallback, why)
+        self.connections.append(c)
+        return c
+
+    def handshake(self, flow, syn, synack, ack, why=None):
+        """Send an MP_CAPABLE handshake on |flow| (syn, synack, ack as in mpc_handshake) and
+        add its connection with |flow| as the initial subflow. Returns (connection, frames)."""
+        frames = [flow.send("c", SYN, o.mpc(*syn)),
+                  flow.send("s", SYN | ACK, o.mpc(*synack) if synack is not None else b""),
+                  flow.send("c", ACK, o.mpc(*ack) if ack is not None else b"")]
+        c = self.connection(*mpc_handshake(syn, synack, ack), why=why)
+        c.subflow(flow, initial=True)
+        return c, frames
+
 
 def handshake_v1(cap, flow, flags=0x01, csum=False):
-    """v1 MP_CAPABLE handshake (RFC 8684 3.1): SYN 4 bytes, SYN/ACK server key, ACK both."""
+    """v1 MP_CAPABLE handshake (RFC 8684 3.1): SYN 4 bytes, SYN/ACK server key, ACK both.
+    Returns the connection."""
     f = flags | (0x80 if csum else 0)
-    flow.send("c", SYN, o.mpc(1, f))
-    flow.send("s", SYN | ACK, o.mpc(1, f, [KEY_B]))
-    return flow.send("c", ACK, o.mpc(1, f, [KEY_A, KEY_B]))
+    return cap.handshake(flow, (1, f, []), (1, f, [KEY_B]), (1, f, [KEY_A, KEY_B]))[0]
 
 
 def handshake_v0(cap, flow, flags=0x01):
-    flow.send("c", SYN, o.mpc(0, flags, [KEY_A]))
-    flow.send("s", SYN | ACK, o.mpc(0, flags, [KEY_B]))
-    return flow.send("c", ACK, o.mpc(0, flags, [KEY_A, KEY_B]))
+    return cap.handshake(flow, (0, flags, [KEY_A]), (0, flags, [KEY_B]),
+                         (0, flags, [KEY_A, KEY_B]))[0]
+
+
+def hex_or_dash(value, digits):
+    return "-" if value is None else "0x%0*x" % (digits, value)
+
+
+def endpoint(ep):
+    a = ipaddress.ip_address(ep[0])
+    return ("[%s]:%d" if a.version == 6 else "%s:%d") % (a.compressed, ep[1])
+
+
+def quoted(text):
+    return '"%s"' % "".join("\\" + ch if ch in '"\\' else "\\x%02x" % ord(ch)
+                            if ord(ch) < 0x20 or ord(ch) == 0x7f else ch for ch in text)
+
+
+def fact_lines(cap):
+    """The connection and subflow lines, in mptcpv-validate --write-expected's canonical form
+    and order; tokens are the keys' (v0: SHA-1, v1: SHA-256, most significant 32 bits)."""
+    lines = []
+    for n, c in enumerate(cap.connections):
+        first = c.subflows[0]
+        tok = [None if k is None or c.version is None else token(c.version, k)
+               for k in (c.client_key, c.server_key)]
+        line = ("connection %d version %s client %s server %s subflows %d checksum %s "
+                "client_key %s server_key %s client_token %s server_token %s fallback %s" % (
+                    n, "?" if c.version is None else c.version, endpoint(first.client),
+                    endpoint(first.server), len(c.subflows),
+                    "?" if c.checksum is None else "on" if c.checksum else "off",
+                    hex_or_dash(c.client_key, 16), hex_or_dash(c.server_key, 16),
+                    hex_or_dash(tok[0], 8), hex_or_dash(tok[1], 8),
+                    "-" if c.fallback is None else quoted(c.fallback)))
+        lines.append(line + ("  # " + c.why if c.why else ""))
+        for k, sf in enumerate(c.subflows):
+            line = "subflow %d.%d %s client %s server %s backup %d address_ids %s/%s" % (
+                n, k, "initial" if sf.initial else "join", endpoint(sf.client),
+                endpoint(sf.server), sf.backup, *("?" if i is None else i for i in sf.ids))
+            lines.append(line + ("  # " + sf.why if sf.why else ""))
+    return lines
 
 
 def write(cap, out, name, description):
     cap.close()
     lines = ["# %s: %s" % (name, description),
-             "# Written by tests/craft/craft.py; '<frame> <rule-id>' per expected finding."]
+             "# Written by tests/craft/craft.py; '<frame> <rule-id>' per expected finding, "
+             "then each connection and subflow as crafted."]
     for frame, rule, why in sorted(cap.expected):
         lines.append("%d %s  # %s" % (frame, rule, why))
+    facts = fact_lines(cap)
+    if facts:
+        lines += [""] + facts
     with open(os.path.join(out, name + ".pcap.expected"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -128,17 +249,19 @@ def seed000(out):
     cap = Capture(os.path.join(out, "seed000-siri-v0.pcap"), t0=1379508211.311061)
     c, s, cp = "192.0.2.10", "198.51.100.20", 51234
     isn_c, isn_s = 2739181685, 1880401460
+    mpc = (0, 0x01, [KEY_A]), (0, 0x01, [KEY_B]), (0, 0x01, [KEY_A, KEY_B])
+    cap.connection(*mpc_handshake(*mpc)).subflow(((c, cp), (s, PORT)), initial=True)
     ts = b"\x08\x0a" + struct.pack("!II", 1363555813, 0)
-    syn_opts = (b"\x02\x04\x05\xb4" + o.NOP + b"\x03\x03\x03" + o.mpc(0, 0x01, [KEY_A]) +
+    syn_opts = (b"\x02\x04\x05\xb4" + o.NOP + b"\x03\x03\x03" + o.mpc(*mpc[0]) +
                 o.NOP + o.NOP + ts + b"\x04\x02" + b"\x00")
     cap.tcp(1379508211.311061, c, s, cp, PORT, isn_c, 0, SYN, syn_opts, window=65535, ttl=64,
             ip_id=54778)
     synack_opts = (b"\x02\x04\x05\xb4" + o.NOP + b"\x03\x03\x04" + o.NOP + o.NOP + b"\x04\x02" +
-                   o.mpc(0, 0x01, [KEY_B]))
+                   o.mpc(*mpc[1]))
     cap.tcp(1379508211.342236, s, c, PORT, cp, isn_s, isn_c + 1, SYN | ACK, synack_opts,
             window=8190, ttl=244, ip_id=52382)
     cap.tcp(1379508211.345448, c, s, cp, PORT, isn_c + 1, isn_s + 1, ACK,
-            o.mpc(0, 0x01, [KEY_A, KEY_B]), window=8280, ttl=64, ip_id=47496)
+            o.mpc(*mpc[2]), window=8280, ttl=64, ip_id=47496)
     cap.tcp(1379508211.357386, c, s, cp, PORT, isn_c + 1, isn_s + 1, ACK | PSH,
             o.dss(ack=2248627404, dsn=3845908739, ssn=1, length=144) + b"\x00",
             payload_bytes(144, 1), window=8280, ttl=64, ip_id=53779)
@@ -238,14 +361,17 @@ def seed001(out):
     # LTE: the handshake; the iPhone asks for no checksum, the server requires it (A flag),
     # the third ACK confirms it.
     lte = Flow(cap, S1_LTE, S1_SERVER, S1_LTE_PORT, PORT, 0x9e3c1a57, 0x1b7f2c40)
-    send(lte, 0.0, "c", SYN, syn_opts(lte, 0.0, 1410, o.mpc(0, 0x01, [S1_KEY_C])), window=65535)
-    send(lte, 0.061874, "s", SYN | ACK, synack_opts(lte, 0.061874, o.mpc(0, 0x81, [S1_KEY_S])),
+    mpc = (0, 0x01, [S1_KEY_C]), (0, 0x81, [S1_KEY_S]), (0, 0x81, [S1_KEY_C, S1_KEY_S])
+    conn = cap.connection(*mpc_handshake(*mpc))
+    lte_sf = conn.subflow(lte, initial=True)
+    send(lte, 0.0, "c", SYN, syn_opts(lte, 0.0, 1410, o.mpc(*mpc[0])), window=65535)
+    send(lte, 0.061874, "s", SYN | ACK, synack_opts(lte, 0.061874, o.mpc(*mpc[1])),
          window=28560)
-    send(lte, 0.062310, "c", ACK, o.NOP + o.NOP + ts(lte, "c", 0.062310) +
-         o.mpc(0, 0x81, [S1_KEY_C, S1_KEY_S]))
+    send(lte, 0.062310, "c", ACK, o.NOP + o.NOP + ts(lte, "c", 0.062310) + o.mpc(*mpc[2]))
     # Fourth packet: MP_PRIO (3-byte form: this subflow) makes the cellular subflow backup.
-    send(lte, 0.062398, "c", ACK, o.NOP + o.NOP + ts(lte, "c", 0.062398) + o.prio(True) + o.NOP +
-         o.dss(ack=dack("c")))
+    lte_sf.backup, lte_sf.why = True, "MP_PRIO B=1 in the fourth packet"
+    send(lte, 0.062398, "c", ACK, o.NOP + o.NOP + ts(lte, "c", 0.062398) +
+         o.prio(lte_sf.backup) + o.NOP + o.dss(ack=dack("c")))
     # TLS-sized exchanges on LTE: segments of at most 1410 - 32 option bytes.
     data(lte, 0.063012, "c", 517, 11, 1378)
     data(lte, 0.128450, "s", 3856, 12, 1378)
@@ -256,12 +382,14 @@ def seed001(out):
     data(lte, 0.331125, "s", 1978, 16, 1378)
     ack(lte, 0.331890, "c")
     # WiFi comes up at 4.74 s: MP_JOIN with the server's token, backup clear, MSS 1460.
+    # Address ids: the iPhone's WiFi address is its id 1, the server's is the initial one, 0.
     wifi = Flow(cap, S1_WIFI, S1_SERVER, S1_WIFI_PORT, PORT, 0x4d02e8b1, 0x7aa3910c)
+    wifi_sf = conn.subflow(wifi, backup=False, ids=(1, 0))
     send(wifi, 4.74, "c", SYN, syn_opts(wifi, 4.74, 1460, o.join_syn(
-        1, token(0, S1_KEY_S), S1_R_C, backup=False)), window=65535)
+        wifi_sf.ids[0], token(0, S1_KEY_S), S1_R_C, backup=wifi_sf.backup)), window=65535)
     hs = struct.unpack("!Q", join_hmac(0, S1_KEY_S, S1_KEY_C, S1_R_S, S1_R_C)[:8])[0]
-    send(wifi, 4.768204, "s", SYN | ACK, synack_opts(wifi, 4.768204, o.join_synack(0, hs, S1_R_S)),
-         window=28560)
+    send(wifi, 4.768204, "s", SYN | ACK, synack_opts(wifi, 4.768204, o.join_synack(
+        wifi_sf.ids[1], hs, S1_R_S)), window=28560)
     send(wifi, 4.768655, "c", ACK, o.NOP + o.NOP + ts(wifi, "c", 4.768655) +
          o.join_ack(join_hmac(0, S1_KEY_C, S1_KEY_S, S1_R_C, S1_R_S)))
     ack(wifi, 4.796310, "s")  # the fourth ACK: the join is accepted
@@ -289,7 +417,7 @@ def v1_full(out):
     its echo, MP_PRIO, REMOVE_ADDR, data on both subflows and DATA_FIN both ways."""
     cap = Capture(os.path.join(out, "v1-full-csum.pcap"))
     f0 = Flow(cap, "192.0.2.1", "198.51.100.1", 40001, PORT, 1000, 5000)
-    handshake_v1(cap, f0, csum=True)
+    conn = handshake_v1(cap, f0, csum=True)
     ia, ib = idsn(1, KEY_A), idsn(1, KEY_B)
     data = b"GET / HTTP/1.0\r\n\r\n"
     # First data carries MP_CAPABLE with data (RFC 8684 3.1); checksum 0x1a85 (spec 4.5).
@@ -308,10 +436,13 @@ def v1_full(out):
     f0.send("s", ACK, o.add_addr_v1(1, [198, 51, 100, 2], hmac=h))
     f0.send("c", ACK, o.add_addr_v1(1, [198, 51, 100, 2], echo=True))
     # The client joins from 192.0.2.2 to the announced address (token of Key-B).
+    # Address ids: the client's 192.0.2.2 is its id 2, the server's 198.51.100.2 the id 1 it
+    # announced. The client asks for a backup subflow.
     f1 = Flow(cap, "192.0.2.2", "198.51.100.2", 40002, PORT, 7000, 9000)
-    f1.send("c", SYN, o.join_syn(2, token(1, KEY_B), R_A, backup=True))
+    joined = conn.subflow(f1, backup=True, ids=(2, 1))
+    f1.send("c", SYN, o.join_syn(joined.ids[0], token(1, KEY_B), R_A, backup=joined.backup))
     hb = join_hmac(1, KEY_B, KEY_A, R_B, R_A)
-    f1.send("s", SYN | ACK, o.join_synack(1, struct.unpack("!Q", hb[:8])[0], R_B))
+    f1.send("s", SYN | ACK, o.join_synack(joined.ids[1], struct.unpack("!Q", hb[:8])[0], R_B))
     f1.send("c", ACK, o.join_ack(join_hmac(1, KEY_A, KEY_B, R_A, R_B)[:20]))
     f1.send("s", ACK, o.dss(ack=ia + 19, ack64=True))
     # Data on the joined subflow, then the client makes it a regular subflow again.
@@ -319,7 +450,8 @@ def v1_full(out):
     f1.send("c", ACK | PSH, o.dss(ack=ib + 3001, ack64=True, dsn=ia + 19, dsn64=True, ssn=1,
                                    length=500, csum=dss_csum(ia + 19, 1, 500, more)), more)
     f1.send("s", ACK, o.dss(ack=ia + 519, ack64=True))
-    f1.send("c", ACK, o.prio(False) + o.NOP)
+    joined.backup, joined.why = False, "the SYN's B flag, cleared by MP_PRIO"
+    f1.send("c", ACK, o.prio(joined.backup) + o.NOP)
     # Server removes address id 1: the joined subflow goes.
     f0.send("s", ACK, o.remove_addr([1]) + o.NOP)
     # DATA_FIN both ways on the initial subflow (RFC 8684 3.3.3: SSN 0, length 1).
@@ -339,9 +471,7 @@ def dsn32_wrap(out):
                if (idsn(0, k) + 1) & 0xffffffff > 0xffffffff - 1000)
     cap = Capture(os.path.join(out, "v0-dsn32-wrap.pcap"))
     f = Flow(cap, "192.0.2.5", "198.51.100.5", 40005, PORT, 100, 200)
-    f.send("c", SYN, o.mpc(0, 0x01, [key]))
-    f.send("s", SYN | ACK, o.mpc(0, 0x01, [KEY_B]))
-    f.send("c", ACK, o.mpc(0, 0x01, [key, KEY_B]))
+    cap.handshake(f, (0, 0x01, [key]), (0, 0x01, [KEY_B]), (0, 0x01, [key, KEY_B]))
     ia, ib = idsn(0, key), idsn(0, KEY_B)
     rel = 1
     for i in range(4):
@@ -362,40 +492,50 @@ def rule_captures(out):
         return cap, Flow(cap, "192.0.2.1", "198.51.100.1", 40001, PORT, 1000, 5000)
 
     cap, f = new("handshake.key_mismatch")
-    f.send("c", SYN, o.mpc(1, 0x01))
-    f.send("s", SYN | ACK, o.mpc(1, 0x01, [KEY_B]))
-    cap.expect(f.send("c", ACK, o.mpc(1, 0x01, [KEY_A, KEY_B ^ 0x10])),
-               "handshake.key_mismatch", "third ACK echoes another server key")
+    _, frames = cap.handshake(f, (1, 0x01, []), (1, 0x01, [KEY_B]),
+                              (1, 0x01, [KEY_A, KEY_B ^ 0x10]),
+                              why="server_key: the SYN/ACK's, not the third ACK's echo")
+    cap.expect(frames[2], "handshake.key_mismatch", "third ACK echoes another server key")
     write(cap, out, "rule-handshake.key_mismatch", "echoed key differs from the SYN/ACK's")
 
     cap, f = new("handshake.echo_missing")
-    f.send("c", SYN, o.mpc(1, 0x01))
-    f.send("s", SYN | ACK, o.mpc(1, 0x01, [KEY_B]))
-    frame = f.send("c", ACK)
+    frame = cap.handshake(f, (1, 0x01, []), (1, 0x01, [KEY_B]), None,
+                          why="no client_key: v1 sends it only in the third ACK")[1][2]
     cap.expect(frame, "handshake.echo_missing", "third ACK without MP_CAPABLE")
     cap.expect(frame, "connection.fallback", "falls back to TCP")
     write(cap, out, "rule-handshake.echo_missing", "third ACK lacks MP_CAPABLE")
 
     cap, f = new("handshake.version_mismatch")
-    f.send("c", SYN, o.mpc(0, 0x01, [KEY_A]))
-    cap.expect(f.send("s", SYN | ACK, o.mpc(1, 0x01, [KEY_B])), "handshake.version_mismatch",
-               "SYN/ACK version 1 above the SYN's 0")
-    f.send("c", ACK, o.mpc(1, 0x01, [KEY_A, KEY_B]))
+    _, frames = cap.handshake(f, (0, 0x01, [KEY_A]), (1, 0x01, [KEY_B]),
+                              (1, 0x01, [KEY_A, KEY_B]),
+                              why="version 1: the SYN/ACK's, which the third ACK repeats; "
+                                  "tokens of SHA-256")
+    cap.expect(frames[1], "handshake.version_mismatch", "SYN/ACK version 1 above the SYN's 0")
     write(cap, out, "rule-handshake.version_mismatch", "SYN/ACK answers a higher version")
 
     for which in ("synack", "ack", "token"):
         name = {"synack": "join.hmac_bad", "ack": "join.hmac_bad-ack",
                 "token": "join.token_unknown"}[which]
         cap, f = new(name)
-        handshake_v1(cap, f)
+        conn = handshake_v1(cap, f)
         j = Flow(cap, "192.0.2.2", "198.51.100.1", 40002, PORT, 7000, 9000)
         tok = token(1, KEY_B) ^ (1 if which == "token" else 0)
-        frame = j.send("c", SYN, o.join_syn(2, tok, R_A))
+        # Address ids: the client's second address is 2, the server's initial one 0.
+        if which == "token":
+            # No connection has the token: the join is a connection of its own, of which
+            # nothing is known (MP_JOIN carries no version, key or checksum flag).
+            sf = cap.connection(None, why="no connection has the join's token: one of its "
+                                          "own; MP_JOIN carries no version, key or checksum "
+                                          "flag").subflow(j, ids=(2, 0))
+        else:
+            sf = conn.subflow(j, ids=(2, 0), why="the token links it; the bad HMAC does not "
+                                                 "undo that")
+        frame = j.send("c", SYN, o.join_syn(sf.ids[0], tok, R_A, backup=sf.backup))
         if which == "token":
             cap.expect(frame, "join.token_unknown", "token of no connection")
         hb = struct.unpack("!Q", join_hmac(1, KEY_B, KEY_A, R_B, R_A)[:8])[0]
-        frame = j.send("s", SYN | ACK, o.join_synack(0, hb ^ (1 if which == "synack" else 0),
-                                                     R_B))
+        frame = j.send("s", SYN | ACK, o.join_synack(sf.ids[1],
+                                                     hb ^ (1 if which == "synack" else 0), R_B))
         if which == "synack":
             cap.expect(frame, "join.hmac_bad", "SYN/ACK truncated HMAC off by one bit")
         ha = bytearray(join_hmac(1, KEY_A, KEY_B, R_A, R_B)[:20])
@@ -498,18 +638,21 @@ def rule_captures(out):
     write(cap, out, "rule-middlebox.mapping_off_segment", "subflow sequence numbers rewritten")
 
     cap, f = new("connection.fallback")
-    f.send("c", SYN, o.mpc(1, 0x01))
-    cap.expect(f.send("s", SYN | ACK), "connection.fallback", "server without MPTCP")
-    f.send("c", ACK)
+    frame = cap.handshake(f, (1, 0x01, []), None, None,
+                          why="version 1: the SYN's offer; no keys and no checksum "
+                              "negotiation without the SYN/ACK's MP_CAPABLE")[1][1]
+    cap.expect(frame, "connection.fallback", "server without MPTCP")
     f.send("c", ACK | PSH, b"", data[:100])
     write(cap, out, "rule-connection.fallback", "server answers without MP_CAPABLE")
 
     # MP_FAIL and infinite mapping after a checksum failure (RFC 8684 3.7).
     cap, f = new("mp_fail-infinite-mapping")
-    handshake_v1(cap, f, csum=True)
+    conn = handshake_v1(cap, f, csum=True)
     opts = o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=100, csum=0x1234)
     cap.expect(f.send("c", ACK, opts, data[:100]), "dss.checksum_bad", "wrong checksum")
     cap.expect(f.send("s", ACK, o.mp_fail(ia + 1)), "connection.fallback", "MP_FAIL")
+    conn.fallback = FALLBACK_MP_FAIL
+    conn.why = "MP_FAIL is the reason, not the infinite mapping that follows it"
     f.send("c", ACK, o.dss(ack=ib + 1, ack64=True, dsn=ia + 1, dsn64=True, ssn=1, length=0,
                            csum=0), data[:100], seq=1001)
     write(cap, out, "rule-mp_fail-infinite-mapping", "checksum failure, MP_FAIL, fallback")
