@@ -162,10 +162,16 @@ scenario() {
         run 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 60000
         ;;
     v1-join)
+        # Checksums; the client's 'subflow' endpoint 10.99.2.1 joins the connection's
+        # destination 10.99.1.2 through c1. Path 1 limited to 20 Mbit/s on the client's
+        # egress (tbf) and 64 KiB writes without pause, so the scheduler sends data on the
+        # join too (with both paths unlimited it kept every segment on the initial subflow).
         setup 1
         ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow
+        tc -n "$nc" qdisc add dev c0 root tbf rate 20mbit burst 16kb latency 100ms
         start_capture "$out"
-        run 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 150000 --pause 0.02
+        run_recorded 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 150000 --chunk 65536 \
+            --pause 0
         ;;
     v1-add-remove-addr)
         setup 0

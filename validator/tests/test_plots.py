@@ -239,14 +239,14 @@ class HtmlStructure(Plots):
             self.assertEqual(sorted(g.attrs["data-subflow"] for g in groups), ["0", "1"])
             joins = svg.find_all("g", "join")
             self.assertEqual([(j.attrs["data-subflow"], j.attrs["data-frame"]) for j in joins],
-                             [("1", "10")])
+                             [("1", "24")])
             self.assertIn("MP_JOIN", joins[0].find_all("title")[0].all_text())
             self.assertIn("marker", joins[0].classes)
             self.assertTrue(svg.find_all("path", "data-ack"), "no DATA_ACK line")
             ticks = svg.find_all("g", "x")[0].find_all("text")
             self.assertGreaterEqual(len(ticks), 4, "x axis tick labels")
             self.assertGreaterEqual(len(svg.find_all("g", "y")[0].find_all("text")), 4)
-        # the client's 150000 bytes are drawn as segments of subflow 0
+        # the client's bytes on subflow 0 (73008 of 150000) are drawn as segments
         d = plots[0].find_all("g", "subflow", data_subflow="0")[0].find_all("path", "dsn")[0]
         self.assertGreaterEqual(d.attrs["d"].count("M"), 20)
         self.assertNotIn("decimated", plots[0].all_text())
@@ -379,7 +379,7 @@ class Csv(Plots):
         self.run_plots("--csv", d, JOIN, os.path.join(CRAFTED, "rule-dss.checksum_bad.pcap"))
         join = self.rows(os.path.join(d, "v1-join.pcap.conn0.csv"))
         self.assertEqual([(r["frame"], r["subflow"]) for r in join if "join" in r["event"]],
-                         [("10", "1")])
+                         [("24", "1")])
         bad = self.rows(os.path.join(d, "rule-dss.checksum_bad.pcap.conn0.csv"))
         self.assertIn("finding:dss.checksum_bad", [r["event"] for r in bad])
 
