@@ -174,11 +174,21 @@ scenario() {
             --pause 0
         ;;
     v1-add-remove-addr)
+        # The server announces 10.99.2.2 (a 'signal' endpoint: ADD_ADDR with HMAC, echoed);
+        # the client, with no endpoint of its own, joins from 10.99.2.1 to 10.99.2.2. The
+        # server listens on 0.0.0.0 so that the join finds the listener (bound to 10.99.1.2
+        # only, the join SYN was answered by a RST). Path 1 is limited (tbf) and the first
+        # write is 128 KiB (the scheduler sends at most a 64 KiB burst on one subflow before
+        # choosing again), so both subflows carry it. 0.1 s after it the server's endpoint
+        # is deleted: REMOVE_ADDR, and the kernel closes the joined subflow; after the
+        # pause the rest goes over the initial subflow, DATA_FIN both ways.
         setup 0
         ip -n "$ns" mptcp endpoint add 10.99.2.2 dev s1 signal
+        tc -n "$nc" qdisc add dev c0 root tbf rate 20mbit burst 16kb latency 100ms
+        at_mark 0.1 ip -n "$ns" mptcp endpoint delete id 1
         start_capture "$out"
-        (sleep 1.5; ip -n "$ns" mptcp endpoint delete id 1) &
-        run 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 150000 --pause 0.04
+        run_recorded 0.0.0.0 "$port" -- 10.99.1.2 "$port" --size 200000 --chunk 131072 \
+            --pause 0.3 --touch "$work/mark" --touch-after 131072
         ;;
     v1-backup-prio)
         # A 'subflow backup' endpoint: the join's SYN carries the B flag. Once 40000 bytes
@@ -215,7 +225,8 @@ scenario() {
         # endpoint of its own, accepts it and joins from fd99:2::1 (its address on that
         # path, picked by routing): the second subflow runs entirely over path 2. The
         # server listens on :: so that the join to fd99:2::2 finds the listener (bound to
-        # fd99:1::2 only, as in v1-add-remove-addr, the join SYN is answered by a RST).
+        # fd99:1::2 only, as in the first v1-add-remove-addr, the join SYN is answered by a
+        # RST).
         setup 1
         ip -n "$ns" mptcp endpoint add fd99:2::2 dev s1 signal
         # Path 1 limited to 20 Mbit/s on the client's egress (tbf) so the scheduler also
