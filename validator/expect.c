@@ -89,6 +89,8 @@ static const char *hex_or_dash(const char *v)
 static char *connection_canon(const vr_connection *c)
 {
     const vr_subflow *first = c->subflows->len > 0 ? g_ptr_array_index(c->subflows, 0) : NULL;
+    if (first != NULL && !first->roles_known)
+        first = NULL; /* '?' rather than a guess */
     char *client = endpoint_canon(first ? first->client.address : NULL,
                                   first ? first->client.port : 0);
     char *server = endpoint_canon(first ? first->server.address : NULL,
@@ -125,12 +127,16 @@ static void append_addr_id(GString *s, gint id)
 
 static char *subflow_canon(const vr_connection *c, const vr_subflow *sf)
 {
-    char *client = endpoint_canon(sf->client.address, sf->client.port);
-    char *server = endpoint_canon(sf->server.address, sf->server.port);
+    /* What the capture does not show is '?', not a guess: the kind without the plugin's
+     * linking or a handshake, the roles without the plugin or a SYN. */
+    char *client = sf->roles_known ? endpoint_canon(sf->client.address, sf->client.port)
+                                   : g_strdup("?");
+    char *server = sf->roles_known ? endpoint_canon(sf->server.address, sf->server.port)
+                                   : g_strdup("?");
+    const char *kind = !sf->kind_known ? "?" : sf->initial ? "initial" : "join";
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "subflow %u.%u %s client %s server %s backup %d address_ids ",
-                           c->id, sf->id, sf->initial ? "initial" : "join", client, server,
-                           sf->backup ? 1 : 0);
+                           c->id, sf->id, kind, client, server, sf->backup ? 1 : 0);
     append_addr_id(s, sf->client_addr_id);
     g_string_append_c(s, '/');
     append_addr_id(s, sf->server_addr_id);
@@ -464,8 +470,9 @@ static gboolean parse_fact(const char *line, ve_line *l, char **why)
         const char *kind = t->len > 2 ? g_array_index(t, token, 2).text : "";
         if (g_strv_length(ids) != 2 || !parse_uint(ids[0], G_MAXUINT32, &n) ||
             !parse_uint(ids[1], G_MAXUINT32 - 1, &k) ||
-            (strcmp(kind, "initial") != 0 && strcmp(kind, "join") != 0)) {
-            *why = g_strdup("expected \"subflow <connection>.<subflow> initial|join client ... "
+            (strcmp(kind, "initial") != 0 && strcmp(kind, "join") != 0 &&
+             strcmp(kind, "?") != 0)) {
+            *why = g_strdup("expected \"subflow <connection>.<subflow> initial|join|? client ... "
                             "address_ids ...\"");
         } else {
             l->conn = (guint)n;

@@ -299,10 +299,13 @@ static gboolean update_subflow(vr_subflow *s, char **cols, const row_view *v, gb
 
     gboolean b;
     guint64 n;
-    if (last_bool(cols[VF_SUBFLOW_INITIAL], &b))
+    if (last_bool(cols[VF_SUBFLOW_INITIAL], &b)) {
         s->initial = b;
-    else if (!linked && v->syn && present(cols[VF_MPC_SENDER_KEY]))
+        s->kind_known = TRUE;
+    } else if (!linked && v->syn && present(cols[VF_MPC_SENDER_KEY])) {
         s->initial = TRUE;
+        s->kind_known = TRUE;
+    }
     if (s->initial) {
         s->client_addr_id = 0;
         s->server_addr_id = 0;

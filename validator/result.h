@@ -23,6 +23,7 @@ typedef struct vr_subflow {
     guint id;         /* index within the connection, 0 = initial (plugin's mptcpv.subflow) */
     gint64 tcp_stream;
     gboolean initial;
+    gboolean kind_known;  /* initial/join from the plugin or the handshake, not a default */
     gboolean backup;
     vr_endpoint client, server;
     gboolean roles_known; /* client/server from the plugin or a SYN, not guessed */
