@@ -14,7 +14,11 @@ are Xvfb, wireshark, xdotool, xwd and netpbm's xwdtopnm/pnmtopng/pnmquant).
   /proc/<pid>/maps of the Wireshark process: the temporary copy of mptcpv.so mapped there
   proves the GUI process itself loaded the plugin under test (not an installed one).
 - A Lua listener (-X lua_script:) in the same process appends the number of every frame
-  that has an mptcpv.rule field to a file: what the GUI's own dissection found.
+  that has an mptcpv.rule field to a file: what the GUI's own dissection found. More Lua
+  scripts (lua_scripts=) find a writable folder in $MPTCPV_GUI_OUT (Wireshark.out_dir).
+- Windows are found by title (xdotool search --name; a statistics dialog is titled
+  "Wireshark · <title> · <capture>"), placed with xdotool (Xvfb has no window manager), and
+  the clipboard is read with Tk (tkinter, optional: clipboard_text() is None without it).
 - Every wait is bounded; close() always ends Wireshark (Ctrl+Q, then SIGTERM, then SIGKILL)
   and Xvfb.stop() the server.
 """
@@ -23,6 +27,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -137,20 +142,24 @@ class Wireshark:
     """
 
     def __init__(self, display, plugin_root, capture, args=(), size=(1400, 900),
-                 recent=(), lua_rule_frames=True):
+                 recent=(), lua_rule_frames=True, lua_scripts=(), profile=True):
+        """|lua_scripts|: [(file name, Lua text)] run with -X lua_script: as well.
+        |profile|: False starts without the mptcpv profile (no -C), e.g. without the plugin,
+        whose fields its colouring rules and columns use."""
         self.display = display
+        self.use_profile = profile
         self.capture_name = os.path.basename(capture)
         self.args = list(args)
         self.proc = None
         self.stdout = self.stderr = None
         self.tmp = tempfile.mkdtemp(prefix="mptcpv-gui-")
         try:
-            self._prepare(plugin_root, capture, size, recent, lua_rule_frames)
+            self._prepare(plugin_root, capture, size, recent, lua_rule_frames, lua_scripts)
         except BaseException:
             self.close()
             raise
 
-    def _prepare(self, plugin_root, capture, size, recent, lua_rule_frames):
+    def _prepare(self, plugin_root, capture, size, recent, lua_rule_frames, lua_scripts):
         self.plugin_dir = os.path.join(self.tmp, "plugins")
         shutil.copytree(plugin_root, self.plugin_dir)
         self.home = os.path.join(self.tmp, "home")
@@ -162,8 +171,11 @@ class Wireshark:
         env = dict(os.environ, HOME=self.home,
                    XDG_CONFIG_HOME=os.path.join(self.home, ".config"))
         env.pop("WIRESHARK_CONFIG_DIR", None)
-        subprocess.run([INSTALL_PROFILE], check=True, timeout=60, stdout=subprocess.DEVNULL,
-                       env=env)
+        if self.use_profile:
+            subprocess.run([INSTALL_PROFILE], check=True, timeout=60,
+                           stdout=subprocess.DEVNULL, env=env)
+        else:
+            os.makedirs(self.config)
         width, height = size
         with open(os.path.join(self.config, "recent_common"), "w") as f:
             f.write("# Written by gui/wsgui.py\n"
@@ -172,17 +184,21 @@ class Wireshark:
                     "gui.geometry_main_maximized: FALSE\n"
                     "privs.warn_if_elevated: FALSE\nsys.warn_if_no_capture: FALSE\n"
                     % (width, height))
-        if recent:
+        if recent and self.use_profile:
             with open(os.path.join(self.profile, "recent"), "w") as f:
                 f.writelines(line + "\n" for line in recent)
         self.capture = os.path.join(self.tmp, self.capture_name)
         shutil.copyfile(capture, self.capture)
         self.rule_frames_file = os.path.join(self.tmp, "rule-frames.txt")
-        self.lua = None
-        if lua_rule_frames:
-            self.lua = os.path.join(self.tmp, "rule-frames.lua")
-            with open(self.lua, "w") as f:
-                f.write(LUA_RULE_FRAMES)
+        self.out_dir = os.path.join(self.tmp, "out")
+        os.makedirs(self.out_dir)
+        self.lua_files = []
+        scripts = ([("rule-frames.lua", LUA_RULE_FRAMES)] if lua_rule_frames else []) + \
+            list(lua_scripts)
+        for name, text in scripts:
+            self.lua_files.append(os.path.join(self.tmp, name))
+            with open(self.lua_files[-1], "w") as f:
+                f.write(text)
         self.stdout = open(os.path.join(self.tmp, "wireshark.out"), "w+b")
         self.stderr = open(os.path.join(self.tmp, "wireshark.err"), "w+b")
         for root, dirs, files in os.walk(self.tmp):
@@ -200,10 +216,11 @@ class Wireshark:
     # -- process --------------------------------------------------------------------------
 
     def argv(self):
-        argv = ["wireshark", "-C", PROFILE_NAME, "-r", self.capture,
-                "-o", "gui.update.enabled:FALSE", "-o", "gui.ask_unsaved:FALSE"]
-        if self.lua:
-            argv += ["-X", "lua_script:" + self.lua]
+        argv = ["wireshark"] + (["-C", PROFILE_NAME] if self.use_profile else []) + \
+            ["-r", self.capture, "-o", "gui.update.enabled:FALSE",
+             "-o", "gui.ask_unsaved:FALSE"]
+        for path in self.lua_files:
+            argv += ["-X", "lua_script:" + path]
         argv += self.args
         return (UNPRIVILEGED + argv) if is_root() else argv
 
@@ -214,7 +231,8 @@ class Wireshark:
             env.pop(name, None)
         env.update(HOME=self.home, WIRESHARK_PLUGIN_DIR=self.plugin_dir, DISPLAY=self.display,
                    XDG_RUNTIME_DIR=self.runtime, LC_ALL="C.UTF-8", NO_AT_BRIDGE="1",
-                   QT_QPA_PLATFORM="xcb", MPTCPV_GUI_RULE_FRAMES=self.rule_frames_file)
+                   QT_QPA_PLATFORM="xcb", MPTCPV_GUI_RULE_FRAMES=self.rule_frames_file,
+                   MPTCPV_GUI_OUT=self.out_dir)
         return env
 
     def start(self):
@@ -276,6 +294,95 @@ class Wireshark:
     def click(self, x, y):
         self.check_running()
         self.xdotool("mousemove", x, y, "click", 1)
+
+    def windows(self):
+        """{window id: title} of the visible windows of the Wireshark process (main window,
+        dialogs, an open menu)."""
+        self.check_running()
+        code, out = self.xdotool("search", "--onlyvisible", "--pid", self.proc.pid, "--name", "")
+        return {wid: self.window_title(wid) for wid in (out.split() if code == 0 else [])}
+
+    def wait_window(self, title_part, timeout=30, exclude=()):
+        """Id of a visible window whose title contains |title_part| (not one of |exclude|)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [w for w, t in self.windows().items()
+                     if title_part in t and w not in exclude]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise Error("no window titled *%s* after %d s (windows: %s)"
+                            % (title_part, timeout, sorted(self.windows().values())))
+            time.sleep(0.25)
+
+    def wait_new_window(self, before, timeout=10):
+        """(id, title) of a window that appeared since |before| (a windows() result), or
+        None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            new = {w: t for w, t in self.windows().items() if w not in before}
+            if new:
+                return sorted(new.items())[0]
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.1)
+
+    def geometry(self, wid):
+        """(x, y, width, height) of a window on the screen."""
+        _, out = self.xdotool("getwindowgeometry", "--shell", wid)
+        values = dict(l.split("=", 1) for l in out.split() if "=" in l)
+        return tuple(int(values[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+
+    def place(self, wid, x, y, width, height, timeout=5):
+        """Move and resize a window (no window manager: xdotool does it) and wait until the
+        X server reports the new geometry."""
+        self.xdotool("windowsize", wid, width, height)
+        self.xdotool("windowmove", wid, x, y)
+        deadline = time.monotonic() + timeout
+        while self.geometry(wid) != (x, y, width, height):
+            if time.monotonic() > deadline:
+                raise Error("window %s is at %s, not %s" % (wid, self.geometry(wid),
+                                                            (x, y, width, height)))
+            time.sleep(0.1)
+
+    def clipboard_text(self, timeout=10):
+        """The CLIPBOARD selection as text, read with Tk; None if tkinter is missing."""
+        code = ("import sys, tkinter\n"
+                "r = tkinter.Tk()\nr.withdraw()\n"
+                "try:\n    t = r.clipboard_get(type='UTF8_STRING')\n"
+                "except tkinter.TclError:\n    t = ''\n"
+                "sys.stdout.buffer.write(t.encode('utf-8'))\n")
+        try:
+            import tkinter  # noqa: F401  (only whether it is there)
+        except ImportError:
+            return None
+        proc = subprocess.run([sys.executable, "-c", code], timeout=timeout,
+                              env=dict(os.environ, DISPLAY=self.display),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        if proc.returncode != 0:
+            raise Error("reading the clipboard failed: %s"
+                        % proc.stderr.decode("utf-8", "replace")[-1000:])
+        return proc.stdout.decode("utf-8", "replace")
+
+    def copy_stat_table(self, wid, timeout=10):
+        """A statistics dialog's table as Wireshark's Copy puts it on the clipboard (plain
+        text), through the dialog's context menu (its first item is Copy); None without
+        tkinter. The dialog's empty tree area, right of the columns, gets the right click."""
+        x, y, width, height = self.geometry(wid)
+        self.xdotool("windowfocus", "--sync", wid)
+        before = self.windows()
+        self.xdotool("mousemove", x + width - 40, y + 60, "click", 3)
+        if self.wait_new_window(before, timeout) is None:
+            raise Error("no context menu in window %s" % wid)
+        self.xdotool("key", "Down")
+        time.sleep(0.2)
+        self.xdotool("key", "Return")
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.clipboard_text()
+            if text is None or text.strip() or time.monotonic() > deadline:
+                return text
+            time.sleep(0.25)
 
     def plugin_mappings(self):
         """Paths of every mptcpv.so mapped into the Wireshark process."""
@@ -374,13 +481,17 @@ class Ppm:
                 end += 1
             fields.append(data[pos:end])
             pos = end
-        if fields[0] != b"P6" or int(fields[3]) != 255:
-            raise Error("not an 8-bit P6 PPM: %r" % fields)
+        if fields[0] != b"P6" or int(fields[3]) not in (255, 65535):
+            raise Error("not a P6 PPM of 8 or 16 bits: %r" % fields)
         self.width, self.height = int(fields[1]), int(fields[2])
-        self.raw = data
-        self.pixels = data[pos + 1:pos + 1 + 3 * self.width * self.height]
-        if len(self.pixels) != 3 * self.width * self.height:
+        size = 3 * self.width * self.height
+        if int(fields[3]) == 255:
+            self.pixels = data[pos + 1:pos + 1 + size]
+        else:  # xwdtopnm sometimes writes 16-bit samples: keep their high bytes
+            self.pixels = data[pos + 1:pos + 1 + 2 * size][0::2]
+        if len(self.pixels) != size:
             raise Error("PPM truncated")
+        self.raw = b"P6\n%d %d\n255\n" % (self.width, self.height) + self.pixels
         self._counts = None
 
     def counts(self):
@@ -414,6 +525,37 @@ class Ppm:
             found.append((start, y_to - 1))
         return found
 
+    def crop(self, x, y, width, height):
+        """The rectangle as a new Ppm (clipped to the picture)."""
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(self.width, x + width), min(self.height, y + height)
+        rows = [self.pixels[3 * (yy * self.width + x0):3 * (yy * self.width + x1)]
+                for yy in range(y0, y1)]
+        return Ppm(b"P6\n%d %d\n255\n" % (x1 - x0, y1 - y0) + b"".join(rows))
+
+    def row(self, y):
+        """The bytes of pixel row |y|."""
+        return self.pixels[3 * y * self.width:3 * (y + 1) * self.width]
+
+    def text_bands(self, y_from=0, y_to=None, dark=110, min_pixels=3):
+        """[(first y, last y)] of the runs of pixel rows holding at least |min_pixels| dark
+        pixels (every component below |dark|): lines of text on a light background."""
+        found = []
+        start = None
+        y_to = self.height if y_to is None else y_to
+        for y in range(y_from, y_to):
+            row = self.row(y)
+            hits = sum(1 for px in zip(row[0::3], row[1::3], row[2::3]) if max(px) < dark)
+            if hits >= min_pixels:
+                if start is None:
+                    start = y
+            elif start is not None:
+                found.append((start, y - 1))
+                start = None
+        if start is not None:
+            found.append((start, y_to - 1))
+        return found
+
     def background(self):
         return self.counts().most_common(1)[0][0]
 
@@ -434,6 +576,17 @@ class Ppm:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "wb") as f:
             f.write(png)
+
+
+# A statistics dialog (TapParameterDialog) from the bottom: a row of buttons (Copy, Save
+# as..., Close) and the display filter row take its last ~65 pixels; above them the table.
+STAT_DIALOG_BOTTOM = 75
+
+
+def stat_dialog_lines(ppm):
+    """Lines of text in the table of a statistics dialog's screenshot: its header and one per
+    row (on a light background, without a horizontal scroll bar)."""
+    return len(ppm.text_bands(0, ppm.height - STAT_DIALOG_BOTTOM))
 
 
 def read_colorfilters(path=None):
