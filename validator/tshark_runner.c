@@ -139,7 +139,9 @@ GPtrArray *vt_tshark_argv(const vt_tshark *t, const char *input)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     add_prefix(argv, t->path, t->as_nobody, t->setpriv, t->nobody_uid, t->nobody_gid);
-    const char *fixed[] = {"-n", "-r", input, "-T", "fields",
+    /* Wireshark's own MPTCP analysis is not read here, and it costs time that grows with
+     * the number of MPTCP connections per packet (BENCHMARKS.md): off. */
+    const char *fixed[] = {"-n", "-o", "mptcp.analyze_mptcp:FALSE", "-r", input, "-T", "fields",
                            "-E", "header=n", "-E", "separator=/t", "-E", "quote=n",
                            "-E", "occurrence=a", "-E", "aggregator=\x1f"};
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
