@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -154,6 +155,19 @@ static gboolean emit(const char *path, const char *data, gsize len)
         gboolean ok = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
         if (!ok)
             fprintf(stderr, "%s: cannot write to stdout: %s\n", PROG, g_strerror(errno));
+        return ok;
+    }
+    /* g_file_set_contents() renames a temporary file over the target: as root that would
+     * turn /dev/null or a FIFO into a regular file, and it would replace a symlink. Those
+     * are written in place; new and regular files atomically. */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "w");
+        gboolean ok = f != NULL && fwrite(data, 1, len, f) == len;
+        if (f != NULL && fclose(f) != 0)
+            ok = FALSE;
+        if (!ok)
+            fprintf(stderr, "%s: cannot write %s: %s\n", PROG, path, g_strerror(errno));
         return ok;
     }
     GError *error = NULL;

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import tempfile
@@ -229,6 +230,34 @@ class Formats(NeedsPlugin):
         self.assertEqual(len(c), 1)
         self.assertEqual(c[0]["version"], 1)
         self.assertEqual(c[0]["subflows"][0]["client"], {"address": "10.0.0.1", "port": 40000})
+
+    def test_output_to_special_files_and_symlinks_in_place(self):
+        """-o must not replace what it writes to: a FIFO or /dev/null stays what it is (as
+        root, an atomic rename would make /dev/null a regular file), a symlink stays a
+        symlink and its target gets the report."""
+        fifo = os.path.join(self.tmp, "out.fifo")
+        os.mkfifo(fifo)
+        received = []
+        import threading
+        reader = threading.Thread(target=lambda: received.append(open(fifo, "rb").read()))
+        reader.start()
+        p = self.run_v("-f", "json", "-o", fifo, self.clean)
+        reader.join(timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+        self.assertIn(b'"schema"', received[0])
+        target = os.path.join(self.tmp, "target.json")
+        link = os.path.join(self.tmp, "link.json")
+        open(target, "w").close()
+        os.symlink(target, link)
+        self.assertEqual(self.run_v("-f", "json", "-o", link, self.clean).returncode, 0)
+        self.assertTrue(os.path.islink(link))
+        with open(target) as f:
+            self.assertIn('"schema"', f.read())
+        before = os.lstat(os.devnull)
+        self.assertEqual(self.run_v("-o", os.devnull, self.clean).returncode, 0)
+        self.assertTrue(stat.S_ISCHR(os.lstat(os.devnull).st_mode))
+        self.assertEqual(os.lstat(os.devnull).st_ino, before.st_ino)
 
     def test_json_external_schema(self):
         p, report = self.json_report(self.external())
