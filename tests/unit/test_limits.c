@@ -8,31 +8,13 @@
 #include <string.h>
 
 #include "mptcpv/tracker.h"
+#include "tracker_fixture.h"
 
 #define KEY_A 0x96e576198c475350ull
 #define KEY_B 0xd7b705e4d86c1a66ull
 #define SYN MPTCPV_TCP_SYN
 #define ACK MPTCPV_TCP_ACK
 #define LIMIT MPTCPV_RULE_ANALYSIS_LIMIT
-
-typedef struct opts {
-    uint8_t b[40];
-    size_t n;
-} opts;
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 /* v1 MP_CAPABLE with 0, 1 or 2 keys (flags H, no checksums unless |csum|). */
 static opts mpc(int nkeys, uint64_t k1, uint64_t k2, int csum)
@@ -53,8 +35,8 @@ static opts mpc(int nkeys, uint64_t k1, uint64_t k2, int csum)
 static opts join_syn(uint32_t token, uint32_t nonce)
 {
     opts o = {{30, 12, 0x10, 1}, 12};
-    be32(o.b + 4, token);
-    be32(o.b + 8, nonce);
+    put32(o.b + 4, token);
+    put32(o.b + 8, nonce);
     return o;
 }
 
@@ -63,7 +45,7 @@ static opts dss_map(uint64_t dsn, uint32_t ssn, uint16_t len, int csum)
 {
     opts o = {{30, 18, 0x20, 0x0c}, 18};
     put64(o.b + 4, dsn);
-    be32(o.b + 12, ssn);
+    put32(o.b + 12, ssn);
     o.b[16] = (uint8_t)(len >> 8);
     o.b[17] = (uint8_t)len;
     if (csum >= 0) {
@@ -88,47 +70,17 @@ static mptcpv_endpoint ep(uint32_t host, uint16_t port)
     return e;
 }
 
-typedef struct world {
-    mptcpv_tracker *t;
-    uint32_t frame;
-    mptcpv_segment_result r;
-} world;
-
-static void world_init(world *w, uint32_t conns, uint32_t subflows, uint32_t per_conn)
+static void limited_world(world *w, uint32_t conns, uint32_t subflows, uint32_t per_conn)
 {
-    memset(w, 0, sizeof(*w));
     mptcpv_tracker_limits lim = {conns, subflows, per_conn};
-    w->t = mptcpv_tracker_new(&lim);
-    ck_assert_ptr_nonnull(w->t);
+    world_init(w, &lim);
 }
 
 static const mptcpv_segment_result *send(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
                                          uint8_t flags, uint32_t seq, uint32_t ack,
                                          const opts *o, const uint8_t *payload, uint32_t len)
 {
-    mptcpv_segment s;
-    memset(&s, 0, sizeof(s));
-    s.frame = ++w->frame;
-    s.src = src;
-    s.dst = dst;
-    s.seq = seq;
-    s.ack = ack;
-    s.tcp_flags = flags;
-    s.options = o != NULL ? o->b : NULL;
-    s.options_len = o != NULL ? o->n : 0;
-    s.payload = payload;
-    s.payload_len = len;
-    s.payload_captured = len;
-    mptcpv_tracker_segment(w->t, &s, &w->r);
-    return &w->r;
-}
-
-static int count_rule(const mptcpv_segment_result *r, mptcpv_rule_id rule)
-{
-    int n = 0;
-    for (unsigned i = 0; i < r->options.finding_count; i++)
-        n += r->options.findings[i].rule == rule;
-    return n;
+    return world_send(w, src, dst, flags, seq, ack, o, payload, len, len);
 }
 
 #define ISN_C 1000u
@@ -210,7 +162,7 @@ START_TEST(test_max_connections)
 {
     const uint32_t n = 5;
     world w;
-    world_init(&w, n, 0, 0);
+    limited_world(&w, n, 0, 0);
     for (uint32_t i = 0; i < n; i++) {
         ck_assert_int_eq(handshake(&w, i), 0);
         ck_assert(w.r.linked);
@@ -238,7 +190,7 @@ END_TEST
 START_TEST(test_max_connections_note_frame)
 {
     world w;
-    world_init(&w, 1, 0, 0);
+    limited_world(&w, 1, 0, 0);
     handshake(&w, 0);
     opts o = mpc(0, 0, 0, 0);
     const mptcpv_segment_result *r = send(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o,
@@ -260,7 +212,7 @@ END_TEST
 START_TEST(test_max_subflows)
 {
     world w;
-    world_init(&w, 0, 3, 0);
+    limited_world(&w, 0, 3, 0);
     handshake(&w, 0);
     uint32_t token0 = w.r.facts.server_token;
     handshake(&w, 1); /* 2 subflows */
@@ -293,7 +245,7 @@ START_TEST(test_max_subflows_per_connection)
 {
     const uint32_t n = 3;
     world w;
-    world_init(&w, 0, 0, n);
+    limited_world(&w, 0, 0, n);
     handshake(&w, 0);
     uint32_t token0 = w.r.facts.server_token;
     handshake(&w, 1);
@@ -352,7 +304,7 @@ static void far_ahead_mappings(world *w, uint64_t idsn, uint32_t from, uint32_t 
 START_TEST(test_open_mappings)
 {
     world w;
-    world_init(&w, 0, 0, 0);
+    limited_world(&w, 0, 0, 0);
     handshake(&w, 0);
     uint64_t idsn = w.r.facts.client_idsn;
     uint32_t note_at = 0, notes = 0;
@@ -372,7 +324,7 @@ END_TEST
 START_TEST(test_dropped_mapping_bytes_not_missing)
 {
     world w;
-    world_init(&w, 0, 0, 0);
+    limited_world(&w, 0, 0, 0);
     handshake(&w, 0);
     uint64_t idsn = w.r.facts.client_idsn;
     static const uint8_t byte = 'x';
@@ -405,7 +357,7 @@ END_TEST
 START_TEST(test_million_mappings)
 {
     world w;
-    world_init(&w, 0, 0, 0);
+    limited_world(&w, 0, 0, 0);
     handshake(&w, 0);
     uint64_t idsn = w.r.facts.client_idsn;
     uint32_t note_at = 0, notes = 0;
@@ -432,7 +384,7 @@ END_TEST
 START_TEST(test_mapping_ranges)
 {
     world w;
-    world_init(&w, 0, 0, 0);
+    limited_world(&w, 0, 0, 0);
     mptcpv_endpoint c = client_ep(0), s = server_ep();
     opts o = mpc(0, 0, 0, 1);
     send(&w, c, s, SYN, ISN_C, 0, &o, NULL, 0);
@@ -476,7 +428,7 @@ START_TEST(test_many_connections_bounded)
 {
     const uint32_t total = 100000, cap = 20000;
     world w;
-    world_init(&w, cap, 0, 0);
+    limited_world(&w, cap, 0, 0);
     mptcpv_tracker_usage at_cap, end;
     int notes = 0;
     for (uint32_t i = 0; i < total; i++) {

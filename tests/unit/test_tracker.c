@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mptcpv/tracker.h"
+#include "tracker_fixture.h"
 
 #define KEY_A 0x96e576198c475350ull
 #define KEY_B 0xd7b705e4d86c1a66ull
@@ -15,30 +16,11 @@
 #define ACK MPTCPV_TCP_ACK
 #define RST MPTCPV_TCP_RST
 
-typedef struct opts {
-    uint8_t b[40];
-    size_t n;
-} opts;
-
 static void put(opts *o, const uint8_t *p, size_t n)
 {
     ck_assert_uint_le(o->n + n, sizeof(o->b));
     memcpy(o->b + o->n, p, n);
     o->n += n;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
 }
 
 /* MP_CAPABLE: 4 (v1 SYN), 12 (one key), 20 (two keys), 22/24 (v1 with data). */
@@ -161,39 +143,14 @@ static mptcpv_endpoint ep(uint8_t last, uint16_t port)
     return e;
 }
 
-typedef struct world {
-    mptcpv_tracker *t;
-    uint32_t frame;
-    mptcpv_segment_result r;
-} world;
-
+/* A segment whose payload is a string; |captured| < 0: all of it. */
 static const mptcpv_segment_result *send(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
                                          uint8_t flags, uint32_t seq, uint32_t ack,
                                          const opts *o, const char *payload, int captured)
 {
-    mptcpv_segment s;
-    memset(&s, 0, sizeof(s));
-    s.frame = ++w->frame;
-    s.src = src;
-    s.dst = dst;
-    s.seq = seq;
-    s.ack = ack;
-    s.tcp_flags = flags;
-    s.options = o != NULL ? o->b : NULL;
-    s.options_len = o != NULL ? o->n : 0;
-    s.payload = (const uint8_t *)payload;
-    s.payload_len = payload != NULL ? (uint32_t)strlen(payload) : 0;
-    s.payload_captured = captured >= 0 ? (uint32_t)captured : s.payload_len;
-    mptcpv_tracker_segment(w->t, &s, &w->r);
-    return &w->r;
-}
-
-static int count_rule(const mptcpv_segment_result *r, mptcpv_rule_id rule)
-{
-    int n = 0;
-    for (unsigned i = 0; i < r->options.finding_count; i++)
-        n += r->options.findings[i].rule == rule;
-    return n;
+    uint32_t len = payload != NULL ? (uint32_t)strlen(payload) : 0;
+    return world_send(w, src, dst, flags, seq, ack, o, (const uint8_t *)payload, len,
+                      captured >= 0 ? (uint32_t)captured : len);
 }
 
 #define CLIENT ep(1, 40000)
@@ -201,12 +158,6 @@ static int count_rule(const mptcpv_segment_result *r, mptcpv_rule_id rule)
 #define SERVER ep(100, 47001)
 #define ISN_C 1000u
 #define ISN_S 5000u
-
-static void world_init(world *w)
-{
-    memset(w, 0, sizeof(*w));
-    w->t = mptcpv_tracker_new(NULL);
-}
 
 /* v0 handshake, checksum requested by the client (flags A|H). */
 static void handshake_v0(world *w, uint8_t flags)
@@ -239,7 +190,7 @@ static void handshake_v1(world *w, uint8_t flags)
 START_TEST(test_v0_handshake_links_and_derives)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v0(&w, 0x81);
     const mptcpv_segment_result *r = &w.r;
     ck_assert(r->linked);
@@ -264,7 +215,7 @@ END_TEST
 START_TEST(test_seed000_relative_numbers)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v0(&w, 0x01);
     opts o = {0};
     dss32(&o, 2248627404u, 3845908739u, 1, 5);
@@ -285,7 +236,7 @@ END_TEST
 START_TEST(test_key_mismatch)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     opts o = {0};
     mpc(&o, 0, 0x01, 1, KEY_A, 0, -1, -1);
     send(&w, CLIENT, SERVER, SYN, ISN_C, 0, &o, NULL, -1);
@@ -304,7 +255,7 @@ END_TEST
 START_TEST(test_echo_missing_falls_back)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     opts o = {0};
     mpc(&o, 1, 0x01, 0, 0, 0, -1, -1);
     send(&w, CLIENT, SERVER, SYN, ISN_C, 0, &o, NULL, -1);
@@ -326,7 +277,7 @@ END_TEST
 START_TEST(test_server_without_mptcp)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     opts o = {0};
     mpc(&o, 1, 0x01, 0, 0, 0, -1, -1);
     send(&w, CLIENT, SERVER, SYN, ISN_C, 0, &o, NULL, -1);
@@ -343,7 +294,7 @@ END_TEST
 START_TEST(test_version_mismatch)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     opts o = {0};
     mpc(&o, 0, 0x01, 1, KEY_A, 0, -1, -1);
     send(&w, CLIENT, SERVER, SYN, ISN_C, 0, &o, NULL, -1);
@@ -372,7 +323,7 @@ static void join_v1(world *w, uint64_t synack_hmac)
 START_TEST(test_join_hmacs_good)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     join_v1(&w, 0x767c7234a22efa71ull);
     ck_assert_int_eq(w.r.join_hmac, MPTCPV_VERDICT_GOOD);
@@ -393,7 +344,7 @@ END_TEST
 START_TEST(test_join_hmacs_bad)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     join_v1(&w, 0x767c7234a22efa70ull);
     ck_assert_int_eq(w.r.join_hmac, MPTCPV_VERDICT_BAD);
@@ -409,7 +360,7 @@ END_TEST
 START_TEST(test_join_token_unknown_and_unverifiable)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     opts o = {0};
     join_syn(&o, 2, 0x12345678, 1, 0);
     const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, SYN, 7000, 0, &o, NULL, -1);
@@ -428,7 +379,7 @@ END_TEST
 START_TEST(test_fastclose_key)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     uint8_t good[12] = {30, 12, 0x70, 0};
     put64(good + 4, KEY_B); /* the receiver's (server's) key */
@@ -460,7 +411,7 @@ static const mptcpv_segment_result *add_addr(world *w, uint64_t hmac)
 START_TEST(test_add_addr_hmac)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     const mptcpv_segment_result *r = add_addr(&w, 0xe51b95dee3c56af5ull);
     ck_assert_int_eq(r->add_addr_hmac, MPTCPV_VERDICT_GOOD);
@@ -484,7 +435,7 @@ END_TEST
 START_TEST(test_mpc_data_checksum)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x81);
     opts o = {0};
     mpc(&o, 1, 0x81, 2, KEY_A, KEY_B, 18, 0x1a85);
@@ -494,7 +445,7 @@ START_TEST(test_mpc_data_checksum)
     ck_assert_uint_eq(r->data.relative_dsn, 1);
     mptcpv_tracker_free(w.t);
 
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x81);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "GET / HTTP/1.1\r\n\r\n", -1);
     ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_BAD);
@@ -509,7 +460,7 @@ START_TEST(test_dss_checksum_across_segments)
     const uint64_t dsn = 0x7f04667f85c59b7eull;
     for (int variant = 0; variant < 3; variant++) {
         world w;
-        world_init(&w);
+        world_init(&w, NULL);
         handshake_v1(&w, 0x81);
         opts o = {0};
         dss64(&o, 0, dsn, 1, 5, 0xb55f, 0);
@@ -539,7 +490,7 @@ END_TEST
 START_TEST(test_checksum_missing_and_unexpected)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x81);
     opts o = {0};
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
@@ -548,7 +499,7 @@ START_TEST(test_checksum_missing_and_unexpected)
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_CHECKSUM_MISSING), 1);
     mptcpv_tracker_free(w.t);
 
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     o.n = 0;
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, 0xb55f, 0);
@@ -561,7 +512,7 @@ END_TEST
 START_TEST(test_mapping_missing_and_conflict)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     opts o = {0};
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
@@ -585,7 +536,7 @@ END_TEST
 START_TEST(test_reinjection_across_subflows)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     join_v1(&w, 0x767c7234a22efa71ull);
     opts o = {0};
@@ -616,7 +567,7 @@ START_TEST(test_tcp_retransmission_is_no_reinjection)
 {
     const uint64_t dsn = 0x7f04667f85c59b7eull;
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     join_v1(&w, 0x767c7234a22efa71ull);
     opts o = {0};
@@ -672,7 +623,7 @@ END_TEST
 START_TEST(test_data_fin_and_infinite_mapping)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     uint8_t fin_only[8] = {30, 8, 0x20, 0x11, 0, 0, 0, 1}; /* F + 32-bit DATA_ACK, no M */
     opts o = {0};
@@ -698,7 +649,7 @@ END_TEST
 START_TEST(test_data_fin_close_state)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     uint64_t cidsn = w.r.facts.client_idsn, sidsn = w.r.facts.server_idsn;
     opts o = {0};
@@ -732,7 +683,7 @@ END_TEST
 START_TEST(test_tuple_reuse_and_plain_tcp)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     /* A plain TCP SYN on the same 4-tuple (new ISN) ends the old subflow. */
     const mptcpv_segment_result *r = send(&w, CLIENT, SERVER, SYN, 99999, 0, NULL, NULL, -1);
@@ -749,7 +700,7 @@ END_TEST
 START_TEST(test_ack_unsent)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     opts o = {0};
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
@@ -772,7 +723,7 @@ END_TEST
 START_TEST(test_coalesced_segments)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     opts o = {0};
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 3, -1, 0);
@@ -793,7 +744,7 @@ END_TEST
 START_TEST(test_mapping_off_segment)
 {
     world w;
-    world_init(&w);
+    world_init(&w, NULL);
     handshake_v1(&w, 0x01);
     opts o = {0};
     dss64(&o, 0, 0x7f04667f85c59b7eull, 5001, 5, -1, 0);
