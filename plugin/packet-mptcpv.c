@@ -361,6 +361,15 @@ static void decode_again(const tcp_view *v, const frame_record *rec, mptcpv_opti
     mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, out);
 }
 
+/* The connection's version when it is known, else this packet's MP_CAPABLE's. A join's SYN
+ * is decoded before its token links it, so its facts know better. */
+static mptcpv_version frame_version(const frame_record *rec)
+{
+    if (rec->facts != NULL && rec->facts->version != MPTCPV_VERSION_UNKNOWN)
+        return rec->facts->version;
+    return (mptcpv_version)rec->decoded_with;
+}
+
 /* Options that carry keys or are verified with them (RFC 8684 3.1, 3.2, 3.4.1, 3.5). */
 static gboolean carries_keys(const mptcpv_options *opts)
 {
@@ -386,11 +395,7 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
                                          opts->count > 0 ? v->block_offset : v->hdr, item_len,
                                          ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
-    /* The connection's version when it is known, else this packet's MP_CAPABLE's. A join's
-     * SYN is decoded before its token links it, so its facts know better. */
-    mptcpv_version version = (mptcpv_version)rec->decoded_with;
-    if (rec->facts != NULL && rec->facts->version != MPTCPV_VERSION_UNKNOWN)
-        version = rec->facts->version;
+    mptcpv_version version = frame_version(rec);
     if (version != MPTCPV_VERSION_UNKNOWN) {
         proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset,
                                              0, (guint32)version);
@@ -448,7 +453,7 @@ static void queue_tap(packet_info *pinfo, const tcp_view *v, const frame_record 
     info->initial = rec->initial;
     info->backup = rec->backup;
     info->from_client = rec->from_client;
-    info->version = rec->facts != NULL ? rec->facts->version : rec->decoded_with;
+    info->version = frame_version(rec);
     info->tcp_flags = v->seg.tcp_flags;
     info->src = v->seg.src;
     info->dst = v->seg.dst;
