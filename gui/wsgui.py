@@ -505,17 +505,16 @@ class Ppm:
         i = 3 * (y * self.width + x)
         return tuple(self.pixels[i:i + 3])
 
-    def bands(self, colour, fraction=0.5, y_from=0, y_to=None):
-        """[(first y, last y)] of the runs of pixel rows that are at least |fraction|
-        |colour| (e.g. a coloured or selected packet list row)."""
+    def _row_runs(self, y_from, y_to, hit, min_hits):
+        """[(first y, last y)] of the runs of pixel rows with at least |min_hits| pixels
+        for which |hit|((r, g, b)) is true."""
         found = []
         start = None
-        stride = 3 * self.width
         y_to = self.height if y_to is None else y_to
         for y in range(y_from, y_to):
-            row = self.pixels[y * stride:(y + 1) * stride]
-            hits = sum(1 for px in zip(row[0::3], row[1::3], row[2::3]) if px == colour)
-            if hits >= fraction * self.width:
+            row = self.row(y)
+            hits = sum(1 for px in zip(row[0::3], row[1::3], row[2::3]) if hit(px))
+            if hits >= min_hits:
                 if start is None:
                     start = y
             elif start is not None:
@@ -524,6 +523,11 @@ class Ppm:
         if start is not None:
             found.append((start, y_to - 1))
         return found
+
+    def bands(self, colour, fraction=0.5, y_from=0, y_to=None):
+        """[(first y, last y)] of the runs of pixel rows that are at least |fraction|
+        |colour| (e.g. a coloured or selected packet list row)."""
+        return self._row_runs(y_from, y_to, lambda px: px == colour, fraction * self.width)
 
     def crop(self, x, y, width, height):
         """The rectangle as a new Ppm (clipped to the picture)."""
@@ -540,21 +544,7 @@ class Ppm:
     def text_bands(self, y_from=0, y_to=None, dark=110, min_pixels=3):
         """[(first y, last y)] of the runs of pixel rows holding at least |min_pixels| dark
         pixels (every component below |dark|): lines of text on a light background."""
-        found = []
-        start = None
-        y_to = self.height if y_to is None else y_to
-        for y in range(y_from, y_to):
-            row = self.row(y)
-            hits = sum(1 for px in zip(row[0::3], row[1::3], row[2::3]) if max(px) < dark)
-            if hits >= min_pixels:
-                if start is None:
-                    start = y
-            elif start is not None:
-                found.append((start, y - 1))
-                start = None
-        if start is not None:
-            found.append((start, y_to - 1))
-        return found
+        return self._row_runs(y_from, y_to, lambda px: max(px) < dark, min_pixels)
 
     def background(self):
         return self.counts().most_common(1)[0][0]
