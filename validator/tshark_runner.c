@@ -321,6 +321,15 @@ static void cache_store(const vt_tshark *t, const char *key)
     g_free(file);
 }
 
+/* Whether |path| lies inside directory |dir| (both absolute). */
+static gboolean path_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
 /* `tshark -G plugins` in the given environment; TRUE if mptcpv.so of our version loads. */
 static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_nobody,
                               GString *why)
@@ -348,6 +357,14 @@ static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_
             g_string_append_printf(why,
                                    "  - tshark's own plugin folders%s: no %s installed\n",
                                    who, PLUGIN_FILE);
+    } else if (plugin_dir != NULL && !path_under(path, plugin_dir)) {
+        /* tshark also loads a user's personal plugin folder next to WIRESHARK_PLUGIN_DIR:
+         * the plugin asked for must be the one that loaded. */
+        g_string_append_printf(why,
+                               "  - WIRESHARK_PLUGIN_DIR=%s%s: tshark loaded %s instead "
+                               "(expected %s/%s/epan/%s)\n",
+                               plugin_dir, who, path, plugin_dir, MPTCPV_WIRESHARK_ABI,
+                               PLUGIN_FILE);
     } else if (strcmp(version, MPTCPV_VERSION) != 0) {
         g_string_append_printf(why, "  - %s%s is version %s, this validator is %s\n", path,
                                who, version, MPTCPV_VERSION);
