@@ -568,21 +568,21 @@ void proto_register_mptcpv(void)
 
     /* Changing one re-dissects the file (Wireshark redissects after a preference with
      * dissection effect changes), so the new tracker starts with the new bounds. */
-    module_t *prefs = prefs_register_protocol(proto_mptcpv, NULL);
+    module_t *module = prefs_register_protocol(proto_mptcpv, NULL);
     prefs_register_uint_preference(
-        prefs, "max_connections", "Maximum MPTCP connections tracked",
+        module, "max_connections", "Maximum MPTCP connections tracked",
         "MPTCP connections the analysis tracks in one capture (default "
         G_STRINGIFY(MPTCPV_DEFAULT_MAX_CONNECTIONS) "; 0: the default). Later new connections "
         "are not linked or checked; the first one gets an analysis.limit note.",
         10, &pref_max_connections);
     prefs_register_uint_preference(
-        prefs, "max_subflows", "Maximum subflows tracked",
+        module, "max_subflows", "Maximum subflows tracked",
         "Subflows of all MPTCP connections the analysis tracks in one capture (default "
         G_STRINGIFY(MPTCPV_DEFAULT_MAX_SUBFLOWS) "; 0: the default). Later new subflows and "
         "connections are not tracked; the first one gets an analysis.limit note.",
         10, &pref_max_subflows);
     prefs_register_uint_preference(
-        prefs, "max_subflows_per_connection", "Maximum subflows tracked per connection",
+        module, "max_subflows_per_connection", "Maximum subflows tracked per connection",
         "Subflows the analysis tracks in one MPTCP connection (default "
         G_STRINGIFY(MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION) "; 0: the default). Later "
         "MP_JOINs of that connection are not tracked; the first one gets an analysis.limit "
