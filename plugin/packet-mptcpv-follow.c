@@ -163,6 +163,7 @@ static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo,
 
 void mptcpv_follow_register(int proto)
 {
-    register_follow_stream(proto, MPTCPV_TAP_NAME, follow_conv_filter, follow_index_filter,
-                           follow_address_filter, follow_port_to_display, follow_packet);
+    mptcpv_register_follow_stream(proto, MPTCPV_TAP_NAME, follow_conv_filter,
+                                  follow_index_filter, follow_address_filter,
+                                  follow_port_to_display, follow_packet);
 }

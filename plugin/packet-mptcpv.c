@@ -152,10 +152,10 @@ static gboolean read_tcp(tvbuff_t *tvb, int hdr, guint32 payload_len, packet_inf
     seg->dst.port = tvb_get_ntohs(tvb, hdr + 2);
     seg->seq = tvb_get_ntohl(tvb, hdr + 4);
     seg->ack = tvb_get_ntohl(tvb, hdr + 8);
-    seg->tcp_flags = tvb_get_guint8(tvb, hdr + 13);
+    seg->tcp_flags = tvb_get_uint8(tvb, hdr + 13);
     seg->payload_len = payload_len;
 
-    int hdr_len = (tvb_get_guint8(tvb, hdr + 12) >> 4) * 4;
+    int hdr_len = (tvb_get_uint8(tvb, hdr + 12) >> 4) * 4;
     v->block_offset = hdr + TCP_FIXED_HEADER_LEN;
     v->block_len = MAX(hdr_len - TCP_FIXED_HEADER_LEN, 0);
     /* Snaplen may cut the options: decode what was captured, and treat the cut as a gap in
@@ -190,7 +190,7 @@ static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
     if (last_finfo(tree, proto_icmp) != NULL || last_finfo(tree, proto_icmpv6) != NULL)
         return FALSE;
     field_info *len_fi = last_finfo(tree, hf_tcp_len);
-    guint32 payload_len = len_fi != NULL ? fvalue_get_uinteger(&len_fi->value) : 0;
+    guint32 payload_len = len_fi != NULL ? fvalue_get_uinteger(MPTCPV_FINFO_VALUE(len_fi)) : 0;
     return read_tcp(port_fi->ds_tvb, port_fi->start, payload_len, pinfo, v);
 }
 

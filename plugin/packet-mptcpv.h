@@ -4,6 +4,8 @@
 
 #include <epan/packet.h>
 
+#include "ws-compat.h"
+
 #include "mptcpv/option.h"
 #include "mptcpv/tracker.h"
 
