@@ -317,7 +317,7 @@ static gint cmp_size_desc(gconstpointer a, gconstpointer b, gpointer data)
     return i < k ? -1 : i > k;
 }
 
-static void run_all(run *r, gint jobs, gboolean show_progress)
+static void run_all(run *r, guint jobs, gboolean show_progress)
 {
     guint n = r->entries->len;
     r->order = g_new(guint, MAX(n, 1));
@@ -327,11 +327,10 @@ static void run_all(run *r, gint jobs, gboolean show_progress)
     guint64 total_bytes = 0;
     for (guint i = 0; i < n; i++)
         total_bytes += ((vc_entry *)g_ptr_array_index(r->entries, i))->size;
-    if (jobs > (gint)n)
-        jobs = (gint)MAX(n, 1);
+    jobs = CLAMP(jobs, 1, MAX(n, 1));
     GThread **threads = g_new0(GThread *, jobs);
     gint64 start = g_get_monotonic_time();
-    for (gint i = 0; i < jobs; i++)
+    for (guint i = 0; i < jobs; i++)
         threads[i] = g_thread_new("validate", worker, r);
     g_mutex_lock(&r->lock);
     while ((guint)r->done < n) {
@@ -342,7 +341,7 @@ static void run_all(run *r, gint jobs, gboolean show_progress)
     g_mutex_unlock(&r->lock);
     if (show_progress)
         progress(r, total_bytes, start, TRUE);
-    for (gint i = 0; i < jobs; i++)
+    for (guint i = 0; i < jobs; i++)
         g_thread_join(threads[i]);
     g_free(threads);
 }
@@ -804,7 +803,7 @@ static int validate_main(int argc, char **argv)
     }
     g_mutex_init(&r.lock);
     g_cond_init(&r.cond);
-    run_all(&r, o.jobs, !o.no_progress && isatty(STDERR_FILENO));
+    run_all(&r, (guint)o.jobs, !o.no_progress && isatty(STDERR_FILENO));
 
     gboolean input_error = FALSE, tool_error = FALSE;
     for (guint i = 0; i < rep->files->len; i++) {

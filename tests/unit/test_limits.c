@@ -123,7 +123,7 @@ static const mptcpv_segment_result *join(world *w, uint32_t token, uint32_t k)
 /* One data segment of connection |i|'s client with its own mapping; must be analysed. */
 static void data_still_analysed(world *w, uint32_t i, uint32_t conn_index)
 {
-    uint8_t payload[10] = "0123456789";
+    const uint8_t payload[10] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'};
     opts o = mpc(2, KEY_A + i, KEY_B + i, 0);
     send(w, client_ep(i), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0);
     uint64_t idsn = w->r.facts.client_idsn;
