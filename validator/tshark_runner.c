@@ -184,7 +184,8 @@ static void probe_out_clear(probe_out *po)
     g_free(po->err);
 }
 
-/* "TShark (Wireshark) 4.0.17 (Git v4.0.17 packaged as ...)" -> "4.0.17" */
+/* "TShark (Wireshark) 4.0.17 (Git v4.0.17 packaged as ...)" -> "4.0.17"; 4.2 and later end
+ * the sentence: "TShark (Wireshark) 4.4.19." */
 static char *parse_version(const char *out)
 {
     const char *p = out != NULL ? strstr(out, "(Wireshark) ") : NULL;
@@ -192,6 +193,8 @@ static char *parse_version(const char *out)
         return NULL;
     p += strlen("(Wireshark) ");
     size_t n = strspn(p, "0123456789.");
+    while (n > 0 && p[n - 1] == '.')
+        n--;
     return n > 0 ? g_strndup(p, n) : NULL;
 }
 

@@ -54,6 +54,7 @@ class Tshark:
 
     def __init__(self, plugins=True, plugin_root=None, extra_env=None):
         self.extra_env = dict(extra_env or {})
+        self.booleans = None  # FT_BOOLEAN field names, read when first needed
         plugin_root = plugin_root or PLUGIN_ROOT
         self.tmp = tempfile.mkdtemp(prefix="mptcpv-tshark-")
         self.plugin_dir = os.path.join(self.tmp, "plugins")
@@ -139,7 +140,21 @@ class Tshark:
             frame = int(cols[0])
             rows[frame] = {f: (cols[i + 1].split("|") if i + 1 < len(cols) and cols[i + 1]
                                else []) for i, f in enumerate(fields)}
+        if re.search(r"(^|[\t|])(True|False)($|[\t|])", out):
+            self._booleans_as_digits(rows, fields)
         return rows
+
+    def _booleans_as_digits(self, rows, fields):
+        """tshark up to 4.0 prints FT_BOOLEAN fields as 1/0, 4.2 and later as True/False:
+        give 1/0 for both, so tests compare values alike on every release."""
+        if self.booleans is None:
+            self.booleans = {row[2] for row in self.glossary()
+                             if row[0] == "F" and len(row) > 3 and row[3] == "FT_BOOLEAN"}
+        digits = {"True": "1", "False": "0"}
+        for row in rows.values():
+            for f in fields:
+                if f in self.booleans:
+                    row[f] = [digits.get(v, v) for v in row[f]]
 
     def glossary(self):
         """tshark -G fields as a list of column lists ('F' and 'P' rows)."""
