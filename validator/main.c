@@ -790,6 +790,8 @@ static int validate_main(int argc, char **argv)
         rc = EXIT_TOOL;
         goto out;
     }
+    if (vt_tshark_note(t) != NULL)
+        fprintf(stderr, "%s: note: %s", PROG, vt_tshark_note(t));
     rep->tshark_version = g_strdup(vt_tshark_version(t));
 
     r.entries = selected;

@@ -3,8 +3,10 @@
  *
  * Where the plugin comes from (in this order):
  *   1. --plugin-dir DIR: WIRESHARK_PLUGIN_DIR=DIR (layout DIR/<major.minor>/epan/mptcpv.so).
- *   2. Whatever tshark loads by itself (the global plugin folder after `cmake --install`,
- *      or a personal plugin folder), if it is mptcpv.so of exactly this version.
+ *   2. Whatever tshark loads by itself (the global plugin folder after `cmake --install` or
+ *      from the package, or a personal plugin folder), if it is mptcpv.so of exactly this
+ *      validator's build ("<version>+<build id>", see cmake/build_id.cmake). Another build
+ *      there is an error, not a reason to look further: it is what tshark and Wireshark use.
  *   3. The build tree this validator was built in (MPTCPV_BUILD_PLUGIN_ROOT).
  * tshark started as root ignores WIRESHARK_PLUGIN_DIR, so for 1 and 3 a root user's tshark
  * runs as 'nobody' through setpriv(1), with HOME=/nonexistent, and the capture is piped to
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "fields.h"
+#include "mptcpv_build_id.h"
 #include "result.h"
 
 #ifndef MPTCPV_VERSION
@@ -39,14 +42,16 @@
 #ifndef MPTCPV_BUILD_PLUGIN_ROOT
 #define MPTCPV_BUILD_PLUGIN_ROOT ""
 #endif
-#ifndef MPTCPV_PLUGIN_INSTALL_DIR
-#define MPTCPV_PLUGIN_INSTALL_DIR ""
+#ifndef MPTCPV_GLOBAL_PLUGIN_DIR
+#define MPTCPV_GLOBAL_PLUGIN_DIR ""
 #endif
 #ifndef MPTCPV_WIRESHARK_ABI
 #define MPTCPV_WIRESHARK_ABI "4.0"
 #endif
 
 #define PLUGIN_FILE "mptcpv.so"
+/* What the plugin of this validator's build says in tshark -G plugins. */
+#define PLUGIN_VERSION MPTCPV_VERSION "+" MPTCPV_BUILD_ID
 #define STDERR_MAX (64 * 1024)
 
 /* The one field table (fields.h), as tshark -e arguments. */
@@ -71,6 +76,8 @@ struct vt_tshark {
     gid_t nobody_gid;
     char **envp;
     gboolean plot_fields;
+    char *note; /* a problem that does not stop the run (a second copy of the plugin) */
+    gboolean foreign; /* tshark loads another build of mptcpv by itself */
 };
 
 void vt_tshark_free(vt_tshark *t)
@@ -83,6 +90,7 @@ void vt_tshark_free(vt_tshark *t)
     g_free(t->plugin_dir);
     g_free(t->setpriv);
     g_strfreev(t->envp);
+    g_free(t->note);
     g_free(t);
 }
 
@@ -94,6 +102,11 @@ const char *vt_tshark_version(const vt_tshark *t)
 const char *vt_tshark_plugin_path(const vt_tshark *t)
 {
     return t->plugin_path;
+}
+
+const char *vt_tshark_note(const vt_tshark *t)
+{
+    return t->note;
 }
 
 gboolean vt_tshark_pipes_input(const vt_tshark *t)
@@ -239,7 +252,7 @@ static char *probe_key(const char *tshark, const char *setpriv, const vt_options
                                       NULL);
     const char *env_dir = g_getenv("WIRESHARK_PLUGIN_DIR");
     const char *roots[] = {opt->plugin_dir, MPTCPV_BUILD_PLUGIN_ROOT, personal, env_dir};
-    g_string_append_printf(k, "validator=%s;euid=%u;tshark=%s;", MPTCPV_VERSION,
+    g_string_append_printf(k, "validator=%s;euid=%u;tshark=%s;", PLUGIN_VERSION,
                            (unsigned)geteuid(), tshark);
     char *s = stamp(tshark);
     g_string_append_printf(k, "%s;setpriv=%s;", s, setpriv != NULL ? setpriv : "");
@@ -257,8 +270,8 @@ static char *probe_key(const char *tshark, const char *setpriv, const vt_options
         g_free(s);
         g_free(file);
     }
-    if (*MPTCPV_PLUGIN_INSTALL_DIR != '\0') {
-        char *file = g_build_filename(MPTCPV_PLUGIN_INSTALL_DIR, PLUGIN_FILE, NULL);
+    if (*MPTCPV_GLOBAL_PLUGIN_DIR != '\0') {
+        char *file = g_build_filename(MPTCPV_GLOBAL_PLUGIN_DIR, PLUGIN_FILE, NULL);
         s = stamp(file);
         g_string_append_printf(k, "%s=%s;", file, s);
         g_free(s);
@@ -286,6 +299,8 @@ static gboolean cache_load(vt_tshark *t, const char *key)
         char *dir = g_key_file_get_string(kf, "probe", "plugin_dir", NULL);
         t->plugin_dir = dir != NULL && *dir != '\0' ? dir : (g_free(dir), NULL);
         t->as_nobody = g_key_file_get_boolean(kf, "probe", "as_nobody", NULL);
+        char *note = g_key_file_get_string(kf, "probe", "note", NULL);
+        t->note = note != NULL && *note != '\0' ? note : (g_free(note), NULL);
         ok = t->version != NULL && t->plugin_path != NULL;
         /* the plugin file must still be the one that was checked */
         char *plugin_stamp = g_key_file_get_string(kf, "probe", "plugin_stamp", NULL);
@@ -310,6 +325,7 @@ static void cache_store(const vt_tshark *t, const char *key)
     g_key_file_set_string(kf, "probe", "plugin_path", t->plugin_path);
     g_key_file_set_string(kf, "probe", "plugin_dir", t->plugin_dir ? t->plugin_dir : "");
     g_key_file_set_boolean(kf, "probe", "as_nobody", t->as_nobody);
+    g_key_file_set_string(kf, "probe", "note", t->note != NULL ? t->note : "");
     char *ps = stamp(t->plugin_path);
     g_key_file_set_string(kf, "probe", "plugin_stamp", ps);
     g_free(ps);
@@ -333,9 +349,40 @@ static gboolean path_under(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* `tshark -G plugins` in the given environment; TRUE if mptcpv.so of our version loads. */
+/* The copies of mptcpv.so other than |loaded| in the folders tshark reads by itself, one
+ * per line, or NULL. */
+static char *other_copies(const char *loaded)
+{
+    char *personal = g_build_filename(g_get_home_dir(), ".local", "lib", "wireshark", "plugins",
+                                      MPTCPV_WIRESHARK_ABI, "epan", PLUGIN_FILE, NULL);
+    char *global = g_build_filename(MPTCPV_GLOBAL_PLUGIN_DIR, PLUGIN_FILE, NULL);
+    /* For users other than root, WIRESHARK_PLUGIN_DIR takes the global folder's place. */
+    const char *env = g_getenv("WIRESHARK_PLUGIN_DIR");
+    char *from_env = env != NULL && *env != '\0' ? plugin_file_in(env) : NULL;
+    const char *candidates[] = {from_env != NULL ? from_env : global, personal};
+    GString *found = g_string_new(NULL);
+    char *loaded_abs = g_canonicalize_filename(loaded, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(candidates); i++) {
+        if (candidates[i] == NULL || !g_file_test(candidates[i], G_FILE_TEST_EXISTS))
+            continue;
+        char *abs = g_canonicalize_filename(candidates[i], NULL);
+        if (strcmp(abs, loaded_abs) != 0)
+            g_string_append_printf(found, "    %s\n", abs);
+        g_free(abs);
+    }
+    g_free(loaded_abs);
+    g_free(personal);
+    g_free(global);
+    g_free(from_env);
+    return g_string_free(found, found->len == 0);
+}
+
+/*
+ * `tshark -G plugins` in the given environment; TRUE if mptcpv.so of our build loads. When
+ * it loads another build of mptcpv, |foreign| (if not NULL) gets "<path> (<version>)".
+ */
 static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_nobody,
-                              GString *why)
+                              GString *why, char **foreign)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     add_prefix(argv, t->path, as_nobody, t->setpriv, t->nobody_uid, t->nobody_gid);
@@ -368,14 +415,29 @@ static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_
                                "(expected %s/%s/epan/%s)\n",
                                plugin_dir, who, path, plugin_dir, MPTCPV_WIRESHARK_ABI,
                                PLUGIN_FILE);
-    } else if (strcmp(version, MPTCPV_VERSION) != 0) {
-        g_string_append_printf(why, "  - %s%s is version %s, this validator is %s\n", path,
-                               who, version, MPTCPV_VERSION);
+    } else if (strcmp(version, PLUGIN_VERSION) != 0) {
+        if (foreign != NULL)
+            *foreign = g_strdup_printf("%s (mptcpv %s)", path, version);
+        else
+            g_string_append_printf(why, "  - %s%s is mptcpv %s, another build than this "
+                                        "validator's (%s)\n",
+                                   path, who, version, PLUGIN_VERSION);
     } else {
         ok = TRUE;
         t->plugin_path = g_strdup(path);
         t->plugin_dir = plugin_dir != NULL ? g_strdup(plugin_dir) : NULL;
         t->as_nobody = as_nobody;
+        char *others = po.err != NULL && strstr(po.err, "found in multiple directories") != NULL
+                           ? other_copies(path)
+                           : NULL;
+        if (others != NULL) {
+            g_free(t->note);
+            t->note = g_strdup_printf(
+                "mptcpv.so is installed more than once; tshark uses %s and warns on every "
+                "start, the Wireshark GUI stops at a dialog. Remove the other copy:\n%s",
+                path, others);
+        }
+        g_free(others);
     }
     g_free(version);
     g_free(path);
@@ -432,8 +494,29 @@ static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
         return FALSE;
     }
     gboolean root = geteuid() == 0;
-    if (opt->plugin_dir == NULL && check_plugins(t, NULL, FALSE, why))
+    char *foreign = NULL;
+    if (opt->plugin_dir == NULL && check_plugins(t, NULL, FALSE, why, &foreign))
         return TRUE;
+    if (foreign != NULL) {
+        /* tshark and Wireshark use that other build; a build-tree plugin would load next to
+         * it (or not at all, as root): say which two builds these are. */
+        char *own = *MPTCPV_BUILD_PLUGIN_ROOT != '\0' ? plugin_file_in(MPTCPV_BUILD_PLUGIN_ROOT)
+                                                      : NULL;
+        g_string_append_printf(why,
+                               "  - tshark loads %s by itself, another build than this "
+                               "validator's (%s%s%s)\n"
+                               "  fix: install this build over it (scripts/build, or `cmake "
+                               "--install BUILD`), or remove that copy (apt remove mptcpv, if "
+                               "the package installed it)\n",
+                               foreign, PLUGIN_VERSION,
+                               own != NULL && g_file_test(own, G_FILE_TEST_EXISTS) ? ", built at "
+                                                                                    : "",
+                               own != NULL && g_file_test(own, G_FILE_TEST_EXISTS) ? own : "");
+        g_free(own);
+        g_free(foreign);
+        t->foreign = TRUE;
+        return FALSE;
+    }
     const char *given = opt->plugin_dir != NULL ? opt->plugin_dir : MPTCPV_BUILD_PLUGIN_ROOT;
     if (*given == '\0')
         return FALSE;
@@ -447,7 +530,7 @@ static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
                                dir);
         ok = FALSE;
     } else {
-        ok = check_plugins(t, dir, root, why);
+        ok = check_plugins(t, dir, root, why, NULL);
     }
     g_free(dir);
     return ok;
@@ -486,6 +569,7 @@ vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
         g_clear_pointer(&t->version, g_free);
         g_clear_pointer(&t->plugin_path, g_free);
         g_clear_pointer(&t->plugin_dir, g_free);
+        g_clear_pointer(&t->note, g_free);
         t->as_nobody = FALSE;
         GString *why = g_string_new(NULL);
         ok = probe(t, opt, why);
@@ -496,13 +580,19 @@ vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
             GString *msg = g_string_new(NULL);
             g_string_append_printf(msg,
                                    "the mptcpv plugin %s is not usable with %s%s%s%s:\n%s",
-                                   MPTCPV_VERSION, t->path, t->version ? " (Wireshark " : "",
+                                   PLUGIN_VERSION, t->path, t->version ? " (Wireshark " : "",
                                    t->version ? t->version : "", t->version ? ")" : "",
                                    why->str);
-            g_string_append_printf(msg, "  fix: install it into tshark's global plugin folder "
-                                        "(%s/epan) with `cmake --install BUILD` as root",
-                                   global != NULL ? global : "see `tshark -G folders`");
-            if (geteuid() != 0)
+            if (t->foreign)
+                ; /* |why| says what to do */
+            else
+                g_string_append_printf(msg, "  fix: install it into tshark's global plugin "
+                                            "folder (%s/epan) with `cmake --install BUILD` as "
+                                            "root",
+                                       global != NULL ? global : "see `tshark -G folders`");
+            if (t->foreign)
+                ;
+            else if (geteuid() != 0)
                 g_string_append(msg, ", or point --plugin-dir at BUILD/plugins");
             else if (t->setpriv == NULL)
                 g_string_append(msg, " (as root a build-tree plugin needs setpriv)");
@@ -627,8 +717,8 @@ static vt_status judge(const vt_tshark *t, int wait_status, const char *err_text
     if (strstr(err_text, "aren't valid") != NULL || strstr(err_text, "isn't valid") != NULL) {
         const char *bad = second != NULL ? second : "";
         *error = g_strdup_printf("tshark does not know the field(s) %s: the mptcpv plugin at %s "
-                                 "did not load or is not version %s",
-                                 bad, t->plugin_path, MPTCPV_VERSION);
+                                 "did not load or is not build %s",
+                                 bad, t->plugin_path, PLUGIN_VERSION);
         st = VT_TSHARK_ERROR;
     } else if (WIFSIGNALED(wait_status)) {
         *error = g_strdup_printf("tshark was killed by signal %d (%s) on this capture: a bug in "

@@ -20,13 +20,15 @@ typedef struct vt_options {
 } vt_options;
 
 /*
- * Find tshark and a loaded mptcpv plugin of this version. On failure returns NULL and sets
+ * Find tshark and a loaded mptcpv plugin of this validator's build. On failure returns NULL and sets
  * |problem| to a message saying what was looked for where and how to fix it (exit code 3).
  */
 vt_tshark *vt_tshark_find(const vt_options *opt, char **problem);
 void vt_tshark_free(vt_tshark *t);
 const char *vt_tshark_version(const vt_tshark *t);
 const char *vt_tshark_plugin_path(const vt_tshark *t);
+/* A problem worth saying that does not stop the run (mptcpv.so installed twice), or NULL. */
+const char *vt_tshark_note(const vt_tshark *t);
 /* TRUE when tshark runs as 'nobody' (root with a build-tree plugin): captures are piped. */
 gboolean vt_tshark_pipes_input(const vt_tshark *t);
 

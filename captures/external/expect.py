@@ -4,8 +4,8 @@ absent from some checkouts): their sidecars live here, at the same relative path
 ".expected" (captures/external/tcpdump/mptcp-v0.pcap.expected for
 shared/captures/external/tcpdump/mptcp-v0.pcap).
 
-  expect.py [--validator PATH] [--external DIR]          check (CTest corpus.external_expect)
-  expect.py [--validator PATH] [--external DIR] --write  regenerate the sidecars
+  expect.py [--validator PATH] [--external DIR] [--plugin-dir DIR]  check (CTest: corpus.external_expect)
+  expect.py [--validator PATH] [--external DIR] --write              regenerate the sidecars
 
 Check: every capture there has a sidecar here and every sidecar here has a capture there,
 and `mptcpv-validate --expect <sidecar> <capture>` passes for each. Exit 0 all passed,
@@ -44,7 +44,7 @@ def walk(top, keep):
 
 
 def check_one(validator, capture, sidecar):
-    p = subprocess.run([validator, "--no-progress", "-j", "1", "--expect", sidecar, capture],
+    p = subprocess.run(validator + ["--no-progress", "-j", "1", "--expect", sidecar, capture],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p.returncode, p.stdout
 
@@ -94,7 +94,7 @@ def write(validator, external, captures):
             sidecar = os.path.join(HERE, c + ".expected")
             if os.path.exists(sidecar):  # rewritten in place: its comments are kept
                 shutil.copyfile(sidecar, os.path.join(tmp, c + ".expected"))
-        rc = subprocess.run([validator, "--no-progress", "--write-expected", tmp]).returncode
+        rc = subprocess.run(validator + ["--no-progress", "--write-expected", tmp]).returncode
         for c in captures:
             written = os.path.join(tmp, c + ".expected")
             if os.path.exists(written):
@@ -108,6 +108,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--validator", default=DEFAULT_VALIDATOR)
     ap.add_argument("--external", default=DEFAULT_EXTERNAL)
+    ap.add_argument("--plugin-dir", help="passed to mptcpv-validate (the build's plugins/)")
     ap.add_argument("--write", action="store_true", help="regenerate the sidecars")
     a = ap.parse_args()
     if not os.path.isdir(a.external):
@@ -120,7 +121,8 @@ def main():
     if not captures:
         print("no captures in %s" % a.external)
         return 1
-    return (write if a.write else check)(a.validator, a.external, captures)
+    validator = [a.validator] + (["--plugin-dir", a.plugin_dir] if a.plugin_dir else [])
+    return (write if a.write else check)(validator, a.external, captures)
 
 
 if __name__ == "__main__":

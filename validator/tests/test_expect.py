@@ -67,7 +67,7 @@ class ExpectFacts(tv.NeedsPlugin):
 
     @classmethod
     def run_cls(cls, *args):
-        return subprocess.run([tv.VALIDATE] + [str(a) for a in args], env=cls.env,
+        return subprocess.run(tv.validator_argv(*args), env=cls.env,
                               capture_output=True, timeout=600)
 
     def capture(self, name):

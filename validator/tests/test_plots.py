@@ -198,8 +198,8 @@ class HtmlStructure(Plots):
         super().setUpClass()
         cls.html = os.path.join(cls.out, "report.html")
         cls.json = os.path.join(cls.out, "report.json")
-        cls.proc = subprocess.run([tv.VALIDATE, "--html", cls.html, "-f", "json", "-o",
-                                   cls.json, JOIN, FASTCLOSE, CRAFTED],
+        cls.proc = subprocess.run(tv.validator_argv("--html", cls.html, "-f", "json", "-o",
+                                                    cls.json, JOIN, FASTCLOSE, CRAFTED),
                                   env=cls.env, capture_output=True, timeout=300)
 
     def setUp(self):

@@ -28,6 +28,19 @@ JUNIT_XSD = os.path.join(HERE, "junit.xsd")
 EXTERNAL = os.environ.get("MPTCPV_EXTERNAL_CAPTURES", os.path.abspath(
     os.path.join(SOURCE_DIR, "..", "shared", "captures", "external")))
 RULES_DEF = os.path.join(SOURCE_DIR, "core", "rules.def")
+# Set by CTest: the build's plugin root. The tests then test that plugin (--plugin-dir, given
+# first so a test's own --plugin-dir wins), whatever else is installed, and a plugin that is
+# not usable fails them instead of skipping them.
+PLUGIN_ROOT = os.environ.get("MPTCPV_PLUGIN_ROOT")
+
+
+def validator_argv(*args):
+    """mptcpv-validate with |args|, with the build's plugin when CTest runs the tests
+    ('merge' reads reports, it runs no tshark)."""
+    args = [str(a) for a in args]
+    if not PLUGIN_ROOT or args[:1] == ["merge"]:
+        return [VALIDATE] + args
+    return [VALIDATE, "--plugin-dir", PLUGIN_ROOT] + args
 
 
 # ---- capture generation ----------------------------------------------------------------------
@@ -96,7 +109,7 @@ class Base(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def run_v(self, *args, stdin=None, input_bytes=None):
-        return subprocess.run([VALIDATE] + [str(a) for a in args], env=self.env,
+        return subprocess.run(validator_argv(*args), env=self.env,
                               stdin=stdin, input=input_bytes, capture_output=True, timeout=600)
 
     def json_report(self, *args):
@@ -116,9 +129,11 @@ class NeedsPlugin(Base):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        p = subprocess.run([VALIDATE, cls.clean], env=cls.env, capture_output=True)
+        p = subprocess.run(validator_argv(cls.clean), env=cls.env, capture_output=True)
         if p.returncode == 3:
             msg = p.stderr.decode(errors="replace").strip()
+            if PLUGIN_ROOT:
+                raise AssertionError("the build's plugin %s is not usable: %s" % (PLUGIN_ROOT, msg))
             raise unittest.SkipTest("tshark/plugin not usable here (run `cmake --install "
                                     "build` as root, or build where 'nobody' can read): " + msg)
 
@@ -183,6 +198,73 @@ class Usage(Base):
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn(empty.encode(), p.stderr)
         self.assertIn(b"mptcpv.so", p.stderr)
+
+
+class PluginBuilds(Base):
+    """The plugin tshark loads by itself must be this validator's build ("<version>+<build
+    id>", tshark -G plugins); a second copy of the same build is worth a note. Run as an
+    unprivileged user (nobody when root) whose tshark loads plugins from a given
+    WIRESHARK_PLUGIN_DIR and a personal folder in a temporary HOME."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not PLUGIN_ROOT or not os.path.isdir(PLUGIN_ROOT):
+            raise unittest.SkipTest("MPTCPV_PLUGIN_ROOT (the build's plugins/) not set")
+        cls.abi = sorted(os.listdir(PLUGIN_ROOT))[0]
+        with open(os.path.join(PLUGIN_ROOT, cls.abi, "epan", "mptcpv.so"), "rb") as f:
+            cls.plugin = f.read()
+        found = re.findall(rb"\d+\.\d+\.\d+\+[0-9a-f]{12}", cls.plugin)
+        assert len(set(found)) == 1, found
+        cls.build = found[0]
+        # A copy of the validator nobody can run (the build tree may not be reachable).
+        cls.validator = os.path.join(cls.tmp, "mptcpv-validate")
+        shutil.copy(VALIDATE, cls.validator)
+        os.chmod(cls.validator, 0o755)
+
+    def install(self, root, plugin):
+        path = os.path.join(root, self.abi, "epan", "mptcpv.so")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(plugin)
+        for d in (os.path.join(root, self.abi, "epan"), os.path.join(root, self.abi), root):
+            os.chmod(d, 0o755)
+        os.chmod(path, 0o644)
+        return path
+
+    def run_user(self, plugin_dir, home):
+        env = dict(os.environ, HOME=home, WIRESHARK_PLUGIN_DIR=plugin_dir)
+        argv = [self.validator, "--no-cache", self.clean]
+        if os.geteuid() == 0:
+            argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + argv
+        return subprocess.run(argv, env=env, capture_output=True, timeout=300)
+
+    def home(self, name):
+        home = os.path.join(self.tmp, name)
+        os.makedirs(home, exist_ok=True)
+        os.chmod(home, 0o777)
+        return home
+
+    def test_another_build_exit_3_naming_it(self):
+        other = self.plugin.replace(self.build, self.build[:-12] + b"000000000000")
+        loaded = self.install(os.path.join(self.tmp, "other-build"), other)
+        p = self.run_user(os.path.join(self.tmp, "other-build"), self.home("home-other"))
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(loaded.encode(), p.stderr)
+        self.assertIn(b"another build than this validator's (" + self.build, p.stderr)
+
+    def test_same_build_twice_runs_with_a_note(self):
+        loaded = self.install(os.path.join(self.tmp, "same-build"), self.plugin)
+        home = self.home("home-twice")
+        personal = self.install(os.path.join(home, ".local", "lib", "wireshark", "plugins"),
+                                self.plugin)
+        for d in (".local", ".local/lib", ".local/lib/wireshark"):
+            os.chmod(os.path.join(home, d), 0o755)
+        p = self.run_user(os.path.join(self.tmp, "same-build"), home)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"installed more than once", p.stderr)
+        other = personal if loaded.encode() in p.stderr.split(b"Remove")[0] else loaded
+        self.assertIn(other.encode(), p.stderr.split(b"Remove")[1])
 
 
 class ExitCodes(NeedsPlugin):
