@@ -5,23 +5,29 @@
  *
  * Design: the built-in TCP dissector keeps decoding option 30 under tcp.options.mptcp.* and
  * mptcp.*; this plugin must not change a single value there, so it registers no TCP option
- * dissector. As a postdissector it asks for tcp.srcport and tcp.len, finds the TCP header
- * through the tcp.srcport item, reads the header and options with tvb accessors and hands
- * them to the core (core/), which does all protocol work. This file only turns core results
- * into tree items, fields and expert infos.
+ * dissector. Instead it takes TCP's place in the "ip.proto" table (IPv4 and IPv6) with a
+ * handle that calls the TCP dissector exactly as IP would (same tvb, tree and data) and
+ * looks at the same segment: the TCP header is at offset 0 of that tvb, the payload length
+ * is what IP reported. A segment without an MPTCP option in a capture without MPTCP costs a
+ * scan of its options and nothing else: no protocol tree is needed (a postdissector with
+ * wanted fields made tshark and Wireshark build one for every packet of every capture), no
+ * state, no record. The core (core/) does all protocol work; this file only turns its
+ * results into tree items, fields and expert infos.
  *
- * Passes: the core tracker advances once per frame, in order, on the first pass. What it
- * says about a frame is kept with p_add_proto_data (compactly: options are decoded again
- * from the packet bytes with the version recorded) and every later pass shows exactly that.
+ * Passes: the core tracker advances once per segment, in order, on the first pass. What it
+ * says is kept with p_add_proto_data (compactly: options are decoded again from the packet
+ * bytes with the version recorded) and every later pass shows exactly that.
  *
  * Known limitations:
  * - Options cut by the snapshot length are decoded as far as captured (mptcpv.truncated).
- * - Only the innermost TCP header of a packet is analysed; TCP headers quoted in ICMP
- *   errors are ignored.
+ * - TCP headers quoted in ICMP errors are not analysed. TCP reached by another way than
+ *   "ip.proto" (a dissector calling TCP by name) is not analysed.
  */
 #include <wireshark.h>
 
+#include <epan/exceptions.h>
 #include <epan/expert.h>
+#include <epan/ipproto.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
@@ -50,14 +56,12 @@ static ei_register_info ei_mptcpv_rules[] = {
 };
 static expert_field ei_mptcpv[MPTCPV_RULE_COUNT];
 
-static int hf_tcp_srcport = -1;
-static int hf_tcp_len = -1;
-static int proto_icmp = -1;
-static int proto_icmpv6 = -1;
-
 static int mptcpv_tap = -1;
 
-static dissector_handle_t mptcpv_handle;
+/* The TCP dissector this plugin runs in front of, and its own handle in "ip.proto". */
+static dissector_handle_t tcp_handle;
+static dissector_handle_t mptcpv_tcp_handle;
+static protocol_t *mptcpv_protocol;
 static mptcpv_tracker *tracker;
 
 /* Bounds on the tracker's state (docs/limits.md); read when a file is (re)dissected. */
@@ -81,15 +85,6 @@ static int severity_to_ws(mptcpv_severity severity)
         return PI_NOTE;
     }
     return PI_NOTE;
-}
-
-/* The last field_info of |hf| in the tree, or NULL. */
-static field_info *last_finfo(proto_tree *tree, int hf)
-{
-    GPtrArray *arr = hf >= 0 ? proto_get_finfo_ptr_array(tree, hf) : NULL;
-    if (arr == NULL || arr->len == 0)
-        return NULL;
-    return (field_info *)g_ptr_array_index(arr, arr->len - 1);
 }
 
 static void init_mptcpv(void)
@@ -127,37 +122,60 @@ static gboolean read_endpoint(const address *addr, guint16 port, mptcpv_endpoint
     return FALSE;
 }
 
-/* Where the TCP header and its options are, as read from the packet. */
+/* Where the TCP header and its options are, as read from the segment. */
 typedef struct tcp_view {
-    tvbuff_t *tvb;
-    int hdr;
+    tvbuff_t *tvb; /* the segment, as IP hands it to TCP: the header at offset 0 */
     int block_offset;
     int block_len; /* captured option bytes */
     gboolean truncated;
     mptcpv_segment seg;
 } tcp_view;
 
-/* Fill |v| from the TCP header at |hdr| of |tvb|. */
-static gboolean read_tcp(tvbuff_t *tvb, int hdr, guint32 payload_len, packet_info *pinfo,
-                         tcp_view *v)
+/* Whether the captured options of the TCP header at the start of |tvb| hold an MPTCP option
+ * (kind 30), walked as TCP does (RFC 9293 3.1): the fast path's only look at a segment. */
+static gboolean has_mptcp_option(tvbuff_t *tvb, int hdr_len)
+{
+    int end = MIN(hdr_len, (int)tvb_captured_length(tvb));
+    int pos = TCP_FIXED_HEADER_LEN;
+    while (pos < end) {
+        guint8 kind = tvb_get_uint8(tvb, pos);
+        if (kind == MPTCPV_TCPOPT_KIND)
+            return TRUE;
+        if (kind == 0) /* end of option list */
+            return FALSE;
+        if (kind == 1) { /* no-operation */
+            pos++;
+            continue;
+        }
+        if (pos + 1 >= end || tvb_get_uint8(tvb, pos + 1) < 2)
+            return FALSE;
+        pos += tvb_get_uint8(tvb, pos + 1);
+    }
+    return FALSE;
+}
+
+/* Fill |v| from the TCP segment |tvb| (header at offset 0). */
+static gboolean read_tcp(tvbuff_t *tvb, packet_info *pinfo, tcp_view *v)
 {
     v->tvb = tvb;
-    v->hdr = hdr;
-    if (!tvb_bytes_exist(tvb, hdr, TCP_FIXED_HEADER_LEN))
+    if (!tvb_bytes_exist(tvb, 0, TCP_FIXED_HEADER_LEN))
         return FALSE;
+    int hdr_len = (tvb_get_uint8(tvb, 12) >> 4) * 4;
+    if (hdr_len < TCP_FIXED_HEADER_LEN)
+        return FALSE; /* TCP rejects the segment too */
     mptcpv_segment *seg = &v->seg;
     memset(seg, 0, sizeof(*seg));
     seg->frame = pinfo->num;
-    seg->src.port = tvb_get_ntohs(tvb, hdr);
-    seg->dst.port = tvb_get_ntohs(tvb, hdr + 2);
-    seg->seq = tvb_get_ntohl(tvb, hdr + 4);
-    seg->ack = tvb_get_ntohl(tvb, hdr + 8);
-    seg->tcp_flags = tvb_get_uint8(tvb, hdr + 13);
-    seg->payload_len = payload_len;
+    seg->src.port = tvb_get_ntohs(tvb, 0);
+    seg->dst.port = tvb_get_ntohs(tvb, 2);
+    seg->seq = tvb_get_ntohl(tvb, 4);
+    seg->ack = tvb_get_ntohl(tvb, 8);
+    seg->tcp_flags = tvb_get_uint8(tvb, 13);
+    /* IP set the reported length to its payload's: what TCP calls the segment length. */
+    seg->payload_len = (guint32)MAX((int)tvb_reported_length(tvb) - hdr_len, 0);
 
-    int hdr_len = (tvb_get_uint8(tvb, hdr + 12) >> 4) * 4;
-    v->block_offset = hdr + TCP_FIXED_HEADER_LEN;
-    v->block_len = MAX(hdr_len - TCP_FIXED_HEADER_LEN, 0);
+    v->block_offset = TCP_FIXED_HEADER_LEN;
+    v->block_len = hdr_len - TCP_FIXED_HEADER_LEN;
     /* Snaplen may cut the options: decode what was captured, and treat the cut as a gap in
      * the capture, not as a defect of the packet. */
     int captured = MAX(tvb_captured_length_remaining(tvb, v->block_offset), 0);
@@ -171,8 +189,8 @@ static gboolean read_tcp(tvbuff_t *tvb, int hdr, guint32 payload_len, packet_inf
         !read_endpoint(&pinfo->net_dst, seg->dst.port, &seg->dst))
         return FALSE;
     /* The payload as captured, read in place (no copy for ordinary frames). */
-    int payload_offset = hdr + hdr_len;
-    int payload_captured = MIN((int)payload_len,
+    int payload_offset = hdr_len;
+    int payload_captured = MIN((int)seg->payload_len,
                                MAX(tvb_captured_length_remaining(tvb, payload_offset), 0));
     if (payload_captured > 0) {
         seg->payload = tvb_get_ptr(tvb, payload_offset, payload_captured);
@@ -181,34 +199,16 @@ static gboolean read_tcp(tvbuff_t *tvb, int hdr, guint32 payload_len, packet_inf
     return TRUE;
 }
 
-/* First pass: find the innermost TCP header through the tcp.srcport item. */
-static gboolean find_tcp(proto_tree *tree, packet_info *pinfo, tcp_view *v)
-{
-    field_info *port_fi = last_finfo(tree, hf_tcp_srcport);
-    if (port_fi == NULL || port_fi->ds_tvb == NULL)
-        return FALSE;
-    if (last_finfo(tree, proto_icmp) != NULL || last_finfo(tree, proto_icmpv6) != NULL)
-        return FALSE;
-    field_info *len_fi = last_finfo(tree, hf_tcp_len);
-    guint32 payload_len = len_fi != NULL ? fvalue_get_uinteger(MPTCPV_FINFO_VALUE(len_fi)) : 0;
-    return read_tcp(port_fi->ds_tvb, port_fi->start, payload_len, pinfo, v);
-}
-
 /* What the first pass found about a frame; later passes show exactly this. One per frame
  * of a linked subflow or with MPTCP options, so it is kept small: verification results
  * (handshake and signalling frames only) live in |verdicts|, and frames share one copy of
  * their connection's facts while these stay the same. */
 typedef struct frame_record {
-    /* Where the TCP header is, so later passes need no tree lookup (tshark -2 does not
-     * give postdissectors their wanted fields on the second pass). */
-    int tcp_offset;
-    guint32 payload_len;
     guint32 connection;
     guint32 subflow;
     guint32 subflow_count;
     gint8 decoded_with; /* mptcpv_version */
     guint8 finding_count;
-    guint8 on_frame_tvb : 1; /* the header is in the frame's own bytes, not reassembled */
     guint8 linked : 1;
     guint8 initial : 1;
     guint8 backup : 1;
@@ -392,7 +392,7 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
 {
     int item_len = opts->count > 0 ? v->block_len : 0;
     proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
-                                         opts->count > 0 ? v->block_offset : v->hdr, item_len,
+                                         opts->count > 0 ? v->block_offset : 0, item_len,
                                          ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
     mptcpv_version version = frame_version(rec);
@@ -474,52 +474,103 @@ static void queue_tap(packet_info *pinfo, const tcp_view *v, const frame_record 
     tap_queue_packet(mptcpv_tap, pinfo, info);
 }
 
-static int dissect_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* The frame's record of this TCP layer (a frame can carry several: tunnels), keyed by the
+ * depth of the IP layer that handed the segment over, which every pass sees alike. */
+static guint32 record_key(packet_info *pinfo)
 {
+    return pinfo->curr_layer_num;
+}
+
+/* First pass: the core's verdict on the segment, recorded; NULL if it is none of mptcpv's
+ * business (no MPTCP option, no tracked subflow). */
+static frame_record *analyse(tvbuff_t *tvb, packet_info *pinfo, tcp_view *v,
+                             const mptcpv_options **first_pass)
+{
+    if (!tvb_bytes_exist(tvb, 0, TCP_FIXED_HEADER_LEN))
+        return NULL;
+    int hdr_len = (tvb_get_uint8(tvb, 12) >> 4) * 4;
+    /* The fast path: nothing to track yet and no MPTCP option, so the core would only
+     * confirm that this segment is plain TCP. */
+    if (mptcpv_tracker_connection_count(tracker) == 0 && !has_mptcp_option(tvb, hdr_len))
+        return NULL;
+    if (!read_tcp(tvb, pinfo, v))
+        return NULL;
     mptcpv_segment_result *result = scratch_result();
-    const mptcpv_options *first_pass = NULL;
-    tcp_view v;
-    frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
-                                                         proto_mptcpv, 0);
-    if (rec == NULL) {
-        if (PINFO_FD_VISITED(pinfo) || tree == NULL || !find_tcp(tree, pinfo, &v))
-            return 0;
-        mptcpv_tracker_segment(tracker, &v.seg, result);
-        rec = record_result(result, pinfo->num);
-        if (rec == NULL)
-            return 0;
-        first_pass = &result->options;
-        rec->tcp_offset = v.hdr;
-        rec->on_frame_tvb = v.tvb == tvb;
-        rec->payload_len = v.seg.payload_len;
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0, rec);
-    } else if (rec->on_frame_tvb) {
-        if (!read_tcp(tvb, rec->tcp_offset, rec->payload_len, pinfo, &v))
-            return 0;
-    } else if (tree == NULL || !find_tcp(tree, pinfo, &v)) {
-        return 0;
-    }
+    mptcpv_tracker_segment(tracker, &v->seg, result);
+    frame_record *rec = record_result(result, pinfo->num);
+    if (rec == NULL)
+        return NULL;
+    *first_pass = &result->options;
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, record_key(pinfo), rec);
+    return rec;
+}
+
+/* Show what was recorded about the segment: tree, expert infos, Info column, tap. */
+static void present(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                    const frame_record *rec, tcp_view *v, const mptcpv_options *first_pass)
+{
     gboolean tapped = have_tap_listener(mptcpv_tap);
-    if (tree == NULL && !tapped)
-        return tvb_captured_length(tvb);
-    mptcpv_options *decoded = NULL;
+    gboolean info = pinfo->cinfo != NULL && col_get_writable(pinfo->cinfo, COL_INFO);
+    if (tree == NULL && !tapped && !info)
+        return;
+    if (first_pass == NULL && !read_tcp(tvb, pinfo, v))
+        return;
     const mptcpv_options *opts = first_pass;
     if (opts == NULL) {
-        decoded = wmem_new(pinfo->pool, mptcpv_options);
-        decode_again(&v, rec, decoded);
+        mptcpv_options *decoded = wmem_new(pinfo->pool, mptcpv_options);
+        decode_again(v, rec, decoded);
         opts = decoded;
     }
     if (tree != NULL)
-        show(tree, pinfo, &v, rec, opts);
+        show(tree, pinfo, v, rec, opts);
+    else
+        add_info_column(pinfo, opts);
     if (tapped)
-        queue_tap(pinfo, &v, rec, opts);
-    return tvb_captured_length(tvb);
+        queue_tap(pinfo, v, rec, opts);
+}
+
+/*
+ * "ip.proto" 6: every TCP segment IP dissects. TCP is called first, exactly as IP would
+ * have called it, so the tree shows mptcpv after TCP (and after what TCP's payload holds).
+ * The core sees the segment before that, and what it found is shown even when TCP's own
+ * dissection throws (a malformed option the built-in MPTCP decoder stops at, a short
+ * segment): then the exception goes on to IP as if mptcpv were not there.
+ */
+static int dissect_tcp_with_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                   void *data)
+{
+    if (pinfo->flags.in_error_pkt || !proto_is_protocol_enabled(mptcpv_protocol))
+        return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
+    tcp_view v;
+    const mptcpv_options *first_pass = NULL;
+    frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                         proto_mptcpv, record_key(pinfo));
+    if (rec == NULL && !PINFO_FD_VISITED(pinfo))
+        rec = analyse(tvb, pinfo, &v, &first_pass);
+    if (rec == NULL)
+        return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
+    volatile int consumed = 0;
+    TRY {
+        consumed = call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
+    }
+    CATCH_ALL {
+        TRY {
+            present(tvb, pinfo, tree, rec, &v, first_pass);
+        }
+        CATCH_ALL {
+        }
+        ENDTRY;
+        RETHROW;
+    }
+    ENDTRY;
+    present(tvb, pinfo, tree, rec, &v, first_pass);
+    return consumed;
 }
 
 gboolean mptcpv_frame_connection(packet_info *pinfo, guint32 *connection)
 {
-    const frame_record *rec =
-        (const frame_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, 0);
+    const frame_record *rec = (const frame_record *)p_get_proto_data(
+        wmem_file_scope(), pinfo, proto_mptcpv, record_key(pinfo));
     if (rec == NULL || !rec->linked)
         return FALSE;
     *connection = rec->connection;
@@ -591,7 +642,9 @@ void proto_register_mptcpv(void)
 
     register_init_routine(init_mptcpv);
     register_cleanup_routine(cleanup_mptcpv);
-    mptcpv_handle = create_dissector_handle(dissect_mptcpv, proto_mptcpv);
+    /* No protocol of its own: disabling mptcpv must not disable TCP. */
+    mptcpv_tcp_handle = create_dissector_handle_with_name_and_description(
+        dissect_tcp_with_mptcpv, -1, "mptcpv_tcp", "TCP, analysed by mptcpv");
     mptcpv_tap = register_tap(MPTCPV_TAP_NAME);
     mptcpv_stats_register();
     mptcpv_follow_register(proto_mptcpv);
@@ -599,18 +652,11 @@ void proto_register_mptcpv(void)
 
 void proto_reg_handoff_mptcpv(void)
 {
-    hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
-    hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
-    proto_icmp = proto_get_id_by_filter_name("icmp");
-    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
-
-    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    g_array_append_val(wanted, hf_tcp_srcport);
-    g_array_append_val(wanted, hf_tcp_len);
-    if (proto_icmp >= 0)
-        g_array_append_val(wanted, proto_icmp);
-    if (proto_icmpv6 >= 0)
-        g_array_append_val(wanted, proto_icmpv6);
-    register_postdissector(mptcpv_handle);
-    set_postdissector_wanted_hfids(mptcpv_handle, wanted);
+    /* Plugins' handoffs run after the built-in ones: TCP is in "ip.proto" by now. */
+    tcp_handle = dissector_get_uint_handle(find_dissector_table("ip.proto"), IP_PROTO_TCP);
+    if (tcp_handle == NULL)
+        tcp_handle = find_dissector("tcp");
+    mptcpv_protocol = find_protocol_by_id(proto_mptcpv);
+    if (tcp_handle != NULL)
+        dissector_add_uint("ip.proto", IP_PROTO_TCP, mptcpv_tcp_handle);
 }
