@@ -315,15 +315,22 @@ static void add_finding(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int
 
 static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
 {
-    if (pinfo->cinfo == NULL || !col_get_writable(pinfo->cinfo, COL_INFO))
+    if (options->count == 0 || pinfo->cinfo == NULL || !col_get_writable(pinfo->cinfo, COL_INFO))
         return; /* no Info column to fill (e.g. tshark -T fields): skip the formatting */
-    char summary[160];
-    for (unsigned i = 0; i < options->count; i++) {
-        mptcpv_option_format(&options->options[i], summary, sizeof(summary));
-        col_append_fstr(pinfo->cinfo, COL_INFO, "%s%s", i == 0 ? " [" : ", ", summary);
+    /* " [opt, opt]" in one buffer and one append: every frame with options pays this on
+     * tshark's and the packet list's first pass, so no printf and no append per option. */
+    char text[MPTCPV_MAX_OPTIONS * 64];
+    size_t len = 0;
+    for (unsigned i = 0; i < options->count && len + 4 < sizeof(text); i++) {
+        memcpy(text + len, i == 0 ? " [" : ", ", 2);
+        len += 2;
+        size_t need = mptcpv_option_format(&options->options[i], text + len, sizeof(text) - len);
+        len += MIN(need, sizeof(text) - len - 1);
     }
-    if (options->count > 0)
-        col_append_str(pinfo->cinfo, COL_INFO, "]");
+    if (len + 1 < sizeof(text))
+        text[len++] = ']';
+    text[len] = '\0';
+    col_append_str(pinfo->cinfo, COL_INFO, text);
 }
 
 /* Index of the option |f| is about, or -1 (a finding about the segment). */
