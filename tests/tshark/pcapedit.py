@@ -1,9 +1,9 @@
 """Minimal classic-pcap reading and byte patching for corruption tests (Ethernet, Linux
-SLL and raw IPv4/IPv6 link types). Checksums are left as they are: tshark does not verify
+SLL, SLL2 and raw IPv4/IPv6 link types). Checksums are left as they are: tshark does not verify
 them by default, and a middlebox that rewrites bytes would not fix them either."""
 import struct
 
-LINK_HEADER = {1: 14, 113: 16, 101: 0, 228: 0, 229: 0}
+LINK_HEADER = {1: 14, 113: 16, 276: 20, 101: 0, 228: 0, 229: 0}  # 276: Linux SLL2
 
 
 def read(path):
