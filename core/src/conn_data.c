@@ -8,6 +8,7 @@
  * counting twice. Nothing is copied and nothing is kept per packet.
  */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "mptcpv/dss.h"
 #include "tracker_internal.h"
@@ -94,7 +95,7 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
         peer->data_fin_acked = true;
         res->data.data_fin_ack_of = peer->data_fin_frame;
         if (me->data_fin_acked)
-            res->data.close = MPTCPV_CLOSE_CLOSED;
+            conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSED);
     }
 }
 
@@ -165,8 +166,11 @@ static void mapping_verdict(seg_ctx *ctx, conn *c, mapping *m, mptcpv_verdict ve
     mptcpv_segment_result *res = ctx->res;
     if (!m->has_csum)
         return;
-    res->data.checksum = verdict;
-    res->data.checksum_mapping_frame = m->frame;
+    /* A segment can complete two mappings (a remap of the tail): the failure is shown. */
+    if (res->data.checksum != MPTCPV_VERDICT_BAD) {
+        res->data.checksum = verdict;
+        res->data.checksum_mapping_frame = m->frame;
+    }
     switch (verdict) {
     case MPTCPV_VERDICT_GOOD:
         c->csum_good++;
@@ -471,6 +475,28 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
     note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n, resent);
 }
 
+static void report_subflow_failed(seg_ctx *ctx, const conn *c, int side,
+                                  const mptcpv_option *opt)
+{
+    /* The DSN is the peer's: the receiver of the bad data sends MP_FAIL. */
+    uint64_t dsn = opt->u.mp_fail.dsn, idsn;
+    if (side_idsn(c, 1 - side, &idsn))
+        dsn -= idsn;
+    char failed[64] = "";
+    if (ctx->res->data.fail_answers != 0)
+        snprintf(failed, sizeof(failed), " of the mapping in frame %" PRIu32,
+                 ctx->res->data.fail_answers);
+    uint32_t others = conn_open_subflows(c, ctx->sf);
+    char rest[64] = "no other subflow is open";
+    if (others > 0)
+        snprintf(rest, sizeof(rest), "the connection goes on over %" PRIu32
+                 " other open subflow%s", others, others == 1 ? "" : "s");
+    tracker_report(ctx, opt, MPTCPV_RULE_SUBFLOW_FAILED,
+                   "subflow %" PRIu32 " reset after the checksum failure%s (DSN %" PRIu64
+                   "): %s",
+                   ctx->sf->index, failed, dsn, rest);
+}
+
 void conn_data(seg_ctx *ctx)
 {
     conn *c = ctx->sf->conn;
@@ -503,8 +529,14 @@ void conn_data(seg_ctx *ctx)
         } else if (opt->subtype == MPTCPV_MP_FAIL) {
             if (c->has_bad_csum && opt->u.mp_fail.dsn == c->bad_csum_dsn)
                 ctx->res->data.fail_answers = c->bad_csum_frame;
-            conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
-            return;
+            /* RFC 8684 3.7 (RFC 6824 3.6): MP_FAIL on a RST closes only that subflow;
+             * without a RST the single subflow falls back. */
+            if (!(seg->tcp_flags & MPTCPV_TCP_RST)) {
+                conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
+                return;
+            }
+            report_subflow_failed(ctx, c, side, opt);
+            continue;
         }
         if (!have)
             continue;
@@ -516,7 +548,7 @@ void conn_data(seg_ctx *ctx)
             conn_side *s = &c->side[side];
             if (am.data_fin && !s->has_data_fin) {
                 if (!c->side[1 - side].has_data_fin)
-                    ctx->res->data.close = MPTCPV_CLOSE_CLOSING;
+                    conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSING);
                 s->has_data_fin = true;
                 s->data_fin_dsn = am.dsn + am.len - 1;
                 s->data_fin_frame = ctx->seg->frame;

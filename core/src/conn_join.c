@@ -5,6 +5,7 @@
  * its own key and nonce first.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tracker_internal.h"
@@ -95,6 +96,7 @@ void conn_join_ack(seg_ctx *ctx, const mptcpv_option *option)
     const mptcpv_mp_join *join = &option->u.mp_join;
     subflow *sf = ctx->sf;
     mptcpv_segment_result *res = ctx->res;
+    sf->join_acked = true;
     uint64_t key_a, key_b;
     if (!sf->has_nonce_a || !sf->has_nonce_b || !subflow_keys(sf, &key_a, &key_b)) {
         res->join_hmac = MPTCPV_VERDICT_UNVERIFIABLE;
@@ -111,9 +113,12 @@ void conn_join_ack(seg_ctx *ctx, const mptcpv_option *option)
         return;
     }
     res->join_hmac = MPTCPV_VERDICT_BAD;
+    /* Both values whole: truncated ones may agree in every digit shown. */
+    char got[2 * MPTCPV_JOIN_HMAC_LEN + 1], want[2 * MPTCPV_JOIN_HMAC_LEN + 1];
+    for (unsigned i = 0; i < MPTCPV_JOIN_HMAC_LEN; i++) {
+        snprintf(got + 2 * i, 3, "%02x", join->hmac[i]);
+        snprintf(want + 2 * i, 3, "%02x", digest[i]);
+    }
     tracker_report(ctx, option, MPTCPV_RULE_JOIN_HMAC_BAD,
-                   "third-ACK HMAC %02x%02x%02x%02x... differs from the expected "
-                   "%02x%02x%02x%02x...",
-                   join->hmac[0], join->hmac[1], join->hmac[2], join->hmac[3], digest[0],
-                   digest[1], digest[2], digest[3]);
+                   "third-ACK HMAC %s differs from the expected %s", got, want);
 }

@@ -417,6 +417,7 @@ static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mpt
         if (sf == NULL)
             return;
         sf->third_ack_checked = true;
+        sf->established = true;
     }
     ctx->from_initiator = endpoint_eq(&sf->initiator, &ctx->seg->src);
 
@@ -458,6 +459,8 @@ static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mpt
     maps_before(dir, seen);
     conn_data(ctx);
     maps_after(ctx, dir, seen);
+    conn_note_established(ctx);
+    conn_note_end(ctx);
 }
 
 /* Table bounds hit by this segment, noted once per capture. */
@@ -577,6 +580,7 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
     out->checksums_good = c->csum_good;
     out->checksums_bad = c->csum_bad;
     out->checksums_unverifiable = c->csum_unverifiable;
+    out->close = (mptcpv_close_state)c->close;
     for (guint i = 0; i < c->subflows->len; i++) {
         const subflow *sf = g_ptr_array_index(c->subflows, i);
         for (int d = 0; d < 2; d++) {
@@ -587,5 +591,28 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
             }
         }
     }
+    return true;
+}
+
+bool mptcpv_tracker_subflow(const mptcpv_tracker *tracker, uint32_t connection,
+                            uint32_t subflow_index, mptcpv_subflow_summary *out)
+{
+    if (connection >= tracker->conns->len)
+        return false;
+    const conn *c = g_ptr_array_index(tracker->conns, connection);
+    if (subflow_index >= c->subflows->len)
+        return false;
+    const subflow *sf = g_ptr_array_index(c->subflows, subflow_index);
+    *out = (mptcpv_subflow_summary){
+        .connection = c->index,
+        .subflow = sf->index,
+        .initial = sf->initial,
+        .backup = sf->backup,
+        .established = sf->established,
+        .end = (mptcpv_subflow_end)sf->end,
+        .end_frame = sf->end_frame,
+        .has_tcprst_reason = sf->has_rst_reason,
+        .tcprst_reason = sf->rst_reason,
+    };
     return true;
 }

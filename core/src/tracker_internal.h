@@ -79,8 +79,12 @@ typedef struct subflow {
     uint64_t trunc_hmac_b;
 
     bool backup;
+    bool join_acked;  /* the initiator's MP_JOIN third ACK was seen */
+    bool established; /* conn_note_established */
     bool has_rst_reason;
     uint8_t rst_reason;
+    uint8_t end; /* mptcpv_subflow_end */
+    uint32_t end_frame;
 
     subflow_dir dir[2];
 } subflow;
@@ -140,6 +144,7 @@ typedef struct conn {
 
     conn_side side[2];
     mptcpv_fallback fallback;
+    uint8_t close; /* mptcpv_close_state */
     bool has_bad_csum;
     uint64_t bad_csum_dsn;
     uint32_t bad_csum_frame;
@@ -193,6 +198,13 @@ void conn_join_ack(seg_ctx *ctx, const mptcpv_option *join);
 /* conn_data.c */
 void conn_fall_back(seg_ctx *ctx, conn *c, mptcpv_fallback reason);
 void conn_data(seg_ctx *ctx);
+/* conn_close.c */
+void conn_set_close(seg_ctx *ctx, conn *c, mptcpv_close_state state);
+/* Established subflows of |c| still open, |except| (may be NULL) not counted. */
+uint32_t conn_open_subflows(const conn *c, const subflow *except);
+void conn_note_established(seg_ctx *ctx);
+/* After a segment of an established-stage subflow: its end and the connection's close. */
+void conn_note_end(seg_ctx *ctx);
 /* conn_signal.c */
 void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option);
 void conn_remove_addr(seg_ctx *ctx, const mptcpv_option *option);

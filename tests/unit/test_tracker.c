@@ -353,6 +353,22 @@ START_TEST(test_join_hmacs_bad)
     join_ack(&o, "01ca6f18fe8b9163c33054d30d49eb653083d953");
     const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, NULL, -1);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_JOIN_HMAC_BAD), 1);
+    /* Both values whole: they differ in the last digit only. */
+    ck_assert_str_eq(r->options.findings[0].detail,
+                     "third-ACK HMAC 01ca6f18fe8b9163c33054d30d49eb653083d953 differs from the "
+                     "expected 01ca6f18fe8b9163c33054d30d49eb653083d952");
+    /* The server refuses the subflow: it never was established; subflow 0 goes on. */
+    r = send(&w, SERVER, CLIENT2, RST, 9001, 0, NULL, NULL, -1);
+    ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_RST);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
+    mptcpv_subflow_summary sf;
+    ck_assert(mptcpv_tracker_subflow(w.t, 0, 1, &sf));
+    ck_assert(!sf.established);
+    ck_assert_int_eq(sf.end, MPTCPV_SUBFLOW_END_RST);
+    ck_assert(mptcpv_tracker_subflow(w.t, 0, 0, &sf));
+    ck_assert(sf.established);
+    ck_assert_int_eq(sf.end, MPTCPV_SUBFLOW_OPEN);
+    ck_assert(!mptcpv_tracker_subflow(w.t, 0, 2, &sf));
     mptcpv_tracker_free(w.t);
 }
 END_TEST
@@ -388,6 +404,8 @@ START_TEST(test_fastclose_key)
     const mptcpv_segment_result *r =
         send(&w, CLIENT, SERVER, ACK | RST, ISN_C + 1, ISN_S + 1, &o, NULL, -1);
     ck_assert_int_eq(r->fastclose_key, MPTCPV_VERDICT_GOOD);
+    ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_FASTCLOSE);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_FASTCLOSED);
     put64(good + 4, KEY_A); /* its own key: wrong */
     o.n = 0;
     raw(&o, good, 12);
@@ -680,6 +698,136 @@ START_TEST(test_data_fin_close_state)
 }
 END_TEST
 
+static void mp_fail(opts *o, uint64_t dsn)
+{
+    uint8_t b[12] = {30, 12, 0x60, 0};
+    put64(b + 4, dsn);
+    put(o, b, 12);
+}
+
+static void mp_tcprst(opts *o, uint8_t reason)
+{
+    uint8_t b[4] = {30, 4, 0x80, reason};
+    put(o, b, 4);
+}
+
+/* v1 with checksums, subflow 1 joined and acknowledged by the server. */
+static void two_subflows_checksummed(world *w)
+{
+    handshake_v1(w, 0x81);
+    join_v1(w, 0x767c7234a22efa71ull);
+    opts o = {0};
+    join_ack(&o, "01ca6f18fe8b9163c33054d30d49eb653083d952");
+    send(w, CLIENT2, SERVER, ACK, 7001, 9001, &o, NULL, -1);
+    send(w, SERVER, CLIENT2, ACK, 9001, 7001, NULL, NULL, -1);
+}
+
+/* RFC 8684 3.7, as the Linux kernel does it (mptcp_join.sh's MP_FAIL test): the receiver
+ * of a corrupted mapping resets that subflow with MP_FAIL + MP_TCPRST; the connection stays
+ * MPTCP and its other subflows keep being verified. */
+START_TEST(test_mp_fail_on_rst_closes_only_the_subflow)
+{
+    const uint64_t dsn = 0x7f04667f85c59b7eull; /* spec 4.5: "hello" at SSN 1 is 0xb55f */
+    world w;
+    world_init(&w, NULL);
+    two_subflows_checksummed(&w);
+    opts o = {0};
+    dss64(&o, 0, dsn + 5, 1, 5, 0x1234, 0);
+    const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "world", -1);
+    ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_BAD);
+    uint32_t bad = w.frame;
+    o.n = 0;
+    mp_fail(&o, dsn + 5);
+    mp_tcprst(&o, 0x06); /* middlebox interference */
+    r = send(&w, SERVER, CLIENT2, RST | ACK, 9001, 7006, &o, NULL, -1);
+    uint32_t reset = w.frame;
+    ck_assert_uint_eq(r->data.fail_answers, bad);
+    ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NONE);
+    ck_assert_int_eq(count_rule(r, MPTCPV_RULE_CONNECTION_FALLBACK), 0);
+    ck_assert_int_eq(count_rule(r, MPTCPV_RULE_SUBFLOW_FAILED), 1);
+    char want[160];
+    snprintf(want, sizeof(want),
+             "subflow 1 reset after the checksum failure of the mapping in frame %u (DSN %llu):"
+             " the connection goes on over 1 other open subflow",
+             (unsigned)bad, (unsigned long long)(dsn + 5 - w.r.facts.client_idsn));
+    ck_assert_str_eq(r->options.findings[0].detail, want);
+    ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_MP_FAIL);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
+
+    /* Subflow 0's mapping is still checked. */
+    o.n = 0;
+    dss64(&o, 0, dsn, 1, 5, 0xb55f, 0);
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
+    ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_GOOD);
+    ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NONE);
+    ck_assert_uint_eq(r->options.finding_count, 0);
+
+    mptcpv_subflow_summary sf;
+    ck_assert(mptcpv_tracker_subflow(w.t, 0, 1, &sf));
+    ck_assert(sf.established && !sf.initial);
+    ck_assert_int_eq(sf.end, MPTCPV_SUBFLOW_END_MP_FAIL);
+    ck_assert_uint_eq(sf.end_frame, reset);
+    ck_assert(sf.has_tcprst_reason);
+    ck_assert_uint_eq(sf.tcprst_reason, 0x06);
+    mptcpv_conn_summary sum;
+    ck_assert(mptcpv_tracker_connection(w.t, 0, &sum));
+    ck_assert_int_eq(sum.fallback, MPTCPV_FALLBACK_NONE);
+    ck_assert_int_eq(sum.close, MPTCPV_CLOSE_NONE);
+    ck_assert_uint_eq(sum.checksums_good, 1);
+    ck_assert_uint_eq(sum.checksums_bad, 1);
+
+    /* The last subflow reset before any DATA_FIN: the connection is reset. */
+    r = send(&w, SERVER, CLIENT, RST | ACK, ISN_S + 1, ISN_C + 6, NULL, NULL, -1);
+    ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_RST);
+    ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_RESET);
+    ck_assert(mptcpv_tracker_connection(w.t, 0, &sum));
+    ck_assert_int_eq(sum.close, MPTCPV_CLOSE_RESET);
+    ck_assert_str_eq(mptcpv_close_state_name(sum.close), "reset");
+    ck_assert_str_eq(mptcpv_subflow_end_name(MPTCPV_SUBFLOW_END_MP_FAIL), "MP_FAIL");
+    mptcpv_tracker_free(w.t);
+}
+END_TEST
+
+/* RFC 8684 3.7: on a single subflow, MP_FAIL without RST means fallback (then an infinite
+ * mapping); with RST it resets the only subflow, which resets the connection. */
+START_TEST(test_mp_fail_single_subflow)
+{
+    const uint64_t dsn = 0x7f04667f85c59b7eull;
+    for (int with_rst = 0; with_rst < 2; with_rst++) {
+        world w;
+        world_init(&w, NULL);
+        handshake_v1(&w, 0x81);
+        opts o = {0};
+        dss64(&o, 0, dsn, 1, 5, 0x1234, 0);
+        send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
+        ck_assert_int_eq(w.r.data.checksum, MPTCPV_VERDICT_BAD);
+        o.n = 0;
+        mp_fail(&o, dsn);
+        const mptcpv_segment_result *r = send(&w, SERVER, CLIENT, ACK | (with_rst ? RST : 0),
+                                              ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+        ck_assert_uint_eq(r->data.fail_answers, 1 + 3);
+        if (with_rst) {
+            ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NONE);
+            ck_assert_int_eq(count_rule(r, MPTCPV_RULE_SUBFLOW_FAILED), 1);
+            ck_assert_ptr_nonnull(strstr(r->options.findings[0].detail,
+                                         "no other subflow is open"));
+            ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_RESET);
+        } else {
+            ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_MP_FAIL);
+            ck_assert_int_eq(count_rule(r, MPTCPV_RULE_CONNECTION_FALLBACK), 1);
+            ck_assert_int_eq(count_rule(r, MPTCPV_RULE_SUBFLOW_FAILED), 0);
+            ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
+            /* After the fallback, TCP's FINs close the connection. */
+            r = send(&w, CLIENT, SERVER, ACK | MPTCPV_TCP_FIN, ISN_C + 6, ISN_S + 1, NULL,
+                     NULL, -1);
+            ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_FIN);
+            ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_CLOSED);
+        }
+        mptcpv_tracker_free(w.t);
+    }
+}
+END_TEST
+
 START_TEST(test_tuple_reuse_and_plain_tcp)
 {
     world w;
@@ -778,6 +926,8 @@ Suite *tracker_suite(void)
     tcase_add_test(tc, test_tcp_retransmission_is_no_reinjection);
     tcase_add_test(tc, test_data_fin_and_infinite_mapping);
     tcase_add_test(tc, test_data_fin_close_state);
+    tcase_add_test(tc, test_mp_fail_on_rst_closes_only_the_subflow);
+    tcase_add_test(tc, test_mp_fail_single_subflow);
     tcase_add_test(tc, test_tuple_reuse_and_plain_tcp);
     tcase_add_test(tc, test_ack_unsent);
     tcase_add_test(tc, test_coalesced_segments);

@@ -141,12 +141,33 @@ typedef enum mptcpv_fallback {
 
 const char *mptcpv_fallback_name(mptcpv_fallback fallback);
 
-/* Closing the data level (RFC 8684 3.3.3): a DATA_FIN sent, then both acknowledged. */
+/* How a connection ends: closing the data level (RFC 8684 3.3.3: a DATA_FIN sent, then both
+ * acknowledged), or abruptly. Segment results carry it where it changes; the order is not
+ * one of strength: a closed connection stays closed, a fast close replaces anything. */
 typedef enum mptcpv_close_state {
-    MPTCPV_CLOSE_NONE = 0,
-    MPTCPV_CLOSE_CLOSING, /* the first DATA_FIN of the connection */
-    MPTCPV_CLOSE_CLOSED,  /* both hosts' DATA_FINs acknowledged by a DATA_ACK */
+    MPTCPV_CLOSE_NONE = 0, /* open */
+    MPTCPV_CLOSE_CLOSING,  /* the first DATA_FIN of the connection */
+    MPTCPV_CLOSE_CLOSED,   /* both hosts' DATA_FINs acknowledged by a DATA_ACK */
+    MPTCPV_CLOSE_FASTCLOSED, /* MP_FASTCLOSE (RFC 8684 3.5) */
+    MPTCPV_CLOSE_RESET,    /* every subflow reset before the data level closed */
 } mptcpv_close_state;
+
+/* "open", "closing", "closed", "fast-closed", "reset". */
+const char *mptcpv_close_state_name(mptcpv_close_state state);
+
+/* How a subflow ended, weakest first: a later segment with a stronger reason replaces a
+ * weaker one (a RST after a FIN, say). */
+typedef enum mptcpv_subflow_end {
+    MPTCPV_SUBFLOW_OPEN = 0,
+    MPTCPV_SUBFLOW_END_FIN,       /* a FIN (either direction) */
+    MPTCPV_SUBFLOW_END_RST,       /* a RST without an MPTCP reason */
+    MPTCPV_SUBFLOW_END_TCPRST,    /* a RST with MP_TCPRST (its reason kept) */
+    MPTCPV_SUBFLOW_END_MP_FAIL,   /* a RST with MP_FAIL: checksum failure (RFC 8684 3.7) */
+    MPTCPV_SUBFLOW_END_FASTCLOSE, /* MP_FASTCLOSE (RFC 8684 3.5) */
+} mptcpv_subflow_end;
+
+/* "open", "FIN", "RST", "MP_TCPRST", "MP_FAIL", "MP_FASTCLOSE". */
+const char *mptcpv_subflow_end_name(mptcpv_subflow_end end);
 
 /* Data level of one segment (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN,
  * so a host's first data byte is 1 (RFC 8684 3.3.1). */
@@ -163,7 +184,8 @@ typedef struct mptcpv_data_result {
     uint32_t data_fin_ack_of; /* this DATA_ACK is the first to cover the DATA_FIN of that frame */
     uint8_t checksum;        /* mptcpv_verdict: DSS checksum of the mapping this completes */
     uint8_t fallback;        /* mptcpv_fallback: the connection's fallback as of this segment */
-    uint8_t close;           /* mptcpv_close_state: set where the data level's state changes */
+    uint8_t close;           /* mptcpv_close_state: set where the connection's state changes */
+    uint8_t subflow_end;     /* mptcpv_subflow_end: set where the subflow's end changes */
     bool has_dsn;            /* the payload's first byte was mapped */
     bool has_relative_dsn;
     bool has_data_ack;
@@ -219,11 +241,30 @@ typedef struct mptcpv_conn_summary {
     uint32_t checksums_good;
     uint32_t checksums_bad;
     uint32_t checksums_unverifiable; /* incl. mappings never completed in the capture */
+    mptcpv_close_state close;
 } mptcpv_conn_summary;
+
+/* Summary of one subflow of a connection. */
+typedef struct mptcpv_subflow_summary {
+    uint32_t connection;
+    uint32_t subflow;
+    bool initial;
+    bool backup;
+    bool established; /* handshake completed: MP_CAPABLE third ACK, MP_JOIN ACK (or the
+                       * capture started after it) */
+    mptcpv_subflow_end end;
+    uint32_t end_frame;     /* frame that set |end|; 0 while open */
+    bool has_tcprst_reason; /* an MP_TCPRST was seen on the subflow */
+    uint8_t tcprst_reason;
+} mptcpv_subflow_summary;
 
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker);
 bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connection,
                                mptcpv_conn_summary *out);
+
+/* Subflow |subflow| of |connection|; false if there is no such subflow. */
+bool mptcpv_tracker_subflow(const mptcpv_tracker *tracker, uint32_t connection,
+                            uint32_t subflow, mptcpv_subflow_summary *out);
 
 /* The limits in effect (defaults filled in). */
 void mptcpv_tracker_get_limits(const mptcpv_tracker *tracker, mptcpv_tracker_limits *out);
