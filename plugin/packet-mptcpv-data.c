@@ -22,6 +22,7 @@ static int hf_mptcpv_fallback = -1;
 static int hf_mptcpv_fail_answers = -1;
 static int hf_mptcpv_data_fin_ack_of = -1;
 static int hf_mptcpv_close = -1;
+static int hf_mptcpv_subflow_end = -1;
 
 static const value_string checksum_status_vals[] = {
     {MPTCPV_VERDICT_GOOD, "good"},
@@ -30,11 +31,17 @@ static const value_string checksum_status_vals[] = {
     {0, NULL},
 };
 
-static const value_string close_vals[] = {
-    {MPTCPV_CLOSE_CLOSING, "closing (first DATA_FIN)"},
-    {MPTCPV_CLOSE_CLOSED, "closed (both DATA_FINs acknowledged)"},
-    {0, NULL},
-};
+/* Filled from the core's names at registration: the core names each state once. */
+static value_string close_vals[MPTCPV_CLOSE_RESET + 2];
+static value_string subflow_end_vals[MPTCPV_SUBFLOW_END_FASTCLOSE + 2];
+
+static void fill_names(void)
+{
+    for (int i = MPTCPV_CLOSE_CLOSING; i <= MPTCPV_CLOSE_RESET; i++)
+        close_vals[i - 1] = (value_string){(guint32)i, mptcpv_close_state_name(i)};
+    for (int i = MPTCPV_SUBFLOW_END_FIN; i <= MPTCPV_SUBFLOW_END_FASTCLOSE; i++)
+        subflow_end_vals[i - 1] = (value_string){(guint32)i, mptcpv_subflow_end_name(i)};
+}
 
 static void add_frame(proto_tree *t, int hf, tvbuff_t *tvb, guint32 frame)
 {
@@ -81,6 +88,11 @@ void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_re
             add_frame(tree, hf_mptcpv_data_fin_ack_of, tvb, d->data_fin_ack_of);
         if (d->close != MPTCPV_CLOSE_NONE) {
             proto_item *pi = proto_tree_add_uint(tree, hf_mptcpv_close, tvb, 0, 0, d->close);
+            proto_item_set_generated(pi);
+        }
+        if (d->subflow_end != MPTCPV_SUBFLOW_OPEN) {
+            proto_item *pi =
+                proto_tree_add_uint(tree, hf_mptcpv_subflow_end, tvb, 0, 0, d->subflow_end);
             proto_item_set_generated(pi);
         }
     }
@@ -139,9 +151,18 @@ void mptcpv_data_register_fields(int proto)
           HFILL}},
         {&hf_mptcpv_close,
          {"Connection close", "mptcpv.close", FT_UINT8, BASE_DEC, VALS(close_vals), 0x0,
-          "The data level's close state changes here: 1 first DATA_FIN, 2 both DATA_FINs "
-          "acknowledged, the connection is closed (RFC 8684 3.3.3)",
+          "The connection's close state changes here: 1 closing (its first DATA_FIN), "
+          "2 closed (both DATA_FINs acknowledged, RFC 8684 3.3.3; after a fallback, the "
+          "last subflow's FIN), 3 fast-closed (MP_FASTCLOSE, 3.5), 4 reset (its last open "
+          "subflow reset before the data level closed)",
+          HFILL}},
+        {&hf_mptcpv_subflow_end,
+         {"Subflow ends", "mptcpv.subflow.end", FT_UINT8, BASE_DEC, VALS(subflow_end_vals),
+          0x0,
+          "The subflow ends here, and how (the strongest reason seen so far): 1 FIN, 2 RST, "
+          "3 MP_TCPRST, 4 MP_FAIL (a checksum failure, RFC 8684 3.7), 5 MP_FASTCLOSE",
           HFILL}},
     };
+    fill_names();
     proto_register_field_array(proto, hf, array_length(hf));
 }

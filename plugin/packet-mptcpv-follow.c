@@ -12,6 +12,10 @@
  * Bounded memory: at most FOLLOW_MAX_WAITING bytes wait behind a hole. Past that the hole
  * is taken to be missing from the capture and skipped (the bytes are absent from the
  * output, the rest of the stream is not held back forever).
+ *
+ * A mapping whose DSS checksum fails is dropped by its receiver (RFC 8684 3.7), and the
+ * sender sends the data again: its bytes leave the stream when the failure is known, what
+ * followed them waits again, and the resent bytes take their place.
  */
 #include <wireshark.h>
 
@@ -48,6 +52,17 @@ static gchar *follow_address_filter(address *src_addr _U_, address *dst_addr _U_
 static gchar *follow_port_to_display(wmem_allocator_t *allocator, guint port)
 {
     return wmem_strdup_printf(allocator, "%u", port);
+}
+
+/* Wireshark frees records with g_free() on their address: the record comes first. */
+typedef struct mapped_record {
+    follow_record_t rec;
+    guint32 mapping_frame; /* frame whose DSS mapping carried these bytes */
+} mapped_record;
+
+static guint32 mapping_of(const follow_record_t *rec)
+{
+    return ((const mapped_record *)rec)->mapping_frame;
 }
 
 static void free_record(follow_record_t *rec)
@@ -112,6 +127,45 @@ static void drain(follow_info_t *fi, int dir)
     }
 }
 
+/* The mapping of |mapping_frame| failed its checksum: take its bytes back out of the
+ * direction's stream, and put what was delivered after them back to wait. */
+static void drop_failed_mapping(follow_info_t *fi, int dir, guint32 mapping_frame)
+{
+    gboolean is_server = dir == FROM_SERVER, dropped = FALSE;
+    guint32 resume = 0;
+    for (GList *l = fi->fragments[dir], *next; l != NULL; l = next) {
+        next = l->next;
+        if (mapping_of((follow_record_t *)l->data) == mapping_frame) {
+            free_record((follow_record_t *)l->data);
+            fi->fragments[dir] = g_list_delete_link(fi->fragments[dir], l);
+        }
+    }
+    for (GList *l = fi->payload, *next; l != NULL; l = next) {
+        next = l->next;
+        follow_record_t *rec = (follow_record_t *)l->data;
+        if (rec->is_server != is_server || mapping_of(rec) != mapping_frame)
+            continue;
+        if (!dropped || (gint32)(rec->seq - resume) < 0)
+            resume = rec->seq;
+        dropped = TRUE;
+        fi->bytes_written[dir] -= rec->data->len;
+        free_record(rec);
+        fi->payload = g_list_delete_link(fi->payload, l);
+    }
+    if (!dropped)
+        return;
+    for (GList *l = fi->payload, *next; l != NULL; l = next) {
+        next = l->next;
+        follow_record_t *rec = (follow_record_t *)l->data;
+        if (rec->is_server != is_server || (gint32)(rec->seq - resume) < 0)
+            continue;
+        fi->bytes_written[dir] -= rec->data->len;
+        fi->payload = g_list_delete_link(fi->payload, l);
+        fi->fragments[dir] = g_list_insert_sorted(fi->fragments[dir], rec, by_seq);
+    }
+    fi->seq[dir] = resume;
+}
+
 static void set_nodes(follow_info_t *fi, const mptcpv_tap_info *info, packet_info *pinfo)
 {
     if (fi->client_port != 0 || !info->initial)
@@ -134,12 +188,18 @@ static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo,
         return TAP_PACKET_DONT_REDRAW;
     set_nodes(fi, info, pinfo);
     const mptcpv_data_result *d = info->data;
-    if (d == NULL || !d->has_relative_dsn || info->payload == NULL ||
-        info->payload_captured == 0)
+    if (d == NULL)
         return TAP_PACKET_DONT_REDRAW;
-
     int dir = info->from_client ? FROM_CLIENT : FROM_SERVER;
-    follow_record_t *rec = g_new0(follow_record_t, 1);
+    /* The verdict may come on a segment whose payload the capture cut. */
+    if (d->checksum == MPTCPV_VERDICT_BAD)
+        drop_failed_mapping(fi, dir, d->checksum_mapping_frame);
+    if (!d->has_relative_dsn || info->payload == NULL || info->payload_captured == 0)
+        return TAP_PACKET_REDRAW;
+
+    mapped_record *mapped = g_new0(mapped_record, 1);
+    mapped->mapping_frame = d->mapping_frame;
+    follow_record_t *rec = &mapped->rec;
     rec->is_server = !info->from_client;
     rec->packet_num = pinfo->num;
     rec->abs_ts = pinfo->abs_ts;
@@ -152,7 +212,7 @@ static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo,
         fi->seq[dir] = rec->seq;
     rec = trim(rec, fi->seq[dir]);
     if (rec == NULL)
-        return TAP_PACKET_DONT_REDRAW;
+        return TAP_PACKET_REDRAW;
     if (rec->seq == fi->seq[dir])
         deliver(fi, dir, rec);
     else

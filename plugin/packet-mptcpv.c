@@ -285,7 +285,8 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
     const mptcpv_data_result *d = &r->data;
     if (d->has_dsn || d->has_data_ack || d->mapping_frame != 0 ||
         d->checksum != MPTCPV_VERDICT_NONE || d->fallback != MPTCPV_FALLBACK_NONE ||
-        d->fail_answers != 0 || d->data_fin_ack_of != 0 || d->close != MPTCPV_CLOSE_NONE) {
+        d->fail_answers != 0 || d->data_fin_ack_of != 0 || d->close != MPTCPV_CLOSE_NONE ||
+        d->subflow_end != MPTCPV_SUBFLOW_OPEN) {
         rec->data = (mptcpv_data_result *)wmem_memdup(scope, d, sizeof(*d));
         if (d->reinjection_of != 0 &&
             !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(d->reinjection_of)))
