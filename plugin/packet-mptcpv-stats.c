@@ -108,9 +108,30 @@ static GHashTable *rows_of(stat_tap_table *table)
     return rows;
 }
 
-static stat_tap_table *only_table(const void *tapdata)
+/* Wireshark keeps a table UI's tables in the stat_tap_table_ui, which every listener of it
+ * shares: two -z mptcpv,conns (or two GUI dialogs) would count into one table. So a listener
+ * gets its own copy of the UI with its own table on its first frame; tshark, the GUI and
+ * sharkd all read the tables through the listener's stat_data_t. A listener that never sees
+ * a frame shows the shared table, which stays empty. The copies live as long as the
+ * process (one per -z argument or dialog opened). */
+static GHashTable *own_uis;
+
+static stat_tap_table *listener_table(void *tapdata)
 {
-    stat_tap_table_ui *ui = ((const stat_data_t *)tapdata)->stat_tap_data;
+    stat_data_t *listener = (stat_data_t *)tapdata;
+    stat_tap_table_ui *ui = listener->stat_tap_data;
+    if (own_uis == NULL)
+        own_uis = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (!g_hash_table_contains(own_uis, ui)) {
+        const stat_tap_table *shared = g_array_index(ui->tables, stat_tap_table *, 0);
+        stat_tap_table_ui *own = (stat_tap_table_ui *)g_memdup2(ui, sizeof(*ui));
+        own->tables = NULL;
+        stat_tap_add_table(own, stat_tap_init_table(shared->title, (int)shared->num_fields,
+                                                    0, NULL));
+        g_hash_table_add(own_uis, own);
+        listener->stat_tap_data = own;
+        ui = own;
+    }
     return g_array_index(ui->tables, stat_tap_table *, 0);
 }
 
@@ -203,7 +224,7 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
     const mptcpv_tap_info *info = (const mptcpv_tap_info *)data;
     if (!info->linked)
         return TAP_PACKET_DONT_REDRAW;
-    stat_tap_table *table = only_table(tapdata);
+    stat_tap_table *table = listener_table(tapdata);
     guint row = row_for(table, info->connection, conn_fields, CONN_COLUMNS);
 
     set_uint(table, row, CONN_ID, info->connection);
@@ -216,19 +237,14 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
     add_uint(table, row, CONN_PACKETS, 1);
     add_uint(table, row, info->from_client ? CONN_BYTES_C2S : CONN_BYTES_S2C, info->payload_len);
     add_uint(table, row, CONN_PRIO, count_subtype(info, MPTCPV_MP_PRIO));
-    if (count_subtype(info, MPTCPV_MP_FASTCLOSE) > 0)
-        set_string(table, row, CONN_STATE, "fast-closed");
     const mptcpv_data_result *d = info->data;
     if (d != NULL) {
         if (d->reinjection_of != 0)
             add_uint(table, row, CONN_REINJECTED, info->payload_len);
         if (d->fallback != MPTCPV_FALLBACK_NONE)
             set_string(table, row, CONN_FALLBACK, mptcpv_fallback_name(d->fallback));
-        if (d->close == MPTCPV_CLOSE_CLOSED)
-            set_string(table, row, CONN_STATE, "closed");
-        else if (d->close == MPTCPV_CLOSE_CLOSING &&
-                 *cell(table, row, CONN_STATE)->value.string_value == '\0')
-            set_string(table, row, CONN_STATE, "closing");
+        if (d->close != MPTCPV_CLOSE_NONE)
+            set_string(table, row, CONN_STATE, mptcpv_close_state_name(d->close));
         if (d->checksum == MPTCPV_VERDICT_GOOD)
             add_uint(table, row, CONN_CSUM_GOOD, 1);
         else if (d->checksum == MPTCPV_VERDICT_BAD)
@@ -250,30 +266,29 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
     return TAP_PACKET_REDRAW;
 }
 
-/* How a subflow ended, strongest reason last: FIN < RST < MP_TCPRST < MP_FASTCLOSE. */
+/* How a subflow ended, as the core decided it, with the MP_TCPRST reason if the segment
+ * that ended it carried one. */
 static void note_end(stat_tap_table *table, guint row, const mptcpv_tap_info *info)
 {
-    const char *now = cell(table, row, SF_END)->value.string_value;
+    const mptcpv_data_result *d = info->data;
+    if (d == NULL || d->subflow_end == MPTCPV_SUBFLOW_OPEN)
+        return;
+    const char *end = mptcpv_subflow_end_name(d->subflow_end);
     for (unsigned i = 0; info->options != NULL && i < info->options->count; i++) {
         const mptcpv_option *o = &info->options->options[i];
-        if (o->has_subtype && o->subtype == MPTCPV_MP_FASTCLOSE) {
-            set_string(table, row, SF_END, "MP_FASTCLOSE");
-            return;
-        }
-        if (o->has_subtype && o->subtype == MPTCPV_MP_TCPRST && o->decoded) {
+        if (o->decoded && o->subtype == MPTCPV_MP_TCPRST &&
+            d->subflow_end != MPTCPV_SUBFLOW_END_FASTCLOSE) {
             const char *reason = mptcpv_tcprst_reason_name(o->u.mp_tcprst.reason);
-            char *text = g_strdup_printf("MP_TCPRST %s", reason ? reason : "unassigned reason");
+            char *text = d->subflow_end == MPTCPV_SUBFLOW_END_TCPRST
+                             ? g_strdup_printf("%s %s", end, reason ? reason : "unassigned reason")
+                             : g_strdup_printf("%s, MP_TCPRST %s", end,
+                                               reason ? reason : "unassigned reason");
             set_string(table, row, SF_END, text);
             g_free(text);
             return;
         }
     }
-    if (g_str_has_prefix(now, "MP_"))
-        return;
-    if (info->tcp_flags & MPTCPV_TCP_RST)
-        set_string(table, row, SF_END, "RST");
-    else if ((info->tcp_flags & MPTCPV_TCP_FIN) && *now == '\0')
-        set_string(table, row, SF_END, "FIN");
+    set_string(table, row, SF_END, end);
 }
 
 static tap_packet_status subflows_packet(void *tapdata, packet_info *pinfo _U_,
@@ -283,7 +298,7 @@ static tap_packet_status subflows_packet(void *tapdata, packet_info *pinfo _U_,
     const mptcpv_tap_info *info = (const mptcpv_tap_info *)data;
     if (!info->linked)
         return TAP_PACKET_DONT_REDRAW;
-    stat_tap_table *table = only_table(tapdata);
+    stat_tap_table *table = listener_table(tapdata);
     gint64 key = ((gint64)info->connection << 32) | info->subflow;
     guint row = row_for(table, key, subflow_fields, SF_COLUMNS);
 

@@ -10,19 +10,28 @@ import mptcpvtest as m
 SEVERITY_COLUMN = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 
 
-def parse_table(out, title):
-    """Rows of the stat table |title| in tshark's output, as dicts keyed by column name."""
+def parse_tables(out, title):
+    """{filter: rows} of every stat table |title| in tshark's output, rows as dicts keyed by
+    column name."""
     lines = out.splitlines()
-    start = lines.index(title + ":")
-    header = [c.strip() for c in lines[start + 2].split("|")[:-1]]
-    rows = []
-    for line in lines[start + 4:]:
-        if line.startswith("====="):
-            break
-        cells = [c.strip() for c in line.split("|")[:-1]]
-        if cells:
-            rows.append(dict(zip(header, cells)))
-    return rows
+    tables = {}
+    for start in [i for i, line in enumerate(lines) if line == title + ":"]:
+        zfilter = lines[start + 1][len("Filter for statistics: "):]
+        header = [c.strip() for c in lines[start + 2].split("|")[:-1]]
+        rows = []
+        for line in lines[start + 4:]:
+            if line.startswith("====="):
+                break
+            cells = [c.strip() for c in line.split("|")[:-1]]
+            if cells:
+                rows.append(dict(zip(header, cells)))
+        tables[zfilter] = rows
+    return tables
+
+
+def parse_table(out, title):
+    """Rows of the (first) stat table |title| in tshark's output."""
+    return next(iter(parse_tables(out, title).values()))
 
 
 class Stats(m.TsharkTestCase):
@@ -116,6 +125,25 @@ class Stats(m.TsharkTestCase):
         conns, subflows = self.tables(capture, "mptcpv.subflow == 1")
         self.assertEqual(int(conns[0]["Packets"]), len(on_join))
         self.assertEqual([int(r["Subflow"]) for r in subflows], [1])
+
+    def test_each_table_counts_alone(self):
+        """Several -z tables in one run (as several GUI dialogs): each has its own counters
+        and its own filter, as if it ran alone."""
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-add-remove-addr.pcap")
+        filters = ["", "mptcpv.subflow == 1", "mptcpv.from_client == 0"]
+        args = ["-n", "-q"]
+        for zfilter in filters:
+            for table in ("conns", "subflows"):
+                args += ["-z", "mptcpv,%s%s" % (table, "," + zfilter if zfilter else "")]
+        _, out, _ = self.tshark.run(args, capture)
+        together = (parse_tables(out, "MPTCP Connections (mptcpv)"),
+                    parse_tables(out, "MPTCP Subflows (mptcpv)"))
+        self.assertEqual([sorted(t) for t in together], [sorted(filters)] * 2)
+        for zfilter in filters:
+            with self.subTest(zfilter=zfilter):
+                alone = self.tables(capture, zfilter)
+                self.assertEqual((together[0][zfilter], together[1][zfilter]), alone)
+        self.assertNotEqual(together[0][""], together[0]["mptcpv.subflow == 1"])
 
     def test_two_passes_give_the_same_tables(self):
         capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-join.pcap")
