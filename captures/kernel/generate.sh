@@ -21,7 +21,7 @@ pids=()
 capture_pid=
 work=
 
-for tool in ip tc tcpdump ethtool python3; do
+for tool in ip tc nft tcpdump ethtool python3; do
     command -v "$tool" >/dev/null || { echo "generate.sh: $tool is needed" >&2; exit 1; }
 done
 [[ $(id -u) -eq 0 ]] || { echo "generate.sh: run as root (network namespaces)" >&2; exit 1; }
@@ -119,6 +119,21 @@ check_record() {
         echo "$dir $wrote"
     done >"$out.tmp"
     mv "$out.tmp" "$out"
+}
+
+# corrupt_once IFACE N: overwrite 4 payload bytes of the Nth client data segment of over
+# 1000 bytes leaving through IFACE (nftables, output hook of the client's namespace; only
+# that one segment). This kernel has no tc pedit; nft payload statements work.
+corrupt_once() {
+    local dev=$1 nth=$2
+    ip netns exec "$nc" nft -f - <<EOF
+table inet mptcpv_corrupt {
+    chain out {
+        type filter hook output priority 0;
+        oifname "$dev" tcp dport $port meta length > 1000 numgen inc mod 1000000 == $nth @th,768,32 set 0x55aa55aa
+    }
+}
+EOF
 }
 
 # run SERVER_ARGS -- CLIENT_ARGS: a server and a client, both bounded by timeouts.
@@ -246,6 +261,24 @@ scenario() {
         run_recorded 10.99.1.2 "$port" --reply 20000 -- 10.99.1.2 "$port" --size 800000 \
             --chunk 16000 --pause 0.05 --touch "$work/mark" --touch-after 160000
         ;;
+    v1-mp-fail)
+        # RFC 8684 3.7 with two subflows, as the kernel selftests' MP_FAIL test does it:
+        # checksums on; the client's join (through c1, path 2) gets its 9th data segment whose
+        # payload is overwritten by nftables in the client's output hook. c1 computes no
+        # TCP checksum in software (tx offload on: the veth hands the segment over as
+        # CHECKSUM_PARTIAL, so the server's TCP accepts it): only the DSS checksum catches
+        # it. The server resets that subflow with RST + MP_FAIL + MP_TCPRST and the
+        # connection goes on over the initial subflow. Path 1 is limited (tbf) so the
+        # scheduler also uses the join.
+        setup 1
+        ip -n "$nc" mptcp endpoint add 10.99.2.1 dev c1 subflow
+        ip netns exec "$nc" ethtool -K c1 tx on >/dev/null 2>&1
+        tc -n "$nc" qdisc add dev c0 root tbf rate 20mbit burst 16kb latency 100ms
+        corrupt_once c1 8
+        start_capture "$out"
+        run_recorded 10.99.1.2 "$port" -- 10.99.1.2 "$port" --size 600000 --chunk 65536 \
+            --pause 0.02
+        ;;
     bulk)
         # For bench/: one large transfer over two subflows with checksums.
         setup 1
@@ -282,7 +315,7 @@ scenario() {
 }
 
 all=(v1-basic v1-checksum v1-join v1-add-remove-addr v1-backup-prio v1-fastclose v1-fallback
-     v1-ipv6 v1-many-short v1-loss-reinject v1-ipv6-join)
+     v1-ipv6 v1-many-short v1-loss-reinject v1-ipv6-join v1-mp-fail)
 for name in "${@:-${all[@]}}"; do
     scenario "$name"
 done
