@@ -344,17 +344,6 @@ static int finding_option(const mptcpv_options *opts, const mptcpv_finding *f)
     return found;
 }
 
-/* An option that reaches the capture's end is incomplete, not malformed: findings about it
- * are not shown. */
-static gboolean finding_cut_by_snaplen(const tcp_view *v, const mptcpv_options *opts, int k)
-{
-    if (!v->truncated || k < 0)
-        return FALSE;
-    const mptcpv_option *cut = &opts->options[k];
-    return cut->offset + cut->avail >= v->block_len &&
-           (cut->avail < cut->length || cut->avail < 2);
-}
-
 /* Later passes decode the options again from the packet with the version the first pass
  * recorded, which gives what the first pass decoded. */
 static void decode_again(const tcp_view *v, const frame_record *rec, mptcpv_options *out)
@@ -365,6 +354,7 @@ static void decode_again(const tcp_view *v, const frame_record *rec, mptcpv_opti
         .ack = v->seg.tcp_flags & MPTCPV_TCP_ACK,
         .rst = v->seg.tcp_flags & MPTCPV_TCP_RST,
         .payload_len = v->seg.payload_len,
+        .block_truncated = v->truncated,
     };
     mptcpv_options_decode(v->seg.options, v->seg.options_len, &info, out);
 }
@@ -434,8 +424,6 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
     for (unsigned i = 0; i < rec->finding_count; i++) {
         const mptcpv_finding *f = &rec->findings[i];
         int k = finding_option(opts, f);
-        if (finding_cut_by_snaplen(v, opts, k))
-            continue;
         add_finding(k >= 0 ? subtrees[k] : mtree, pinfo, v->tvb, v->block_offset, f);
     }
     add_info_column(pinfo, opts);
@@ -472,13 +460,8 @@ static void queue_tap(packet_info *pinfo, const tcp_view *v, const frame_record 
     info->options = opts == &scratch_result()->options
                         ? (const mptcpv_options *)wmem_memdup(pinfo->pool, opts, sizeof(*opts))
                         : opts;
-    if (rec->finding_count > 0) {
-        mptcpv_finding *shown = wmem_alloc_array(pinfo->pool, mptcpv_finding, rec->finding_count);
-        for (unsigned i = 0; i < rec->finding_count; i++)
-            if (!finding_cut_by_snaplen(v, opts, finding_option(opts, &rec->findings[i])))
-                shown[info->finding_count++] = rec->findings[i];
-        info->findings = shown;
-    }
+    info->findings = rec->findings;
+    info->finding_count = rec->finding_count;
     tap_queue_packet(mptcpv_tap, pinfo, info);
 }
 

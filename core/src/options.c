@@ -179,9 +179,19 @@ size_t mptcpv_options_decode(const uint8_t *block, size_t len, const mptcpv_segm
         }
         size_t left = len - i;
         uint8_t optlen = left >= 2 ? block[i + 1] : 0;
-        if (kind == MPTCPV_TCPOPT_KIND)
-            mptcpv_option_decode(block + i, left, (uint16_t)i, seg, &out->options[out->count++],
-                                 out);
+        if (kind == MPTCPV_TCPOPT_KIND) {
+            mptcpv_option *option = &out->options[out->count++];
+            uint8_t findings_before = out->finding_count;
+            mptcpv_option_decode(block + i, left, (uint16_t)i, seg, option, out);
+            if (seg != NULL && seg->block_truncated && option->length <= MPTCPV_TCPOPT_MAX_LEN &&
+                (option->avail < option->length || option->avail < 2)) {
+                /* Reaches the end of a block the snaplen cut: what is missing was not
+                 * captured, not sent wrong (a length past the option space is wrong). */
+                option->cut = true;
+                option->malformed = false;
+                out->finding_count = findings_before;
+            }
+        }
         /* Without a usable length the next option's position is unknown: stop. */
         if (left < 2 || optlen < 2 || optlen > left)
             break;

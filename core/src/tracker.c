@@ -128,6 +128,8 @@ void mptcpv_tracker_free(mptcpv_tracker *tracker)
 void tracker_report(seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
                     const char *fmt, ...)
 {
+    if (option != NULL && option->cut)
+        return; /* the capture lacks part of it: nothing can be said about it */
     va_list ap;
     va_start(ap, fmt);
     mptcpv_findings_addv(&ctx->res->options, rule, option != NULL ? option->offset : 0,
@@ -254,6 +256,7 @@ static mptcpv_version decode_options(const mptcpv_segment *seg, const subflow *s
         .ack = seg->tcp_flags & MPTCPV_TCP_ACK,
         .rst = seg->tcp_flags & MPTCPV_TCP_RST,
         .payload_len = seg->payload_len,
+        .block_truncated = seg->options_truncated,
     };
     mptcpv_options_decode(seg->options, seg->options_len, &info, out);
     if (info.version != MPTCPV_VERSION_UNKNOWN)

@@ -306,6 +306,37 @@ START_TEST(test_block_walk)
 }
 END_TEST
 
+/* An option the capture's snaplen cut is incomplete, not malformed: no finding, marked cut.
+ * The same bytes in a block that was not cut are malformed. */
+START_TEST(test_cut_by_snaplen)
+{
+    /* MP_PRIO, then a DSS (length 20) of which 6 bytes were captured. */
+    static const uint8_t block[] = {30, 3, 0x50, 30, 20, 0x20, 0x05, 0, 0};
+    mptcpv_segment_info info = {.version = MPTCPV_VERSION_1, .ack = true};
+    mptcpv_options o;
+    mptcpv_options_decode(block, sizeof(block), &info, &o);
+    ck_assert_uint_eq(o.count, 2);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_MALFORMED), 1);
+    ck_assert(!o.options[1].cut);
+
+    info.block_truncated = true;
+    mptcpv_options_decode(block, sizeof(block), &info, &o);
+    ck_assert_uint_eq(o.count, 2);
+    ck_assert_uint_eq(o.finding_count, 0);
+    ck_assert(o.options[1].cut && !o.options[1].malformed && !o.options[1].decoded);
+    ck_assert(!o.options[0].cut && o.options[0].decoded);
+    /* Cut after the kind byte. */
+    mptcpv_options_decode(block, 4, &info, &o);
+    ck_assert_uint_eq(o.finding_count, 0);
+    ck_assert(o.options[1].cut);
+    /* A length past the 40-byte option space is wrong however much was captured. */
+    static const uint8_t too_long[] = {30, 60, 0x20, 0x05};
+    mptcpv_options_decode(too_long, sizeof(too_long), &info, &o);
+    ck_assert_uint_eq(count(&o, MPTCPV_RULE_OPTION_MALFORMED), 1);
+    ck_assert(!o.options[0].cut);
+}
+END_TEST
+
 /* tcpdump-like summaries; the return value is the full length, like snprintf. */
 START_TEST(test_format)
 {
@@ -354,6 +385,7 @@ Suite *options_suite(void)
     tcase_add_test(tc, test_add_addr_forms);
     tcase_add_test(tc, test_signal_options);
     tcase_add_test(tc, test_block_walk);
+    tcase_add_test(tc, test_cut_by_snaplen);
     tcase_add_test(tc, test_format);
     suite_add_tcase(s, tc);
     return s;

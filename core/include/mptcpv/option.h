@@ -56,6 +56,9 @@ typedef struct mptcpv_segment_info {
     bool ack;
     bool rst;
     uint32_t payload_len; /* TCP payload bytes of the segment */
+    /* The capture's snaplen cut the options block: an option that reaches its end is
+     * incomplete, not malformed (marked |cut|, no finding about it). */
+    bool block_truncated;
 } mptcpv_segment_info;
 
 /* MP_CAPABLE flags, RFC 8684 3.1 / RFC 6824 3.1. */
@@ -187,6 +190,7 @@ typedef struct mptcpv_option {
     bool has_subtype; /* the subtype byte was present */
     bool malformed;   /* an option.malformed finding refers to this option */
     bool decoded;     /* the union member for subtype holds decoded values */
+    bool cut;         /* incomplete because the capture ends inside it: no finding */
     union {
         mptcpv_mp_capable mp_capable;
         mptcpv_mp_join mp_join;
