@@ -42,17 +42,18 @@ static int hf_mptcpv_remove_addr_subflow = -1;
 
 static gint ett_mptcpv_connection = -1;
 
+/* From the core's name tables. */
 static const value_string verdict_vals[] = {
-    {MPTCPV_VERDICT_GOOD, "good"},
-    {MPTCPV_VERDICT_BAD, "bad"},
-    {MPTCPV_VERDICT_UNVERIFIABLE, "unverifiable"},
+#define VERDICT_VS(e, name) {MPTCPV_VERDICT_##e, name},
+    MPTCPV_VERDICTS(VERDICT_VS)
+#undef VERDICT_VS
     {0, NULL},
 };
 
 static const value_string token_status_vals[] = {
-    {MPTCPV_TOKEN_FOUND, "found"},
-    {MPTCPV_TOKEN_UNKNOWN, "unknown"},
-    {MPTCPV_TOKEN_UNVERIFIABLE, "unverifiable (no handshake in the capture)"},
+#define TOKEN_VS(e, name) {MPTCPV_TOKEN_##e, name},
+    MPTCPV_TOKEN_STATUSES(TOKEN_VS)
+#undef TOKEN_VS
     {0, NULL},
 };
 

@@ -24,24 +24,27 @@ static int hf_mptcpv_data_fin_ack_of = -1;
 static int hf_mptcpv_close = -1;
 static int hf_mptcpv_subflow_end = -1;
 
+/* From the core's name tables: the core names each state once. */
 static const value_string checksum_status_vals[] = {
-    {MPTCPV_VERDICT_GOOD, "good"},
-    {MPTCPV_VERDICT_BAD, "bad"},
-    {MPTCPV_VERDICT_UNVERIFIABLE, "unverifiable"},
+#define VERDICT_VS(e, name) {MPTCPV_VERDICT_##e, name},
+    MPTCPV_VERDICTS(VERDICT_VS)
+#undef VERDICT_VS
     {0, NULL},
 };
 
-/* Filled from the core's names at registration: the core names each state once. */
-static value_string close_vals[MPTCPV_CLOSE_RESET + 2];
-static value_string subflow_end_vals[MPTCPV_SUBFLOW_END_FASTCLOSE + 2];
+static const value_string close_vals[] = {
+#define CLOSE_VS(e, name) {MPTCPV_CLOSE_##e, name},
+    MPTCPV_CLOSE_STATES(CLOSE_VS)
+#undef CLOSE_VS
+    {0, NULL},
+};
 
-static void fill_names(void)
-{
-    for (int i = MPTCPV_CLOSE_CLOSING; i <= MPTCPV_CLOSE_RESET; i++)
-        close_vals[i - 1] = (value_string){(guint32)i, mptcpv_close_state_name(i)};
-    for (int i = MPTCPV_SUBFLOW_END_FIN; i <= MPTCPV_SUBFLOW_END_FASTCLOSE; i++)
-        subflow_end_vals[i - 1] = (value_string){(guint32)i, mptcpv_subflow_end_name(i)};
-}
+static const value_string subflow_end_vals[] = {
+#define END_VS(e, name) {MPTCPV_SUBFLOW_##e, name},
+    MPTCPV_SUBFLOW_ENDS(END_VS)
+#undef END_VS
+    {0, NULL},
+};
 
 static void add_frame(proto_tree *t, int hf, tvbuff_t *tvb, guint32 frame)
 {
@@ -163,6 +166,5 @@ void mptcpv_data_register_fields(int proto)
           "3 MP_TCPRST, 4 MP_FAIL (a checksum failure, RFC 8684 3.7), 5 MP_FASTCLOSE",
           HFILL}},
     };
-    fill_names();
     proto_register_field_array(proto, hf, array_length(hf));
 }

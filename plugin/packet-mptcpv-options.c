@@ -73,18 +73,11 @@ static gint ett_mptcpv_option = -1;
 static gint ett_mptcpv_mpc_flags = -1;
 static gint ett_mptcpv_dss_flags = -1;
 
-/* RFC 8684 7, IANA "MPTCP Option Subtypes". */
+/* From the core's name tables. */
 static const value_string mptcpv_subtype_vals[] = {
-    {MPTCPV_MP_CAPABLE, "MP_CAPABLE"},
-    {MPTCPV_MP_JOIN, "MP_JOIN"},
-    {MPTCPV_DSS, "DSS"},
-    {MPTCPV_ADD_ADDR, "ADD_ADDR"},
-    {MPTCPV_REMOVE_ADDR, "REMOVE_ADDR"},
-    {MPTCPV_MP_PRIO, "MP_PRIO"},
-    {MPTCPV_MP_FAIL, "MP_FAIL"},
-    {MPTCPV_MP_FASTCLOSE, "MP_FASTCLOSE"},
-    {MPTCPV_MP_TCPRST, "MP_TCPRST"},
-    {MPTCPV_MP_EXPERIMENTAL, "MP_EXPERIMENTAL"},
+#define SUBTYPE_VS(e, value, name) {value, name},
+    MPTCPV_SUBTYPES(SUBTYPE_VS)
+#undef SUBTYPE_VS
     {0, NULL},
 };
 
@@ -95,15 +88,10 @@ static const value_string mptcpv_join_form_vals[] = {
     {0, NULL},
 };
 
-/* RFC 8684 3.6, MP_TCPRST reason codes. */
 static const value_string mptcpv_tcprst_reason_vals[] = {
-    {0x00, "Unspecified error"},
-    {0x01, "MPTCP-specific error"},
-    {0x02, "Lack of resources"},
-    {0x03, "Administratively prohibited"},
-    {0x04, "Too much outstanding data"},
-    {0x05, "Unacceptable performance"},
-    {0x06, "Middlebox interference"},
+#define REASON_VS(e, value, name) {value, name},
+    MPTCPV_TCPRST_REASONS(REASON_VS)
+#undef REASON_VS
     {0, NULL},
 };
 

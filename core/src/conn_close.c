@@ -7,38 +7,22 @@
 
 const char *mptcpv_close_state_name(mptcpv_close_state state)
 {
-    switch (state) {
-    case MPTCPV_CLOSE_NONE:
-        return "open";
-    case MPTCPV_CLOSE_CLOSING:
-        return "closing";
-    case MPTCPV_CLOSE_CLOSED:
-        return "closed";
-    case MPTCPV_CLOSE_FASTCLOSED:
-        return "fast-closed";
-    case MPTCPV_CLOSE_RESET:
-        return "reset";
-    }
-    return "?";
+    static const char *const names[] = {
+#define CLOSE_NAME(e, name) name,
+        MPTCPV_CLOSE_STATES(CLOSE_NAME)
+#undef CLOSE_NAME
+    };
+    return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
 }
 
 const char *mptcpv_subflow_end_name(mptcpv_subflow_end end)
 {
-    switch (end) {
-    case MPTCPV_SUBFLOW_OPEN:
-        return "open";
-    case MPTCPV_SUBFLOW_END_FIN:
-        return "FIN";
-    case MPTCPV_SUBFLOW_END_RST:
-        return "RST";
-    case MPTCPV_SUBFLOW_END_TCPRST:
-        return "MP_TCPRST";
-    case MPTCPV_SUBFLOW_END_MP_FAIL:
-        return "MP_FAIL";
-    case MPTCPV_SUBFLOW_END_FASTCLOSE:
-        return "MP_FASTCLOSE";
-    }
-    return "?";
+    static const char *const names[] = {
+#define END_NAME(e, name) name,
+        MPTCPV_SUBFLOW_ENDS(END_NAME)
+#undef END_NAME
+    };
+    return (unsigned)end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
 }
 
 void conn_set_close(seg_ctx *ctx, conn *c, mptcpv_close_state state)

@@ -4,16 +4,15 @@
  */
 #include "internal.h"
 
-static const char *const reasons[] = {
-    "Unspecified error",          "MPTCP-specific error",        "Lack of resources",
-    "Administratively prohibited", "Too much outstanding data", "Unacceptable performance",
-    "Middlebox interference",
-};
-
 const char *mptcpv_tcprst_reason_name(uint8_t reason)
 {
-    if (reason < sizeof(reasons) / sizeof(reasons[0]))
-        return reasons[reason];
+    switch (reason) {
+#define REASON_CASE(e, value, name)                                                            \
+    case value:                                                                                \
+        return name;
+        MPTCPV_TCPRST_REASONS(REASON_CASE)
+#undef REASON_CASE
+    }
     return NULL;
 }
 

@@ -43,16 +43,15 @@ void mptcpv_report_bad_length(const mptcpv_decode_ctx *ctx, const char *what, co
                   ctx->len, legal);
 }
 
-static const char *const subtype_names[16] = {
-    "MP_CAPABLE", "MP_JOIN",      "DSS",     "ADD_ADDR",        "REMOVE_ADDR", "MP_PRIO",
-    "MP_FAIL",    "MP_FASTCLOSE", "MP_TCPRST", NULL,            NULL,          NULL,
-    NULL,         NULL,           NULL,      "MP_EXPERIMENTAL",
-};
-
 const char *mptcpv_subtype_name(uint8_t subtype)
 {
-    if (subtype < 16 && subtype_names[subtype] != NULL)
-        return subtype_names[subtype];
+    switch (subtype) {
+#define SUBTYPE_CASE(e, value, name)                                                           \
+    case value:                                                                                \
+        return name;
+        MPTCPV_SUBTYPES(SUBTYPE_CASE)
+#undef SUBTYPE_CASE
+    }
     return "unknown";
 }
 

@@ -12,36 +12,22 @@
 
 const char *mptcpv_verdict_name(mptcpv_verdict verdict)
 {
-    switch (verdict) {
-    case MPTCPV_VERDICT_GOOD:
-        return "good";
-    case MPTCPV_VERDICT_BAD:
-        return "bad";
-    case MPTCPV_VERDICT_UNVERIFIABLE:
-        return "unverifiable";
-    case MPTCPV_VERDICT_NONE:
-        break;
-    }
-    return "none";
+    static const char *const names[] = {
+#define VERDICT_NAME(e, name) name,
+        MPTCPV_VERDICTS(VERDICT_NAME)
+#undef VERDICT_NAME
+    };
+    return (unsigned)verdict < sizeof(names) / sizeof(names[0]) ? names[verdict] : "none";
 }
 
 const char *mptcpv_fallback_name(mptcpv_fallback fallback)
 {
-    switch (fallback) {
-    case MPTCPV_FALLBACK_NO_SYNACK_MPC:
-        return "SYN/ACK without MP_CAPABLE";
-    case MPTCPV_FALLBACK_NO_ECHO:
-        return "third ACK without MP_CAPABLE";
-    case MPTCPV_FALLBACK_NO_DSS:
-        return "first data without MPTCP options (stripped?)";
-    case MPTCPV_FALLBACK_INFINITE_MAP:
-        return "infinite mapping";
-    case MPTCPV_FALLBACK_MP_FAIL:
-        return "MP_FAIL";
-    case MPTCPV_FALLBACK_NONE:
-        break;
-    }
-    return "none";
+    static const char *const names[] = {
+#define FALLBACK_NAME(e, name) name,
+        MPTCPV_FALLBACKS(FALLBACK_NAME)
+#undef FALLBACK_NAME
+    };
+    return (unsigned)fallback < sizeof(names) / sizeof(names[0]) ? names[fallback] : "none";
 }
 
 static guint subflow_key_hash(gconstpointer p)

@@ -29,18 +29,37 @@ extern "C" {
 #define MPTCPV_MAX_FINDINGS 24
 
 /* Subtypes, RFC 8684 7 (IANA "MPTCP Option Subtypes"). */
+/* Name tables are X-macros, defined once and expanded where names are needed (the core's
+ * name functions, the plugin's value_strings): X(enumerator suffix, value, name). */
+
+/* RFC 8684 7, IANA "MPTCP Option Subtypes". */
+#define MPTCPV_SUBTYPES(X)                                                                     \
+    X(MP_CAPABLE, 0x0, "MP_CAPABLE")                                                           \
+    X(MP_JOIN, 0x1, "MP_JOIN")                                                                 \
+    X(DSS, 0x2, "DSS")                                                                         \
+    X(ADD_ADDR, 0x3, "ADD_ADDR")                                                               \
+    X(REMOVE_ADDR, 0x4, "REMOVE_ADDR")                                                         \
+    X(MP_PRIO, 0x5, "MP_PRIO")                                                                 \
+    X(MP_FAIL, 0x6, "MP_FAIL")                                                                 \
+    X(MP_FASTCLOSE, 0x7, "MP_FASTCLOSE")                                                       \
+    X(MP_TCPRST, 0x8, "MP_TCPRST")                                                             \
+    X(MP_EXPERIMENTAL, 0xf, "MP_EXPERIMENTAL")
+
 typedef enum mptcpv_subtype {
-    MPTCPV_MP_CAPABLE = 0x0,
-    MPTCPV_MP_JOIN = 0x1,
-    MPTCPV_DSS = 0x2,
-    MPTCPV_ADD_ADDR = 0x3,
-    MPTCPV_REMOVE_ADDR = 0x4,
-    MPTCPV_MP_PRIO = 0x5,
-    MPTCPV_MP_FAIL = 0x6,
-    MPTCPV_MP_FASTCLOSE = 0x7,
-    MPTCPV_MP_TCPRST = 0x8,
-    MPTCPV_MP_EXPERIMENTAL = 0xf,
+#define MPTCPV_SUBTYPE_ENUM(e, value, name) MPTCPV_##e = value,
+    MPTCPV_SUBTYPES(MPTCPV_SUBTYPE_ENUM)
+#undef MPTCPV_SUBTYPE_ENUM
 } mptcpv_subtype;
+
+/* RFC 8684 3.6, MP_TCPRST reason codes: X(enumerator suffix, value, name). */
+#define MPTCPV_TCPRST_REASONS(X)                                                               \
+    X(UNSPECIFIED, 0x00, "Unspecified error")                                                  \
+    X(MPTCP_ERROR, 0x01, "MPTCP-specific error")                                               \
+    X(NO_RESOURCES, 0x02, "Lack of resources")                                                 \
+    X(PROHIBITED, 0x03, "Administratively prohibited")                                         \
+    X(TOO_MUCH_DATA, 0x04, "Too much outstanding data")                                        \
+    X(BAD_PERFORMANCE, 0x05, "Unacceptable performance")                                       \
+    X(MIDDLEBOX, 0x06, "Middlebox interference")
 
 /* Protocol version as far as it is known: from the handshake, else from the option. */
 typedef enum mptcpv_version {

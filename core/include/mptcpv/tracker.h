@@ -93,22 +93,35 @@ typedef struct mptcpv_segment {
     uint32_t payload_captured;   /* bytes of it present (<= payload_len) */
 } mptcpv_segment;
 
+/* Name tables are X-macros (X(enumerator suffix, name), values in order from 0), expanded
+ * into the enums, the name functions and the plugin's value_strings. */
+
 /* Outcome of a check that needs key material. */
+#define MPTCPV_VERDICTS(X)                                                                     \
+    X(NONE, "none")      /* nothing to check in this segment */                               \
+    X(GOOD, "good")                                                                            \
+    X(BAD, "bad")                                                                              \
+    X(UNVERIFIABLE, "unverifiable") /* the capture lacks what the check needs */
+
 typedef enum mptcpv_verdict {
-    MPTCPV_VERDICT_NONE = 0,     /* nothing to check in this segment */
-    MPTCPV_VERDICT_GOOD,
-    MPTCPV_VERDICT_BAD,
-    MPTCPV_VERDICT_UNVERIFIABLE, /* the capture lacks what the check needs */
+#define MPTCPV_VERDICT_ENUM(e, name) MPTCPV_VERDICT_##e,
+    MPTCPV_VERDICTS(MPTCPV_VERDICT_ENUM)
+#undef MPTCPV_VERDICT_ENUM
 } mptcpv_verdict;
 
 const char *mptcpv_verdict_name(mptcpv_verdict verdict);
 
 /* How an MP_JOIN SYN's token was resolved. */
+#define MPTCPV_TOKEN_STATUSES(X)                                                               \
+    X(NONE, "none")                                                                            \
+    X(FOUND, "found") /* a connection of this capture has it */                                \
+    X(UNKNOWN, "unknown") /* the capture has handshakes, none with this token */               \
+    X(UNVERIFIABLE, "unverifiable (no handshake in the capture)") /* none at all (yet) */
+
 typedef enum mptcpv_token_status {
-    MPTCPV_TOKEN_NONE = 0,
-    MPTCPV_TOKEN_FOUND,         /* a connection of this capture has it */
-    MPTCPV_TOKEN_UNKNOWN,       /* the capture has handshakes, none with this token */
-    MPTCPV_TOKEN_UNVERIFIABLE,  /* the capture holds no handshake at all (yet) */
+#define MPTCPV_TOKEN_ENUM(e, name) MPTCPV_TOKEN_##e,
+    MPTCPV_TOKEN_STATUSES(MPTCPV_TOKEN_ENUM)
+#undef MPTCPV_TOKEN_ENUM
 } mptcpv_token_status;
 
 /* Connection-level facts known after a segment (filled on segments that carry MPTCP
@@ -130,13 +143,18 @@ typedef struct mptcpv_conn_facts {
 #define MPTCPV_MAX_REMOVED_SUBFLOWS 8
 
 /* Why a connection fell back to plain TCP (RFC 8684 3.7). */
+#define MPTCPV_FALLBACKS(X)                                                                    \
+    X(NONE, "none")                                                                            \
+    X(NO_SYNACK_MPC, "SYN/ACK without MP_CAPABLE")                                             \
+    X(NO_ECHO, "third ACK without MP_CAPABLE")                                                 \
+    X(NO_DSS, "first data without MPTCP options (stripped?)") /* on the initial subflow */    \
+    X(INFINITE_MAP, "infinite mapping") /* data-level length 0 */                              \
+    X(MP_FAIL, "MP_FAIL") /* MP_FAIL after a checksum failure, no other subflow */
+
 typedef enum mptcpv_fallback {
-    MPTCPV_FALLBACK_NONE = 0,
-    MPTCPV_FALLBACK_NO_SYNACK_MPC, /* SYN/ACK answered without MP_CAPABLE */
-    MPTCPV_FALLBACK_NO_ECHO,       /* third ACK without MP_CAPABLE */
-    MPTCPV_FALLBACK_NO_DSS,        /* data without any MPTCP option on the initial subflow */
-    MPTCPV_FALLBACK_INFINITE_MAP,  /* infinite mapping (data-level length 0) */
-    MPTCPV_FALLBACK_MP_FAIL,       /* MP_FAIL after a checksum failure */
+#define MPTCPV_FALLBACK_ENUM(e, name) MPTCPV_FALLBACK_##e,
+    MPTCPV_FALLBACKS(MPTCPV_FALLBACK_ENUM)
+#undef MPTCPV_FALLBACK_ENUM
 } mptcpv_fallback;
 
 const char *mptcpv_fallback_name(mptcpv_fallback fallback);
@@ -144,12 +162,17 @@ const char *mptcpv_fallback_name(mptcpv_fallback fallback);
 /* How a connection ends: closing the data level (RFC 8684 3.3.3: a DATA_FIN sent, then both
  * acknowledged), or abruptly. Segment results carry it where it changes; the order is not
  * one of strength: a closed connection stays closed, a fast close replaces anything. */
+#define MPTCPV_CLOSE_STATES(X)                                                                 \
+    X(NONE, "open")                                                                            \
+    X(CLOSING, "closing")       /* the first DATA_FIN of the connection */                     \
+    X(CLOSED, "closed")         /* both DATA_FINs acknowledged (after a fallback: FINs) */    \
+    X(FASTCLOSED, "fast-closed") /* MP_FASTCLOSE (RFC 8684 3.5) */                             \
+    X(RESET, "reset")           /* every subflow reset before the data level closed */
+
 typedef enum mptcpv_close_state {
-    MPTCPV_CLOSE_NONE = 0, /* open */
-    MPTCPV_CLOSE_CLOSING,  /* the first DATA_FIN of the connection */
-    MPTCPV_CLOSE_CLOSED,   /* both hosts' DATA_FINs acknowledged by a DATA_ACK */
-    MPTCPV_CLOSE_FASTCLOSED, /* MP_FASTCLOSE (RFC 8684 3.5) */
-    MPTCPV_CLOSE_RESET,    /* every subflow reset before the data level closed */
+#define MPTCPV_CLOSE_ENUM(e, name) MPTCPV_CLOSE_##e,
+    MPTCPV_CLOSE_STATES(MPTCPV_CLOSE_ENUM)
+#undef MPTCPV_CLOSE_ENUM
 } mptcpv_close_state;
 
 /* "open", "closing", "closed", "fast-closed", "reset". */
@@ -157,13 +180,18 @@ const char *mptcpv_close_state_name(mptcpv_close_state state);
 
 /* How a subflow ended, weakest first: a later segment with a stronger reason replaces a
  * weaker one (a RST after a FIN, say). */
+#define MPTCPV_SUBFLOW_ENDS(X)                                                                 \
+    X(OPEN, "open")                                                                            \
+    X(END_FIN, "FIN")             /* a FIN (either direction) */                               \
+    X(END_RST, "RST")             /* a RST without an MPTCP reason */                          \
+    X(END_TCPRST, "MP_TCPRST")    /* a RST with MP_TCPRST (its reason kept) */                 \
+    X(END_MP_FAIL, "MP_FAIL")     /* a RST with MP_FAIL: checksum failure (RFC 8684 3.7) */    \
+    X(END_FASTCLOSE, "MP_FASTCLOSE") /* MP_FASTCLOSE (RFC 8684 3.5) */
+
 typedef enum mptcpv_subflow_end {
-    MPTCPV_SUBFLOW_OPEN = 0,
-    MPTCPV_SUBFLOW_END_FIN,       /* a FIN (either direction) */
-    MPTCPV_SUBFLOW_END_RST,       /* a RST without an MPTCP reason */
-    MPTCPV_SUBFLOW_END_TCPRST,    /* a RST with MP_TCPRST (its reason kept) */
-    MPTCPV_SUBFLOW_END_MP_FAIL,   /* a RST with MP_FAIL: checksum failure (RFC 8684 3.7) */
-    MPTCPV_SUBFLOW_END_FASTCLOSE, /* MP_FASTCLOSE (RFC 8684 3.5) */
+#define MPTCPV_SUBFLOW_END_ENUM(e, name) MPTCPV_SUBFLOW_##e,
+    MPTCPV_SUBFLOW_ENDS(MPTCPV_SUBFLOW_END_ENUM)
+#undef MPTCPV_SUBFLOW_END_ENUM
 } mptcpv_subflow_end;
 
 /* "open", "FIN", "RST", "MP_TCPRST", "MP_FAIL", "MP_FASTCLOSE". */
