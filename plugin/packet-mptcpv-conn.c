@@ -15,6 +15,8 @@ static int hf_mptcpv_connection = -1;
 static int hf_mptcpv_subflow = -1;
 static int hf_mptcpv_summary = -1;
 static int hf_mptcpv_subflow_initial = -1;
+static int hf_mptcpv_subflow_established = -1;
+static int hf_mptcpv_event = -1;
 static int hf_mptcpv_subflow_backup = -1;
 static int hf_mptcpv_from_client = -1;
 static int hf_mptcpv_conn = -1;
@@ -104,6 +106,20 @@ static void summary_put_uint(summary_text *t, guint32 value)
         value /= 10;
     } while (value != 0);
     summary_put(t, digits + n);
+}
+
+void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events,
+                             gboolean established)
+{
+    if (established)
+        add_generated_bool(tree, hf_mptcpv_subflow_established, tvb, TRUE);
+    for (int e = 0; e < MPTCPV_EVENT_COUNT; e++) {
+        if (events & (1u << e)) {
+            proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_event, tvb, 0, 0,
+                                                   mptcpv_event_name((mptcpv_event)e));
+            proto_item_set_generated(pi);
+        }
+    }
 }
 
 void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
@@ -281,6 +297,18 @@ void mptcpv_link_register_fields(int proto)
         {&hf_mptcpv_subflow_initial,
          {"Initial subflow", "mptcpv.subflow.initial", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "Opened by MP_CAPABLE (else by MP_JOIN)", HFILL}},
+        {&hf_mptcpv_subflow_established,
+         {"Subflow established", "mptcpv.subflow.established", FT_BOOLEAN, BASE_NONE, NULL,
+          0x0,
+          "This frame completes the subflow's handshake (initial: the first segment after "
+          "the SYN/ACK; join: the ACK of the third ACK, RFC 8684 3.2; or the first frame of "
+          "a subflow the capture joins late); a subflow without it was only attempted",
+          HFILL}},
+        {&hf_mptcpv_event,
+         {"Connection event", "mptcpv.event", FT_STRING, BASE_NONE, NULL, 0x0,
+          "join, add_addr, remove_addr, mp_prio, mp_fail, fastclose, tcprst, data_fin (a "
+          "host's first DATA_FIN)",
+          HFILL}},
         {&hf_mptcpv_subflow_backup,
          {"Backup subflow", "mptcpv.subflow.backup", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "Marked backup by MP_JOIN or MP_PRIO, as of this packet", HFILL}},

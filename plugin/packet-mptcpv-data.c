@@ -23,6 +23,8 @@ static int hf_mptcpv_fail_answers = -1;
 static int hf_mptcpv_data_fin_ack_of = -1;
 static int hf_mptcpv_close = -1;
 static int hf_mptcpv_subflow_end = -1;
+static int hf_mptcpv_data_bytes = -1;
+static int hf_mptcpv_reinjected_bytes = -1;
 
 /* From the core's name tables: the core names each state once. */
 static const value_string checksum_status_vals[] = {
@@ -46,9 +48,9 @@ static const value_string subflow_end_vals[] = {
     {0, NULL},
 };
 
-static void add_frame(proto_tree *t, int hf, tvbuff_t *tvb, guint32 frame)
+static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
 {
-    proto_item *pi = proto_tree_add_uint(t, hf, tvb, 0, 0, frame);
+    proto_item *pi = proto_tree_add_uint(t, hf, tvb, 0, 0, value);
     proto_item_set_generated(pi);
 }
 
@@ -71,24 +73,28 @@ void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_re
         if (d->has_data_ack)
             add_u64(tree, hf_mptcpv_data_ack64, tvb, d->data_ack);
         if (d->mapping_frame != 0)
-            add_frame(tree, hf_mptcpv_mapping_frame, tvb, d->mapping_frame);
+            add_uint(tree, hf_mptcpv_mapping_frame, tvb, d->mapping_frame);
         if (d->checksum != MPTCPV_VERDICT_NONE) {
             proto_item *pi =
                 proto_tree_add_uint(tree, hf_mptcpv_dss_checksum_status, tvb, 0, 0, d->checksum);
             proto_item_set_generated(pi);
-            add_frame(tree, hf_mptcpv_dss_checksum_mapping, tvb, d->checksum_mapping_frame);
+            add_uint(tree, hf_mptcpv_dss_checksum_mapping, tvb, d->checksum_mapping_frame);
         }
         if (d->reinjection_of != 0)
-            add_frame(tree, hf_mptcpv_reinjection_of, tvb, d->reinjection_of);
+            add_uint(tree, hf_mptcpv_reinjection_of, tvb, d->reinjection_of);
+        if (d->reinjected_bytes != 0)
+            add_uint(tree, hf_mptcpv_reinjected_bytes, tvb, d->reinjected_bytes);
+        if (d->data_bytes != 0)
+            add_uint(tree, hf_mptcpv_data_bytes, tvb, d->data_bytes);
         if (d->fallback != MPTCPV_FALLBACK_NONE) {
             proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_fallback, tvb, 0, 0,
                                                    mptcpv_fallback_name(d->fallback));
             proto_item_set_generated(pi);
         }
         if (d->fail_answers != 0)
-            add_frame(tree, hf_mptcpv_fail_answers, tvb, d->fail_answers);
+            add_uint(tree, hf_mptcpv_fail_answers, tvb, d->fail_answers);
         if (d->data_fin_ack_of != 0)
-            add_frame(tree, hf_mptcpv_data_fin_ack_of, tvb, d->data_fin_ack_of);
+            add_uint(tree, hf_mptcpv_data_fin_ack_of, tvb, d->data_fin_ack_of);
         if (d->close != MPTCPV_CLOSE_NONE) {
             proto_item *pi = proto_tree_add_uint(tree, hf_mptcpv_close, tvb, 0, 0, d->close);
             proto_item_set_generated(pi);
@@ -100,7 +106,7 @@ void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_re
         }
     }
     if (reinjected_in != 0)
-        add_frame(tree, hf_mptcpv_reinjected_in, tvb, reinjected_in);
+        add_uint(tree, hf_mptcpv_reinjected_in, tvb, reinjected_in);
 }
 
 void mptcpv_data_register_fields(int proto)
@@ -159,6 +165,15 @@ void mptcpv_data_register_fields(int proto)
           "last subflow's FIN), 3 fast-closed (MP_FASTCLOSE, 3.5), 4 reset (its last open "
           "subflow reset before the data level closed)",
           HFILL}},
+        {&hf_mptcpv_data_bytes,
+         {"New data-level bytes", "mptcpv.data_bytes", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Bytes by which this payload widens its sender's data-level stream (DSN span, "
+          "holes included; after a fallback, the TCP stream): summed per connection and "
+          "direction, what the application sent. Absent on retransmissions and reinjections",
+          HFILL}},
+        {&hf_mptcpv_reinjected_bytes,
+         {"Reinjected bytes", "mptcpv.reinjected_bytes", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Bytes of this payload first sent on another subflow (RFC 8684 3.3.6)", HFILL}},
         {&hf_mptcpv_subflow_end,
          {"Subflow ends", "mptcpv.subflow.end", FT_UINT8, BASE_DEC, VALS(subflow_end_vals),
           0x0,

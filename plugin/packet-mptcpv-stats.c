@@ -28,9 +28,13 @@ enum conn_column {
     CONN_CLIENT,
     CONN_SERVER,
     CONN_SUBFLOWS,
+    CONN_ESTABLISHED,
     CONN_PACKETS,
     CONN_BYTES_C2S,
     CONN_BYTES_S2C,
+    CONN_DATA_C2S,
+    CONN_DATA_S2C,
+    CONN_REINJECTED_SEGMENTS,
     CONN_REINJECTED,
     CONN_PRIO,
     CONN_FALLBACK,
@@ -49,9 +53,13 @@ static stat_tap_table_item conn_fields[CONN_COLUMNS] = {
     COL_STR("Client               ", 21),
     COL_STR("Server               ", 21),
     COL_UINT("Subflows", 8),
+    COL_UINT("Estab", 5),
     COL_UINT("   Packets", 10),
     COL_UINT(" Bytes C>S", 10),
     COL_UINT(" Bytes S>C", 10),
+    COL_UINT("  Data C>S", 10),
+    COL_UINT("  Data S>C", 10),
+    COL_UINT("Reinj segs", 10),
     COL_UINT("Reinjected", 10),
     COL_UINT("MP_PRIO", 7),
     COL_STR("Fallback            ", 20),
@@ -70,6 +78,7 @@ enum subflow_column {
     SF_CLIENT,
     SF_SERVER,
     SF_BACKUP,
+    SF_ESTABLISHED,
     SF_PACKETS,
     SF_BYTES_C2S,
     SF_BYTES_S2C,
@@ -85,6 +94,7 @@ static stat_tap_table_item subflow_fields[SF_COLUMNS] = {
     COL_STR("Client               ", 21),
     COL_STR("Server               ", 21),
     COL_STR("Backup", 6),
+    COL_STR("Estab", 5),
     COL_UINT("   Packets", 10),
     COL_UINT(" Bytes C>S", 10),
     COL_UINT(" Bytes S>C", 10),
@@ -237,10 +247,14 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
     add_uint(table, row, CONN_PACKETS, 1);
     add_uint(table, row, info->from_client ? CONN_BYTES_C2S : CONN_BYTES_S2C, info->payload_len);
     add_uint(table, row, CONN_PRIO, count_subtype(info, MPTCPV_MP_PRIO));
+    if (info->established)
+        add_uint(table, row, CONN_ESTABLISHED, 1);
     const mptcpv_data_result *d = info->data;
     if (d != NULL) {
+        add_uint(table, row, info->from_client ? CONN_DATA_C2S : CONN_DATA_S2C, d->data_bytes);
         if (d->reinjection_of != 0)
-            add_uint(table, row, CONN_REINJECTED, info->payload_len);
+            add_uint(table, row, CONN_REINJECTED_SEGMENTS, 1);
+        add_uint(table, row, CONN_REINJECTED, d->reinjected_bytes);
         if (d->fallback != MPTCPV_FALLBACK_NONE)
             set_string(table, row, CONN_FALLBACK, mptcpv_fallback_name(d->fallback));
         if (d->close != MPTCPV_CLOSE_NONE)
@@ -307,10 +321,12 @@ static tap_packet_status subflows_packet(void *tapdata, packet_info *pinfo _U_,
     set_string(table, row, SF_KIND, info->initial ? "initial" : "join");
     set_endpoints(table, row, SF_CLIENT, info);
     set_string(table, row, SF_BACKUP, info->backup ? "yes" : "no");
+    if (*cell(table, row, SF_ESTABLISHED)->value.string_value == '\0' || info->established)
+        set_string(table, row, SF_ESTABLISHED, info->established ? "yes" : "no");
     add_uint(table, row, SF_PACKETS, 1);
     add_uint(table, row, info->from_client ? SF_BYTES_C2S : SF_BYTES_S2C, info->payload_len);
-    if (info->data != NULL && info->data->reinjection_of != 0)
-        add_uint(table, row, SF_REINJECTED, info->payload_len);
+    if (info->data != NULL)
+        add_uint(table, row, SF_REINJECTED, info->data->reinjected_bytes);
     note_end(table, row, info);
     return TAP_PACKET_REDRAW;
 }

@@ -213,6 +213,8 @@ typedef struct frame_record {
     guint8 initial : 1;
     guint8 backup : 1;
     guint8 from_client : 1;
+    guint8 established : 1; /* this frame completes its subflow's handshake */
+    guint8 events;          /* 1 << mptcpv_event */
     const mptcpv_conn_facts *facts; /* on frames with MPTCP options; shared */
     mptcpv_finding *findings;       /* finding_count */
     mptcpv_data_result *data;       /* on frames with data-level information */
@@ -271,6 +273,8 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
     rec->initial = r->initial;
     rec->backup = r->backup;
     rec->from_client = r->from_client;
+    rec->established = r->subflow_established;
+    rec->events = r->events;
     rec->connection = r->connection;
     rec->subflow = r->subflow;
     rec->subflow_count = r->subflow_count;
@@ -286,7 +290,7 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
     if (d->has_dsn || d->has_data_ack || d->mapping_frame != 0 ||
         d->checksum != MPTCPV_VERDICT_NONE || d->fallback != MPTCPV_FALLBACK_NONE ||
         d->fail_answers != 0 || d->data_fin_ack_of != 0 || d->close != MPTCPV_CLOSE_NONE ||
-        d->subflow_end != MPTCPV_SUBFLOW_OPEN) {
+        d->subflow_end != MPTCPV_SUBFLOW_OPEN || d->data_bytes != 0) {
         rec->data = (mptcpv_data_result *)wmem_memdup(scope, d, sizeof(*d));
         if (d->reinjection_of != 0 &&
             !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(d->reinjection_of)))
@@ -403,6 +407,8 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
         mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow,
                               rec->subflow_count, rec->initial, rec->backup, rec->from_client,
                               version, rec->facts, carries_keys(opts));
+    if (rec->events != 0 || rec->established)
+        mptcpv_events_add_items(mtree, v->tvb, rec->events, rec->established);
     if (rec->data != NULL || wmem_map_contains(reinjected_in, GUINT_TO_POINTER(pinfo->num)))
         mptcpv_data_add_items(mtree, v->tvb, rec->data,
                               GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in,
@@ -449,6 +455,8 @@ static void queue_tap(packet_info *pinfo, const tcp_view *v, const frame_record 
     info->initial = rec->initial;
     info->backup = rec->backup;
     info->from_client = rec->from_client;
+    info->established = rec->established;
+    info->events = rec->events;
     info->version = frame_version(rec);
     info->tcp_flags = v->seg.tcp_flags;
     info->src = v->seg.src;

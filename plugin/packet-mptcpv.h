@@ -39,6 +39,10 @@ void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
                            mptcpv_version version, const mptcpv_conn_facts *facts,
                            gboolean show_keys);
 
+/* The connection events of a frame (mptcpv.event) and whether it establishes its subflow. */
+void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events,
+                             gboolean established);
+
 /* Per-frame verification results that belong to one option's subtree. */
 typedef struct mptcpv_verdicts {
     mptcpv_token_status join_token;
@@ -72,6 +76,8 @@ typedef struct mptcpv_tap_info {
     gboolean initial;
     gboolean backup;
     gboolean from_client;
+    gboolean established; /* this frame completes its subflow's handshake */
+    guint8 events;        /* 1 << mptcpv_event */
     mptcpv_version version;
     guint8 tcp_flags;
     mptcpv_endpoint src;

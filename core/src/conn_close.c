@@ -103,6 +103,8 @@ void conn_note_established(seg_ctx *ctx)
     /* Initial subflow: the third ACK after the SYN/ACK. Join: the responder's ACK of the
      * third ACK (RFC 8684 3.2: data may flow only after it). */
     if (sf->initial ? sf->synack_seen && ctx->from_initiator
-                    : sf->join_acked && !ctx->from_initiator)
+                    : sf->join_acked && !ctx->from_initiator) {
         sf->established = true;
+        ctx->res->subflow_established = true;
+    }
 }

@@ -335,6 +335,30 @@ static gint dsn_cmp(gconstpointer a, gconstpointer b, gpointer unused)
  * any of the bytes from start + resent up on another subflow: a reinjection. The first
  * |resent| bytes are ones this subflow carried before (a TCP retransmission): resending them
  * is no reinjection, whatever other subflows sent meanwhile. */
+/* The sender's data-level stream as the capture shows it: the span of DSNs sent, holes
+ * included (the application sent those bytes; the capture or a path lost them). */
+static void widen_span(seg_ctx *ctx, conn_side *s, uint64_t start, uint64_t end)
+{
+    uint64_t wider = 0;
+    if (!s->has_span) {
+        s->has_span = true;
+        s->span_start = start;
+        s->span_end = end;
+        wider = end - start;
+    } else {
+        if (start < s->span_start) {
+            wider += s->span_start - start;
+            s->span_start = start;
+        }
+        if (end > s->span_end) {
+            wider += end - s->span_end;
+            s->span_end = end;
+        }
+    }
+    ctx->res->data.data_bytes = (uint32_t)wider;
+    s->data_bytes += wider;
+}
+
 static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t end,
                       uint32_t resent)
 {
@@ -347,19 +371,28 @@ static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t 
     node = node != NULL ? g_tree_node_previous(node) : g_tree_node_last(s->sent);
     bool same_start = false;
     uint64_t fresh = start + resent; /* first byte new on this subflow */
+    uint64_t again = 0;              /* of those, bytes another subflow sent before */
     for (int steps = 0; node != NULL && steps < 64; steps++) {
         const sent_range *r = g_tree_node_value(node);
         if (r->start == start)
             same_start = true;
-        if (fresh < end && r->end > fresh && r->subflow != ctx->sf->index &&
-            r->frame > res->data.reinjection_of)
-            res->data.reinjection_of = r->frame;
+        if (fresh < end && r->end > fresh && r->subflow != ctx->sf->index) {
+            uint64_t from = r->start > fresh ? r->start : fresh;
+            uint64_t to = r->end < end ? r->end : end;
+            again += to > from ? to - from : 0;
+            if (r->frame > res->data.reinjection_of)
+                res->data.reinjection_of = r->frame;
+        }
         if (r->start + 65536 <= start) /* a segment's range is < 64 KiB: none below overlaps */
             break;
         node = g_tree_node_previous(node);
     }
-    if (res->data.reinjection_of != 0)
+    if (res->data.reinjection_of != 0) {
         c->reinjections++;
+        res->data.reinjected_bytes = (uint32_t)(again < end - fresh ? again : end - fresh);
+        c->reinjected_bytes += res->data.reinjected_bytes;
+    }
+    widen_span(ctx, &c->side[side], start, end);
     if (same_start)
         return; /* keep the first sender of these bytes */
     sent_range *r = g_new(sent_range, 1);
@@ -445,6 +478,10 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
         if (sf->initial && !dir->seen_dss && !has_mptcp_option) {
             /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
             conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
+            /* Its bytes are the first of the TCP stream that is now the connection's. */
+            uint32_t wider = had_data_end ? end - old_data_end : seg->payload_len;
+            ctx->res->data.data_bytes = wider;
+            c->side[side].data_bytes += wider;
             return;
         }
         tracker_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
@@ -497,13 +534,37 @@ static void report_subflow_failed(seg_ctx *ctx, const conn *c, int side,
                    ctx->sf->index, failed, dsn, rest);
 }
 
+/* After a fallback the subflow's TCP byte stream is the connection's (RFC 8684 3.7): its
+ * new bytes are the application's data. */
+static void fallback_data(seg_ctx *ctx, conn *c, int side, subflow_dir *dir)
+{
+    const mptcpv_segment *seg = ctx->seg;
+    const subflow *sf = ctx->sf;
+    if (seg->payload_len == 0 || !(ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b))
+        return;
+    uint32_t end = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b) + seg->payload_len;
+    uint32_t wider = seg->payload_len;
+    if (dir->has_data_end) {
+        int32_t ahead = (int32_t)(end - dir->data_end);
+        wider = ahead <= 0 ? 0 : (uint32_t)ahead < wider ? (uint32_t)ahead : wider;
+    }
+    if (!dir->has_data_end || wider > 0) {
+        dir->has_data_end = true;
+        dir->data_end = end;
+    }
+    ctx->res->data.data_bytes = wider;
+    c->side[side].data_bytes += wider;
+}
+
 void conn_data(seg_ctx *ctx)
 {
     conn *c = ctx->sf->conn;
-    if (c->fallback != MPTCPV_FALLBACK_NONE)
-        return;
     int side = tracker_from_client(ctx) ? 0 : 1;
     subflow_dir *dir = &ctx->sf->dir[ctx->from_initiator ? 0 : 1];
+    if (c->fallback != MPTCPV_FALLBACK_NONE) {
+        fallback_data(ctx, c, side, dir);
+        return;
+    }
     const mptcpv_options *o = &ctx->res->options;
     const mptcpv_segment *seg = ctx->seg;
 
@@ -552,6 +613,7 @@ void conn_data(seg_ctx *ctx)
                 s->has_data_fin = true;
                 s->data_fin_dsn = am.dsn + am.len - 1;
                 s->data_fin_frame = ctx->seg->frame;
+                conn_note_event(ctx, MPTCPV_EVENT_DATA_FIN);
             }
             s->has_dsn_ref = true;
             s->dsn_ref = am.dsn;

@@ -218,6 +218,7 @@ subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
     t->subflow_total++;
     ctx->sf = sf;
     ctx->from_initiator = !syn_ack;
+    ctx->new_subflow = true;
     return sf;
 }
 
@@ -406,7 +407,8 @@ static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mpt
         if (sf == NULL)
             return;
         sf->third_ack_checked = true;
-        sf->established = true;
+        sf->established = true; /* the capture started after its handshake */
+        ctx->res->subflow_established = true;
     }
     ctx->from_initiator = endpoint_eq(&sf->initiator, &ctx->seg->src);
 
@@ -513,6 +515,7 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
     result->from_client = tracker_from_client(&ctx);
     result->facts = sf->conn->facts;
     result->data.fallback = sf->conn->fallback;
+    conn_note_option_events(&ctx);
 }
 
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker)
@@ -560,12 +563,19 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
     if (connection >= tracker->conns->len)
         return false;
     const conn *c = g_ptr_array_index(tracker->conns, connection);
+    *out = (mptcpv_conn_summary){0};
     out->connection = c->index;
     out->first_frame = c->first_frame;
     out->subflow_count = c->subflows->len;
     out->facts = c->facts;
     out->fallback = c->fallback;
     out->reinjections = c->reinjections;
+    out->reinjected_bytes = c->reinjected_bytes;
+    out->data_bytes_from_client = c->side[0].data_bytes;
+    out->data_bytes_from_server = c->side[1].data_bytes;
+    for (guint i = 0; i < c->subflows->len; i++)
+        if (((const subflow *)g_ptr_array_index(c->subflows, i))->established)
+            out->established_subflows++;
     out->checksums_good = c->csum_good;
     out->checksums_bad = c->csum_bad;
     out->checksums_unverifiable = c->csum_unverifiable;

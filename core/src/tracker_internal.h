@@ -113,6 +113,9 @@ typedef struct conn_side {
     uint64_t data_fin_dsn; /* the DSN the DATA_FIN occupies (RFC 8684 3.3.3) */
     uint32_t data_fin_frame;
     bool data_fin_acked;
+    bool has_span;
+    uint64_t span_start, span_end; /* the DSN span of this side's data seen */
+    uint64_t data_bytes;           /* span_end - span_start, as summed per segment */
 } conn_side;
 
 #define CONN_MAX_ANNOUNCED 8
@@ -149,6 +152,7 @@ typedef struct conn {
     uint64_t bad_csum_dsn;
     uint32_t bad_csum_frame;
     uint32_t reinjections;
+    uint64_t reinjected_bytes;
     uint32_t csum_good, csum_bad, csum_unverifiable;
     uint8_t limits_noted; /* LIMIT_* already reported for this connection */
 } conn;
@@ -173,6 +177,7 @@ typedef struct seg_ctx {
     mptcpv_segment_result *res;
     subflow *sf;         /* may be NULL */
     bool from_initiator; /* valid when sf != NULL */
+    bool new_subflow;    /* this segment created sf */
 } seg_ctx;
 
 /* Add a finding; |option| (may be NULL: the whole segment) locates it. */
@@ -205,6 +210,9 @@ uint32_t conn_open_subflows(const conn *c, const subflow *except);
 void conn_note_established(seg_ctx *ctx);
 /* After a segment of an established-stage subflow: its end and the connection's close. */
 void conn_note_end(seg_ctx *ctx);
+/* conn_events.c: this segment's connection events, into its result. */
+void conn_note_event(seg_ctx *ctx, mptcpv_event event);
+void conn_note_option_events(seg_ctx *ctx);
 /* conn_signal.c */
 void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option);
 void conn_remove_addr(seg_ctx *ctx, const mptcpv_option *option);

@@ -37,7 +37,8 @@ def parse_table(out, title):
 class Stats(m.TsharkTestCase):
     FIELDS = ["mptcpv.connection", "mptcpv.subflow", "mptcpv.from_client", "tcp.len",
               "mptcpv.rule", "mptcpv.dss.checksum_status", "mptcpv.reinjection_of",
-              "mptcpv.subflow.initial", "mptcpv.version", "mptcpv.fallback"]
+              "mptcpv.subflow.initial", "mptcpv.version", "mptcpv.fallback",
+              "mptcpv.data_bytes", "mptcpv.reinjected_bytes", "mptcpv.subflow.established"]
 
     def tables(self, capture, zfilter=""):
         suffix = "," + zfilter if zfilter else ""
@@ -57,13 +58,19 @@ class Stats(m.TsharkTestCase):
             conn = int(row["mptcpv.connection"][0])
             sub = int(row["mptcpv.subflow"][0])
             payload = int(row["tcp.len"][0]) if row["tcp.len"] else 0
-            direction = "Bytes C>S" if row["mptcpv.from_client"][0] in ("1", "True") \
-                else "Bytes S>C"
+            c2s = row["mptcpv.from_client"][0] in ("1", "True")
+            reinjected = sum(int(v) for v in row["mptcpv.reinjected_bytes"])
             for table, key in ((conns, conn), (subflows, (conn, sub))):
                 table[key]["Packets"] += 1
-                table[key][direction] += payload
-                if row["mptcpv.reinjection_of"]:
-                    table[key]["Reinjected"] += payload
+                table[key]["Bytes C>S" if c2s else "Bytes S>C"] += payload
+                table[key]["Reinjected"] += reinjected
+            established = bool(row["mptcpv.subflow.established"])
+            conns[conn]["Estab"] += established
+            subflows[(conn, sub)]["Estab"] = "yes" if established or \
+                subflows[(conn, sub)]["Estab"] == "yes" else "no"
+            conns[conn]["Data C>S" if c2s else "Data S>C"] += sum(
+                int(v) for v in row["mptcpv.data_bytes"])
+            conns[conn]["Reinj segs"] += bool(row["mptcpv.reinjection_of"])
             conns[conn]["Subflows"] = max(conns[conn]["Subflows"], sub + 1)
             for rule in row["mptcpv.rule"]:
                 conns[conn][SEVERITY_COLUMN[severity[rule]]] += 1
@@ -82,9 +89,9 @@ class Stats(m.TsharkTestCase):
                 self.assertEqual(sorted(int(r["Conn"]) for r in got_conns), sorted(conns))
                 for r in got_conns:
                     want = conns[int(r["Conn"])]
-                    for column in ("Packets", "Bytes C>S", "Bytes S>C", "Subflows",
-                                   "Reinjected", "Errors", "Warnings", "Notes",
-                                   "Csum good", "Csum bad"):
+                    for column in ("Packets", "Bytes C>S", "Bytes S>C", "Subflows", "Estab",
+                                   "Data C>S", "Data S>C", "Reinj segs", "Reinjected",
+                                   "Errors", "Warnings", "Notes", "Csum good", "Csum bad"):
                         self.assertEqual(int(r[column]), want[column], (r["Conn"], column))
                     self.assertIn(r["Ver"], ("v0", "v1", ""))
                 self.assertEqual(sorted((int(r["Conn"]), int(r["Subflow"]))
@@ -93,6 +100,7 @@ class Stats(m.TsharkTestCase):
                     want = subflows[(int(r["Conn"]), int(r["Subflow"]))]
                     for column in ("Packets", "Bytes C>S", "Bytes S>C", "Reinjected"):
                         self.assertEqual(int(r[column]), want[column], (r["Conn"], column))
+                    self.assertEqual(r["Estab"], want["Estab"], r["Conn"])
                 checked += len(got_conns)
         self.assertGreater(checked, 20)
 
@@ -107,7 +115,30 @@ class Stats(m.TsharkTestCase):
         self.assertEqual([r["Kind"] for r in subflows], ["initial", "join"])
         self.assertEqual(subflows[1]["Client"].rsplit(":", 1)[0], "10.99.2.1")
         self.assertEqual(subflows[0]["End"], "FIN")
+        self.assertEqual([r["Estab"] for r in subflows], ["yes", "yes"])
         self.assertEqual(conns[0]["State"], "closed")
+
+    def test_what_the_applications_sent(self):
+        """Data-level bytes are what each application wrote (captures/kernel/README.md):
+        retransmissions and reinjections (12 segments, 16000 bytes) not counted twice."""
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-loss-reinject.pcap")
+        conns, _ = self.tables(capture)
+        self.assertEqual([(r["Data C>S"], r["Data S>C"], r["Reinj segs"], r["Reinjected"])
+                          for r in conns], [("800000", "20072", "12", "16000")])
+        self.assertGreater(int(conns[0]["Bytes C>S"]), 800000)
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-fallback.pcap")
+        conns, _ = self.tables(capture)
+        self.assertEqual([(r["Data C>S"], r["Estab"], r["State"]) for r in conns],
+                         [("20000", "1", "closed")])
+
+    def test_mp_fail_subflow(self):
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-mp-fail.pcap")
+        conns, subflows = self.tables(capture)
+        self.assertEqual([(r["Estab"], r["Fallback"], r["State"], r["Csum bad"]) for r in conns],
+                         [("2", "", "closed", "1")])
+        self.assertEqual(int(conns[0]["Data C>S"]), 600000)
+        self.assertEqual([r["End"] for r in subflows],
+                         ["FIN", "MP_FAIL, MP_TCPRST Middlebox interference"])
 
     def test_fallback_and_findings_columns(self):
         capture = os.path.join(m.CAPTURES_DIR, "crafted", "rule-mp_fail-infinite-mapping.pcap")

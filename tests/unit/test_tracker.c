@@ -287,6 +287,15 @@ START_TEST(test_server_without_mptcp)
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_CONNECTION_FALLBACK), 1);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, NULL, NULL, -1);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_HANDSHAKE_ECHO_MISSING), 0);
+    /* RFC 8684 3.7: the TCP stream is the connection's data now. */
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, NULL, "hello", -1);
+    ck_assert_uint_eq(r->data.data_bytes, 5);
+    r = send(&w, CLIENT, SERVER, ACK, ISN_C + 3, ISN_S + 1, NULL, "llo!", -1); /* 1 new */
+    ck_assert_uint_eq(r->data.data_bytes, 1);
+    mptcpv_conn_summary sum;
+    ck_assert(mptcpv_tracker_connection(w.t, 0, &sum));
+    ck_assert_uint_eq(sum.data_bytes_from_client, 6);
+    ck_assert_uint_eq(sum.established_subflows, 1);
     mptcpv_tracker_free(w.t);
 }
 END_TEST
@@ -315,6 +324,9 @@ static void join_v1(world *w, uint64_t synack_hmac)
     send(w, CLIENT2, SERVER, SYN, 7000, 0, &o, NULL, -1);
     ck_assert_int_eq(w->r.join_token, MPTCPV_TOKEN_FOUND);
     ck_assert_uint_eq(w->r.subflow, 1);
+    ck_assert_uint_eq(w->r.events, 1u << MPTCPV_EVENT_JOIN);
+    send(w, CLIENT2, SERVER, SYN, 7000, 0, &o, NULL, -1); /* retransmitted: no new join */
+    ck_assert_uint_eq(w->r.events, 0);
     o.n = 0;
     join_synack(&o, 0, synack_hmac, 0x0a0b0c0d);
     send(w, SERVER, CLIENT2, SYN | ACK, 9000, 7001, &o, NULL, -1);
@@ -404,6 +416,7 @@ START_TEST(test_fastclose_key)
     const mptcpv_segment_result *r =
         send(&w, CLIENT, SERVER, ACK | RST, ISN_C + 1, ISN_S + 1, &o, NULL, -1);
     ck_assert_int_eq(r->fastclose_key, MPTCPV_VERDICT_GOOD);
+    ck_assert_uint_eq(r->events, 1u << MPTCPV_EVENT_FASTCLOSE);
     ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_FASTCLOSE);
     ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_FASTCLOSED);
     put64(good + 4, KEY_A); /* its own key: wrong */
@@ -433,6 +446,7 @@ START_TEST(test_add_addr_hmac)
     handshake_v1(&w, 0x01);
     const mptcpv_segment_result *r = add_addr(&w, 0xe51b95dee3c56af5ull);
     ck_assert_int_eq(r->add_addr_hmac, MPTCPV_VERDICT_GOOD);
+    ck_assert_uint_eq(r->events, 1u << MPTCPV_EVENT_ADD_ADDR);
     uint32_t announce_frame = w.frame;
     r = add_addr(&w, 0xe51b95dee3c56af4ull);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_ADD_ADDR_HMAC_BAD), 1);
@@ -445,6 +459,16 @@ START_TEST(test_add_addr_hmac)
     raw(&o, echo, 8);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, NULL, -1);
     ck_assert_uint_ge(r->add_addr_echo_of, announce_frame);
+    ck_assert_uint_eq(r->events, 0); /* an echo is no event */
+    uint8_t remove[4] = {30, 4, 0x40, 1};
+    uint8_t prio[3] = {30, 3, 0x51};
+    o.n = 0;
+    raw(&o, remove, 4);
+    raw(&o, prio, 3);
+    r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 1, &o, NULL, -1);
+    ck_assert_uint_eq(r->events, (1u << MPTCPV_EVENT_REMOVE_ADDR) | (1u << MPTCPV_EVENT_MP_PRIO));
+    ck_assert_str_eq(mptcpv_event_name(MPTCPV_EVENT_REMOVE_ADDR), "remove_addr");
+    ck_assert_ptr_null(mptcpv_event_name(MPTCPV_EVENT_COUNT));
     mptcpv_tracker_free(w.t);
 }
 END_TEST
@@ -569,10 +593,21 @@ START_TEST(test_reinjection_across_subflows)
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
     const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "hello", -1);
     ck_assert_uint_eq(r->data.reinjection_of, original);
+    ck_assert_uint_eq(r->data.reinjected_bytes, 5);
+    ck_assert_uint_eq(r->data.data_bytes, 0);
     ck_assert_uint_eq(r->subflow, 1);
+    /* Half new: 3 bytes again, 4 new. */
+    o.n = 0;
+    dss64(&o, 0, 0x7f04667f85c59b7eull + 2, 6, 7, -1, 0);
+    r = send(&w, CLIENT2, SERVER, ACK, 7006, 9001, &o, "llo, wo", -1);
+    ck_assert_uint_eq(r->data.reinjection_of, original);
+    ck_assert_uint_eq(r->data.reinjected_bytes, 3);
+    ck_assert_uint_eq(r->data.data_bytes, 4);
     mptcpv_conn_summary sum;
     ck_assert(mptcpv_tracker_connection(w.t, 0, &sum));
-    ck_assert_uint_eq(sum.reinjections, 1);
+    ck_assert_uint_eq(sum.reinjections, 2);
+    ck_assert_uint_eq(sum.reinjected_bytes, 8);
+    ck_assert_uint_eq(sum.data_bytes_from_client, 9);
     mptcpv_tracker_free(w.t);
 }
 END_TEST
@@ -676,6 +711,8 @@ START_TEST(test_data_fin_close_state)
         send(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hello", -1);
     uint32_t client_fin = w.frame;
     ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_CLOSING);
+    ck_assert_uint_eq(r->events, 1u << MPTCPV_EVENT_DATA_FIN);
+    ck_assert_uint_eq(r->data.data_bytes, 5); /* the DATA_FIN takes a DSN, not a byte */
     o.n = 0;
     dss64(&o, cidsn + 6, 0, 0, -1, -1, 0); /* the data, not yet the DATA_FIN */
     r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
@@ -684,8 +721,11 @@ START_TEST(test_data_fin_close_state)
     dss64(&o, cidsn + 7, sidsn + 1, 0, 1, -1, 1); /* acks it; the server's DATA_FIN */
     r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
     uint32_t server_fin = w.frame;
+    ck_assert_uint_eq(r->events, 1u << MPTCPV_EVENT_DATA_FIN);
     ck_assert_uint_eq(r->data.data_fin_ack_of, client_fin);
     ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
+    r = send(&w, SERVER, CLIENT, ACK, ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+    ck_assert_uint_eq(r->events, 0); /* the DATA_FIN again: not a first */
     o.n = 0;
     dss64(&o, sidsn + 2, 0, 0, -1, -1, 0);
     r = send(&w, CLIENT, SERVER, ACK, ISN_C + 6, ISN_S + 1, &o, NULL, -1);
@@ -719,7 +759,10 @@ static void two_subflows_checksummed(world *w)
     opts o = {0};
     join_ack(&o, "01ca6f18fe8b9163c33054d30d49eb653083d952");
     send(w, CLIENT2, SERVER, ACK, 7001, 9001, &o, NULL, -1);
+    ck_assert(!w->r.subflow_established);
+    /* Established once the responder acknowledges the third ACK (RFC 8684 3.2). */
     send(w, SERVER, CLIENT2, ACK, 9001, 7001, NULL, NULL, -1);
+    ck_assert(w->r.subflow_established);
 }
 
 /* RFC 8684 3.7, as the Linux kernel does it (mptcp_join.sh's MP_FAIL test): the receiver
@@ -735,12 +778,14 @@ START_TEST(test_mp_fail_on_rst_closes_only_the_subflow)
     dss64(&o, 0, dsn + 5, 1, 5, 0x1234, 0);
     const mptcpv_segment_result *r = send(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "world", -1);
     ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_BAD);
+    ck_assert_uint_eq(r->data.data_bytes, 5);
     uint32_t bad = w.frame;
     o.n = 0;
     mp_fail(&o, dsn + 5);
     mp_tcprst(&o, 0x06); /* middlebox interference */
     r = send(&w, SERVER, CLIENT2, RST | ACK, 9001, 7006, &o, NULL, -1);
     uint32_t reset = w.frame;
+    ck_assert_uint_eq(r->events, (1u << MPTCPV_EVENT_MP_FAIL) | (1u << MPTCPV_EVENT_TCPRST));
     ck_assert_uint_eq(r->data.fail_answers, bad);
     ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NONE);
     ck_assert_int_eq(count_rule(r, MPTCPV_RULE_CONNECTION_FALLBACK), 0);
@@ -761,6 +806,7 @@ START_TEST(test_mp_fail_on_rst_closes_only_the_subflow)
     ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_GOOD);
     ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NONE);
     ck_assert_uint_eq(r->options.finding_count, 0);
+    ck_assert_uint_eq(r->data.data_bytes, 5); /* below what subflow 1 sent: widens the span */
 
     mptcpv_subflow_summary sf;
     ck_assert(mptcpv_tracker_subflow(w.t, 0, 1, &sf));
@@ -775,6 +821,9 @@ START_TEST(test_mp_fail_on_rst_closes_only_the_subflow)
     ck_assert_int_eq(sum.close, MPTCPV_CLOSE_NONE);
     ck_assert_uint_eq(sum.checksums_good, 1);
     ck_assert_uint_eq(sum.checksums_bad, 1);
+    ck_assert_uint_eq(sum.established_subflows, 2);
+    ck_assert_uint_eq(sum.data_bytes_from_client, 10);
+    ck_assert_uint_eq(sum.data_bytes_from_server, 0);
 
     /* The last subflow reset before any DATA_FIN: the connection is reset. */
     r = send(&w, SERVER, CLIENT, RST | ACK, ISN_S + 1, ISN_C + 6, NULL, NULL, -1);

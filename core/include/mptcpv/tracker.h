@@ -197,6 +197,28 @@ typedef enum mptcpv_subflow_end {
 /* "open", "FIN", "RST", "MP_TCPRST", "MP_FAIL", "MP_FASTCLOSE". */
 const char *mptcpv_subflow_end_name(mptcpv_subflow_end end);
 
+/* Connection events (one bit each in mptcpv_segment_result.events), as the core counts
+ * them: X(enumerator suffix, name). */
+#define MPTCPV_EVENTS(X)                                                                       \
+    X(JOIN, "join")               /* an MP_JOIN SYN opens a subflow */                         \
+    X(ADD_ADDR, "add_addr")       /* an address announced (an echo is not an event) */         \
+    X(REMOVE_ADDR, "remove_addr")                                                              \
+    X(MP_PRIO, "mp_prio")                                                                      \
+    X(MP_FAIL, "mp_fail")                                                                      \
+    X(FASTCLOSE, "fastclose")                                                                  \
+    X(TCPRST, "tcprst")                                                                        \
+    X(DATA_FIN, "data_fin")       /* a host's first DATA_FIN */
+
+typedef enum mptcpv_event {
+#define MPTCPV_EVENT_ENUM(e, name) MPTCPV_EVENT_##e,
+    MPTCPV_EVENTS(MPTCPV_EVENT_ENUM)
+#undef MPTCPV_EVENT_ENUM
+    MPTCPV_EVENT_COUNT
+} mptcpv_event;
+
+/* "join", "add_addr", ...; NULL out of range. */
+const char *mptcpv_event_name(mptcpv_event event);
+
 /* Data level of one segment (DSS). DSNs are 64-bit; "relative" = minus the sender's IDSN,
  * so a host's first data byte is 1 (RFC 8684 3.3.1). */
 typedef struct mptcpv_data_result {
@@ -210,6 +232,11 @@ typedef struct mptcpv_data_result {
     uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
     uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
     uint32_t data_fin_ack_of; /* this DATA_ACK is the first to cover the DATA_FIN of that frame */
+    /* Bytes by which this payload widens its sender's data-level stream (the DSN span the
+     * capture shows, holes included): summed over a connection's frames, what each
+     * application sent. 0 for TCP retransmissions and reinjections. */
+    uint32_t data_bytes;
+    uint32_t reinjected_bytes; /* bytes of it first sent on another subflow */
     uint8_t checksum;        /* mptcpv_verdict: DSS checksum of the mapping this completes */
     uint8_t fallback;        /* mptcpv_fallback: the connection's fallback as of this segment */
     uint8_t close;           /* mptcpv_close_state: set where the connection's state changes */
@@ -234,6 +261,8 @@ typedef struct mptcpv_segment_result {
     bool initial;         /* subflow opened by MP_CAPABLE (else MP_JOIN) */
     bool backup;          /* subflow marked backup (MP_JOIN B flag or MP_PRIO) */
     bool from_client;     /* sent by the host that opened the connection */
+    bool subflow_established; /* this segment completes its subflow's handshake */
+    uint8_t events;       /* 1 << mptcpv_event, for each event of this segment */
     mptcpv_conn_facts facts;
 
     mptcpv_token_status join_token;
@@ -265,7 +294,11 @@ typedef struct mptcpv_conn_summary {
     uint32_t subflow_count;
     mptcpv_conn_facts facts;
     mptcpv_fallback fallback;
-    uint32_t reinjections;
+    uint32_t established_subflows; /* of subflow_count (the others never completed) */
+    uint32_t reinjections;          /* segments */
+    uint64_t reinjected_bytes;
+    uint64_t data_bytes_from_client; /* sum of the segments' data_bytes, per sender */
+    uint64_t data_bytes_from_server;
     uint32_t checksums_good;
     uint32_t checksums_bad;
     uint32_t checksums_unverifiable; /* incl. mappings never completed in the capture */
