@@ -17,14 +17,14 @@
 #include <gio/gio.h>
 #include <glib.h>
 
-#include "corpus.h"
-#include "expect.h"
-#include "report_csv.h"
-#include "report_html.h"
-#include "report_json.h"
-#include "result.h"
-#include "series.h"
-#include "tshark_runner.h"
+#include "run/corpus.h"
+#include "expect/expect.h"
+#include "report/report_csv.h"
+#include "report/report_html.h"
+#include "report/report_json.h"
+#include "result/result.h"
+#include "report/series.h"
+#include "run/tshark_runner.h"
 
 #define PROG "mptcpv-validate"
 

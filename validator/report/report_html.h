@@ -14,8 +14,8 @@
 
 #include <glib.h>
 
-#include "result.h"
-#include "series.h"
+#include "result/result.h"
+#include "report/series.h"
 
 /* |series[i]| belongs to r->files[i] (NULL: no plot for it). */
 GString *vh_render(const vr_report *r, vs_file *const *series);

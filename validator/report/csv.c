@@ -1,5 +1,5 @@
 /* The CSV series files (see report_csv.h). */
-#include "report_csv.h"
+#include "report/report_csv.h"
 
 #include <errno.h>
 #include <string.h>

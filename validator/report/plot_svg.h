@@ -9,8 +9,8 @@
 
 #include <glib.h>
 
-#include "result.h"
-#include "series.h"
+#include "result/result.h"
+#include "report/series.h"
 
 /* "#rrggbb" of subflow |id|; the HTML tables use the same colours. */
 const char *vp_subflow_colour(guint id);

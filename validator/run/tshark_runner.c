@@ -19,7 +19,7 @@
  * the size, mtime and inode of tshark, setpriv and every plugin file that could be loaded;
  * any change there, or --no-cache, probes again.
  */
-#include "tshark_runner.h"
+#include "run/tshark_runner.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -32,9 +32,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fields.h"
+#include "result/fields.h"
 #include "mptcpv_build_id.h"
-#include "result.h"
+#include "result/result.h"
 
 #ifndef MPTCPV_VERSION
 #error "MPTCPV_VERSION must be defined by the build"

@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "result.h"
+#include "result/result.h"
 
 #define VS_DEFAULT_MAX_POINTS 20000
 

@@ -1,5 +1,5 @@
 /* --expect comparison and --write-expected rendering. See expect.h. */
-#include "expect.h"
+#include "expect/expect.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * Building the in-memory result from tshark rows (see result.h).
  */
-#include "result.h"
+#include "result/result.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * run and for a merge, so merging all shards of a corpus gives the bytes of the unsharded
  * report.
  */
-#include "report_json.h"
+#include "report/report_json.h"
 
 #include <string.h>
 

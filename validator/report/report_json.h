@@ -5,7 +5,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "result.h"
+#include "result/result.h"
 
 #define VR_SCHEMA "mptcpv-report/1"
 

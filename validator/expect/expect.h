@@ -22,7 +22,7 @@
 
 #include <glib.h>
 
-#include "result.h"
+#include "result/result.h"
 
 typedef struct ve_list ve_list;
 

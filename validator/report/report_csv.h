@@ -19,8 +19,8 @@
 
 #include <glib.h>
 
-#include "result.h"
-#include "series.h"
+#include "result/result.h"
+#include "report/series.h"
 
 #define VCSV_HEADER "time,frame,subflow,direction,dsn,dsn_end,data_ack,event"
 

@@ -2,12 +2,12 @@
  * The HTML report (see report_html.h). Every string from a capture, a path or the plugin goes
  * through vh_escape: finding details are attacker-controlled bytes.
  */
-#include "report_html.h"
+#include "report/report_html.h"
 
 #include <string.h>
 
-#include "html_escape.h"
-#include "plot_svg.h"
+#include "report/html_escape.h"
+#include "report/plot_svg.h"
 
 #define MAX_LISTED 500 /* rows per findings/events table; the rest are counted */
 

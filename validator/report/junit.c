@@ -7,7 +7,7 @@
  */
 #include <gio/gio.h>
 
-#include "result.h"
+#include "result/result.h"
 
 static void finding_line(GString *s, const vr_finding *fd)
 {

@@ -1,5 +1,5 @@
 /* Input discovery and capture detection. See corpus.h. */
-#include "corpus.h"
+#include "run/corpus.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /*
  * Building the per-connection plot series (see series.h).
  */
-#include "series.h"
+#include "report/series.h"
 
 #include <string.h>
 

@@ -11,7 +11,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 
-#include "fields.h"
+#include "result/fields.h"
 #include "mptcpv/rules.h"
 
 typedef struct vr_endpoint {

@@ -1,4 +1,4 @@
-#include "html_escape.h"
+#include "report/html_escape.h"
 
 void vh_escape(GString *out, const char *text)
 {

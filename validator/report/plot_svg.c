@@ -2,12 +2,12 @@
  * SVG geometry of the DSN/DATA_ACK plot (see plot_svg.h). Coordinates are written with one
  * decimal through g_ascii_formatd, so the output does not depend on the locale.
  */
-#include "plot_svg.h"
+#include "report/plot_svg.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "html_escape.h"
+#include "report/html_escape.h"
 
 #define WIDTH 960.0
 #define LEFT 84.0
