@@ -1,9 +1,9 @@
 /*
  * mptcpv-validate: MPTCP conformance reports for captures and capture corpora.
  *
- * Drives tshark with the mptcpv plugin (tshark_runner.c), builds one in-memory result
- * (result.c) and writes it as text, JSON or JUnit (report_*.c), or compares it with expected
- * findings (expect.c). See mptcpv-validate.1 and --help.
+ * Drives tshark with the mptcpv plugin (run/), builds one in-memory result (result/) and
+ * writes it as text, JSON, JUnit, HTML or CSV (report/), or compares it with expected
+ * findings (expect/). See mptcpv-validate.1 and --help.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +19,10 @@
 
 #include "run/corpus.h"
 #include "expect/expect.h"
-#include "report/report_csv.h"
-#include "report/report_html.h"
-#include "report/report_json.h"
+#include "report/report.h"
 #include "result/result.h"
 #include "report/series.h"
-#include "run/tshark_runner.h"
+#include "run/tshark.h"
 
 #define PROG "mptcpv-validate"
 
@@ -82,7 +80,7 @@ static const char description[] =
     "               per direction, one colour per subflow, with markers for MP_JOIN,\n"
     "               MP_PRIO/backup changes, resets, reinjections and findings.\n"
     "  --csv DIR    DIR/<capture basename>.conn<N>.csv, one row per frame with a point or\n"
-    "               an event:  " VCSV_HEADER "\n"
+    "               an event:  " REPORT_CSV_HEADER "\n"
     "               time: s since the capture's first frame; direction: c2s|s2c (sender);\n"
     "               dsn, dsn_end: relative DSN of the first byte and first byte + length;\n"
     "               data_ack: relative DATA_ACK (for the other direction's data);\n"
@@ -179,9 +177,9 @@ static gboolean emit(const char *path, const char *data, gsize len)
     return TRUE;
 }
 
-typedef gboolean (*writer_fn)(const vr_report *, GOutputStream *, GError **);
+typedef gboolean (*writer_fn)(const result_report *, GOutputStream *, GError **);
 
-static gboolean write_report(const vr_report *r, writer_fn fn, const char *path)
+static gboolean write_report(const result_report *r, writer_fn fn, const char *path)
 {
     GOutputStream *mem = g_memory_output_stream_new_resizable();
     GError *error = NULL;
@@ -200,11 +198,11 @@ static gboolean write_report(const vr_report *r, writer_fn fn, const char *path)
 /* ---- the run ---------------------------------------------------------------------------- */
 
 typedef struct run {
-    GPtrArray *entries; /* vc_entry*, selected, corpus order */
-    vr_report *report;  /* files[i] belongs to entries[i] */
-    vs_file **series;   /* --html/--csv: series[i] belongs to files[i]; else NULL */
-    vt_status *status;
-    const vt_tshark *tshark;
+    GPtrArray *entries;    /* corpus_entry*, selected, corpus order */
+    result_report *report; /* files[i] belongs to entries[i] */
+    series_file **series;  /* --html/--csv: series[i] belongs to files[i]; else NULL */
+    tshark_status *status;
+    const tshark_handle *tshark;
     gint next;
     volatile gint done;
     volatile gint rows;
@@ -215,60 +213,60 @@ typedef struct run {
 } run;
 
 typedef struct row_sink {
-    vr_file *file;
-    vs_file *series; /* NULL: no plots asked, keep nothing per packet */
+    result_file *file;
+    series_file *series; /* NULL: no plots asked, keep nothing per packet */
 } row_sink;
 
 static void row_cb(char **cols, gpointer user)
 {
     row_sink *sink = user;
-    vr_row_place place;
-    vr_file_add_row(sink->file, cols, &place);
+    result_row_place place;
+    result_file_add_row(sink->file, cols, &place);
     if (sink->series != NULL)
-        vs_file_add_row(sink->series, sink->file, cols, &place);
+        series_file_add_row(sink->series, sink->file, cols, &place);
 }
 
 static void process(run *r, guint i)
 {
-    vc_entry *e = g_ptr_array_index(r->entries, i);
-    vr_file *f = g_ptr_array_index(r->report->files, i);
+    corpus_entry *e = g_ptr_array_index(r->entries, i);
+    result_file *f = g_ptr_array_index(r->report->files, i);
     row_sink sink = {f, r->series != NULL ? r->series[i] : NULL};
     char *error = NULL;
-    vt_status st = VT_OK;
+    tshark_status st = TSHARK_OK;
     if (e->error != NULL) {
-        vr_file_set_error(f, "%s", e->error);
-        st = VT_INPUT_ERROR;
+        result_file_set_error(f, "%s", e->error);
+        st = TSHARK_INPUT_ERROR;
     } else if (e->is_stdin) {
-        guint8 prefix[VC_SNIFF_LEN];
-        gssize n = vc_read_full(STDIN_FILENO, prefix, sizeof(prefix));
-        vc_kind k = n < 0 ? VC_NOT_CAPTURE : vc_sniff(prefix, (gsize)n);
+        guint8 prefix[CORPUS_SNIFF_LEN];
+        gssize n = corpus_read_full(STDIN_FILENO, prefix, sizeof(prefix));
+        corpus_kind k = n < 0 ? CORPUS_NOT_CAPTURE : corpus_sniff(prefix, (gsize)n);
         if (n < 0)
             error = g_strdup_printf("cannot read: %s", g_strerror(errno));
-        else if (k == VC_EMPTY)
+        else if (k == CORPUS_EMPTY)
             error = g_strdup("empty input, not a capture");
-        else if (k == VC_NOT_CAPTURE)
+        else if (k == CORPUS_NOT_CAPTURE)
             error = g_strdup("not a capture (no pcap, pcapng or gzip signature)");
         else
-            st = vt_tshark_run(r->tshark, "-", STDIN_FILENO, prefix, (gsize)n, row_cb, &sink,
-                               &r->rows, &error);
-        if (error != NULL && st == VT_OK)
-            st = VT_INPUT_ERROR;
-    } else if (vt_tshark_pipes_input(r->tshark)) {
+            st = tshark_run(r->tshark, "-", STDIN_FILENO, prefix, (gsize)n, row_cb, &sink, &r->rows,
+                            &error);
+        if (error != NULL && st == TSHARK_OK)
+            st = TSHARK_INPUT_ERROR;
+    } else if (tshark_pipes_input(r->tshark)) {
         int fd = open(e->path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             error = g_strdup_printf("cannot open: %s", g_strerror(errno));
-            st = VT_INPUT_ERROR;
+            st = TSHARK_INPUT_ERROR;
         } else {
-            st = vt_tshark_run(r->tshark, e->path, fd, NULL, 0, row_cb, &sink, &r->rows, &error);
+            st = tshark_run(r->tshark, e->path, fd, NULL, 0, row_cb, &sink, &r->rows, &error);
             close(fd);
         }
     } else {
-        st = vt_tshark_run(r->tshark, e->path, -1, NULL, 0, row_cb, &sink, &r->rows, &error);
+        st = tshark_run(r->tshark, e->path, -1, NULL, 0, row_cb, &sink, &r->rows, &error);
     }
     if (error != NULL)
-        vr_file_set_error(f, "%s", error);
+        result_file_set_error(f, "%s", error);
     g_free(error);
-    vr_file_finish(f);
+    result_file_finish(f);
     r->status[i] = st;
     g_mutex_lock(&r->lock);
     r->bytes_done += e->size;
@@ -310,8 +308,8 @@ static gint cmp_size_desc(gconstpointer a, gconstpointer b, gpointer data)
 {
     GPtrArray *entries = data;
     guint i = *(const guint *)a, k = *(const guint *)b;
-    guint64 x = ((vc_entry *)g_ptr_array_index(entries, i))->size;
-    guint64 y = ((vc_entry *)g_ptr_array_index(entries, k))->size;
+    guint64 x = ((corpus_entry *)g_ptr_array_index(entries, i))->size;
+    guint64 y = ((corpus_entry *)g_ptr_array_index(entries, k))->size;
     if (x != y)
         return x > y ? -1 : 1;
     return i < k ? -1 : i > k;
@@ -326,7 +324,7 @@ static void run_all(run *r, guint jobs, gboolean show_progress)
     g_qsort_with_data(r->order, (gint)n, sizeof(guint), cmp_size_desc, r->entries);
     guint64 total_bytes = 0;
     for (guint i = 0; i < n; i++)
-        total_bytes += ((vc_entry *)g_ptr_array_index(r->entries, i))->size;
+        total_bytes += ((corpus_entry *)g_ptr_array_index(r->entries, i))->size;
     jobs = CLAMP(jobs, 1, MAX(n, 1));
     GThread **threads = g_new0(GThread *, jobs);
     gint64 start = g_get_monotonic_time();
@@ -348,13 +346,13 @@ static void run_all(run *r, guint jobs, gboolean show_progress)
 
 /* ---- --expect --------------------------------------------------------------------------- */
 
-static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expect,
+static int run_expect(const result_report *rep, GPtrArray *entries, const char *expect,
                       const gboolean *ignored, GString *out, gboolean *input_error)
 {
     guint pass = 0, fail = 0, bad = 0;
     for (guint i = 0; i < rep->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(rep->files, i);
-        const vc_entry *e = g_ptr_array_index(entries, i);
+        const result_file *f = g_ptr_array_index(rep->files, i);
+        const corpus_entry *e = g_ptr_array_index(entries, i);
         if (f->error != NULL) {
             g_string_append_printf(out, "ERROR %s: %s\n", f->path, f->error);
             bad++;
@@ -380,7 +378,7 @@ static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expe
             continue;
         }
         char *error = NULL;
-        ve_list *l = ve_load(list_path, &error);
+        expect_list *l = expect_load(list_path, &error);
         if (l == NULL) {
             g_string_append_printf(out, "ERROR %s: expected list: %s\n", f->path, error);
             g_free(error);
@@ -389,8 +387,8 @@ static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expe
             continue;
         }
         GString *diff = g_string_new(NULL);
-        guint what = ve_compare(l, f, ignored, diff);
-        if (what == 0 && ve_has_facts(l)) {
+        guint what = expect_compare(l, f, ignored, diff);
+        if (what == 0 && expect_has_facts(l)) {
             g_string_append_printf(out, "PASS %s (%u findings, %u %s)\n", f->path,
                                    f->findings->len, f->connections->len,
                                    f->connections->len == 1 ? "connection" : "connections");
@@ -402,14 +400,14 @@ static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expe
             g_string_append_printf(
                 out, "FAIL %s: %s differ (+ found, not expected; - expected, not found)\n%s",
                 f->path,
-                what == VE_FINDINGS_DIFFER ? "findings"
-                : what == VE_FACTS_DIFFER  ? "connection facts"
-                                           : "findings and connection facts",
+                what == EXPECT_FINDINGS_DIFFER ? "findings"
+                : what == EXPECT_FACTS_DIFFER  ? "connection facts"
+                                               : "findings and connection facts",
                 diff->str);
             fail++;
         }
         g_string_free(diff, TRUE);
-        ve_free(l);
+        expect_free(l);
         g_free(list_path);
     }
     g_string_append_printf(out, "expect: %u passed, %u failed, %u unreadable\n", pass, fail,
@@ -420,13 +418,13 @@ static int run_expect(const vr_report *rep, GPtrArray *entries, const char *expe
 
 /* ---- --write-expected ------------------------------------------------------------------ */
 
-static int run_write(const vr_report *rep, GPtrArray *entries, GString *out,
+static int run_write(const result_report *rep, GPtrArray *entries, GString *out,
                      gboolean *input_error)
 {
     guint created = 0, updated = 0, unchanged = 0, bad = 0;
     for (guint i = 0; i < rep->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(rep->files, i);
-        const vc_entry *e = g_ptr_array_index(entries, i);
+        const result_file *f = g_ptr_array_index(rep->files, i);
+        const corpus_entry *e = g_ptr_array_index(entries, i);
         if (f->error != NULL) {
             g_string_append_printf(out, "ERROR %s: %s (sidecar left alone)\n", f->path,
                                    f->error);
@@ -442,12 +440,12 @@ static int run_write(const vr_report *rep, GPtrArray *entries, GString *out,
         char *shown = g_strconcat(f->path, ".expected", NULL);
         char *text = NULL, *problem = NULL;
         GError *gerr = NULL;
-        ve_list *old = NULL;
+        expect_list *old = NULL;
         gboolean exists = g_file_test(sidecar, G_FILE_TEST_EXISTS);
         if (exists && !g_file_get_contents(sidecar, &text, NULL, &gerr)) {
             problem = g_strdup(gerr->message);
             g_clear_error(&gerr);
-        } else if (exists && (old = ve_parse(shown, text, &problem)) == NULL) {
+        } else if (exists && (old = expect_parse(shown, text, &problem)) == NULL) {
             char *p = g_strdup_printf("%s; fix or remove it first", problem);
             g_free(problem);
             problem = p;
@@ -457,7 +455,7 @@ static int run_write(const vr_report *rep, GPtrArray *entries, GString *out,
             bad++;
         } else {
             char *base = g_path_get_basename(f->path);
-            char *fresh = ve_render(old, f, base);
+            char *fresh = expect_render(old, f, base);
             g_free(base);
             if (exists && strcmp(fresh, text) == 0) {
                 g_string_append_printf(out, "UNCHANGED %s\n", shown);
@@ -475,20 +473,21 @@ static int run_write(const vr_report *rep, GPtrArray *entries, GString *out,
                 exists ? updated++ : created++;
                 /* What the old list said differently; a changed finding deserves a look. */
                 GString *diff = g_string_new(NULL);
-                guint what = exists ? ve_compare(old, f, NULL, diff) : 0;
+                guint what = exists ? expect_compare(old, f, NULL, diff) : 0;
                 if (what != 0)
                     g_string_append_printf(out, "  %s changed (+ now, - before):\n%s",
-                                           what == VE_FINDINGS_DIFFER ? "findings"
-                                           : what == VE_FACTS_DIFFER  ? "connection facts"
-                                                    : "findings and connection facts",
+                                           what == EXPECT_FINDINGS_DIFFER ? "findings"
+                                           : what == EXPECT_FACTS_DIFFER
+                                               ? "connection facts"
+                                               : "findings and connection facts",
                                            diff->str);
-                else if (exists && !ve_has_facts(old))
+                else if (exists && !expect_has_facts(old))
                     g_string_append(out, "  findings unchanged; connection facts added\n");
                 g_string_free(diff, TRUE);
             }
             g_free(fresh);
         }
-        ve_free(old);
+        expect_free(old);
         g_free(text);
         g_free(problem);
         g_free(sidecar);
@@ -531,7 +530,7 @@ static int merge_main(int argc, char **argv)
     }
     mptcpv_severity sev;
     gboolean never;
-    if (fail_on != NULL && !vr_parse_fail_on(fail_on, &sev, &never)) {
+    if (fail_on != NULL && !result_parse_fail_on(fail_on, &sev, &never)) {
         rc = usage_error("merge: --fail-on must be error, warning, info or none, not \"%s\"",
                          fail_on);
         goto out;
@@ -542,7 +541,7 @@ static int merge_main(int argc, char **argv)
     }
     guint failing = 0, unreadable = 0;
     char *warning = NULL, *problem = NULL;
-    JsonNode *root = vr_json_merge(paths, fail_on, &failing, &unreadable, &warning, &problem);
+    JsonNode *root = report_merge(paths, fail_on, &failing, &unreadable, &warning, &problem);
     if (root == NULL) {
         fprintf(stderr, "%s: merge: %s\n", PROG, problem);
         g_free(problem);
@@ -550,7 +549,7 @@ static int merge_main(int argc, char **argv)
         goto out;
     }
     GOutputStream *mem = g_memory_output_stream_new_resizable();
-    gboolean ok = vr_json_write_node(root, mem, NULL) && g_output_stream_close(mem, NULL, NULL);
+    gboolean ok = report_json_node(root, mem, NULL) && g_output_stream_close(mem, NULL, NULL);
     ok = ok && emit(output, g_memory_output_stream_get_data(G_MEMORY_OUTPUT_STREAM(mem)),
                     g_memory_output_stream_get_data_size(G_MEMORY_OUTPUT_STREAM(mem)));
     g_object_unref(mem);
@@ -606,7 +605,7 @@ static int validate_main(int argc, char **argv)
 {
     options o = {0};
     o.jobs = 0;
-    o.max_points = VS_DEFAULT_MAX_POINTS;
+    o.max_points = SERIES_DEFAULT_MAX_POINTS;
     GOptionEntry entries[] = {
         {"format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
          "Report format: text (default), json or junit", "FORMAT"},
@@ -659,10 +658,10 @@ static int validate_main(int argc, char **argv)
     g_option_context_set_description(ctx, description);
     GError *error = NULL;
     int rc = EXIT_CLEAN;
-    vr_report *rep = NULL;
+    result_report *rep = NULL;
     GPtrArray *all = NULL, *selected = NULL;
-    vt_tshark *t = NULL;
-    ve_list *expect_list = NULL;
+    tshark_handle *t = NULL;
+    expect_list *expected_list = NULL;
     gboolean ignored[MPTCPV_RULE_COUNT] = {FALSE};
     run r = {0};
 
@@ -679,18 +678,18 @@ static int validate_main(int argc, char **argv)
         list_rules();
         goto out;
     }
-    writer_fn writer = vr_write_text;
+    writer_fn writer = report_text;
     if (o.format != NULL && strcmp(o.format, "json") == 0)
-        writer = vr_write_json;
+        writer = report_json;
     else if (o.format != NULL && strcmp(o.format, "junit") == 0)
-        writer = vr_write_junit;
+        writer = report_junit;
     else if (o.format != NULL && strcmp(o.format, "text") != 0) {
         rc = usage_error("--format must be text, json or junit, not \"%s\"", o.format);
         goto out;
     }
     mptcpv_severity fail_on = MPTCPV_SEVERITY_ERROR;
     gboolean never = FALSE;
-    if (o.fail_on != NULL && !vr_parse_fail_on(o.fail_on, &fail_on, &never)) {
+    if (o.fail_on != NULL && !result_parse_fail_on(o.fail_on, &fail_on, &never)) {
         rc = usage_error("--fail-on must be error, warning, info or none, not \"%s\"", o.fail_on);
         goto out;
     }
@@ -746,17 +745,17 @@ static int validate_main(int argc, char **argv)
     }
     if (o.expect != NULL && strcmp(o.expect, "auto") != 0) {
         char *problem = NULL;
-        expect_list = ve_load(o.expect, &problem);
-        if (expect_list == NULL) {
+        expected_list = expect_load(o.expect, &problem);
+        if (expected_list == NULL) {
             rc = usage_error("--expect %s: %s", o.expect, problem);
             g_free(problem);
             goto out;
         }
     }
 
-    all = vc_collect(o.paths);
+    all = corpus_collect(o.paths);
     selected = g_ptr_array_new();
-    rep = vr_report_new();
+    rep = result_report_new();
     rep->mptcpv_version = g_strdup(MPTCPV_VERSION);
     rep->fail_on = fail_on;
     rep->fail_never = never;
@@ -768,40 +767,40 @@ static int validate_main(int argc, char **argv)
     for (char **p = o.paths; *p != NULL; p++)
         g_ptr_array_add(rep->inputs, g_filename_display_name(*p));
     for (guint i = 0; i < all->len; i++) {
-        vc_entry *e = g_ptr_array_index(all, i);
-        if (shard_n > 0 && vc_fnv1a(e->relative) % shard_n != shard_k - 1)
+        corpus_entry *e = g_ptr_array_index(all, i);
+        if (shard_n > 0 && corpus_fnv1a(e->relative) % shard_n != shard_k - 1)
             continue;
         g_ptr_array_add(selected, e);
-        g_ptr_array_add(rep->files, vr_file_new(e->display, i, ignored));
+        g_ptr_array_add(rep->files, result_file_new(e->display, i, ignored));
     }
-    if (expect_list != NULL && selected->len != 1) {
+    if (expected_list != NULL && selected->len != 1) {
         rc = usage_error("--expect FILE compares one capture, and %u were given; use --expect "
                          "auto for <capture>.expected sidecars",
                          selected->len);
         goto out;
     }
 
-    vt_options vo = {o.tshark, o.plugin_dir, !o.no_cache, o.verbose, plots};
+    tshark_options vo = {o.tshark, o.plugin_dir, !o.no_cache, o.verbose, plots};
     char *problem = NULL;
-    t = vt_tshark_find(&vo, &problem);
+    t = tshark_find(&vo, &problem);
     if (t == NULL) {
         fprintf(stderr, "%s: %s\n", PROG, problem);
         g_free(problem);
         rc = EXIT_TOOL;
         goto out;
     }
-    if (vt_tshark_note(t) != NULL)
-        fprintf(stderr, "%s: note: %s", PROG, vt_tshark_note(t));
-    rep->tshark_version = g_strdup(vt_tshark_version(t));
+    if (tshark_note(t) != NULL)
+        fprintf(stderr, "%s: note: %s", PROG, tshark_note(t));
+    rep->tshark_version = g_strdup(tshark_version(t));
 
     r.entries = selected;
     r.report = rep;
-    r.status = g_new0(vt_status, selected->len);
+    r.status = g_new0(tshark_status, selected->len);
     r.tshark = t;
     if (plots) {
-        r.series = g_new0(vs_file *, MAX(selected->len, 1));
+        r.series = g_new0(series_file *, MAX(selected->len, 1));
         for (guint i = 0; i < selected->len; i++)
-            r.series[i] = vs_file_new((guint)o.max_points);
+            r.series[i] = series_file_new((guint)o.max_points);
     }
     g_mutex_init(&r.lock);
     g_cond_init(&r.cond);
@@ -809,11 +808,11 @@ static int validate_main(int argc, char **argv)
 
     gboolean input_error = FALSE, tool_error = FALSE;
     for (guint i = 0; i < rep->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(rep->files, i);
+        const result_file *f = g_ptr_array_index(rep->files, i);
         if (f->error != NULL)
             fprintf(stderr, "%s: %s: %s\n", PROG, f->path, f->error);
-        input_error |= r.status[i] == VT_INPUT_ERROR || f->error != NULL;
-        tool_error |= r.status[i] == VT_TSHARK_ERROR;
+        input_error |= r.status[i] == TSHARK_INPUT_ERROR || f->error != NULL;
+        tool_error |= r.status[i] == TSHARK_ERROR;
     }
 
     int verdict;
@@ -836,19 +835,19 @@ static int validate_main(int argc, char **argv)
         if (o.output != NULL && !write_report(rep, writer, o.output))
             input_error = TRUE;
     } else {
-        verdict = vr_report_failing(rep) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+        verdict = result_report_failing(rep) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
         if (!write_report(rep, writer, o.output))
             input_error = TRUE;
     }
     if (o.html != NULL) {
-        GString *page = vh_render(rep, r.series);
+        GString *page = report_html(rep, r.series);
         if (!emit(o.html, page->str, page->len))
             input_error = TRUE;
         g_string_free(page, TRUE);
     }
     if (o.csv != NULL) {
         char *why = NULL;
-        if (!vcsv_write_dir(rep, r.series, o.csv, &why)) {
+        if (!report_csv(rep, r.series, o.csv, &why)) {
             fprintf(stderr, "%s: %s\n", PROG, why);
             g_free(why);
             input_error = TRUE;
@@ -864,11 +863,11 @@ out:
         g_free(r.order);
     }
     for (guint i = 0; r.series != NULL && i < r.entries->len; i++)
-        vs_file_free(r.series[i]);
+        series_file_free(r.series[i]);
     g_free(r.series);
-    vt_tshark_free(t);
-    ve_free(expect_list);
-    vr_report_free(rep);
+    tshark_free(t);
+    expect_free(expected_list);
+    result_report_free(rep);
     if (selected != NULL)
         g_ptr_array_free(selected, TRUE);
     if (all != NULL)

@@ -5,26 +5,9 @@
  * run and for a merge, so merging all shards of a corpus gives the bytes of the unsharded
  * report.
  */
-#include "report/report_json.h"
+#include "report/report.h"
 
 #include <string.h>
-
-gboolean vr_parse_fail_on(const char *s, mptcpv_severity *sev, gboolean *never)
-{
-    *never = FALSE;
-    if (g_strcmp0(s, "none") == 0) {
-        *never = TRUE;
-        *sev = MPTCPV_SEVERITY_ERROR;
-        return TRUE;
-    }
-    for (int k = 0; k < 3; k++) {
-        if (g_strcmp0(s, mptcpv_severity_name((mptcpv_severity)k)) == 0) {
-            *sev = (mptcpv_severity)k;
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
 
 static void add_str(JsonBuilder *b, const char *key, const char *v)
 {
@@ -64,7 +47,7 @@ static void add_counts(JsonBuilder *b, const guint counts[3])
     add_int(b, "infos", counts[MPTCPV_SEVERITY_INFO]);
 }
 
-static void add_endpoint(JsonBuilder *b, const char *key, const vr_endpoint *e)
+static void add_endpoint(JsonBuilder *b, const char *key, const result_endpoint *e)
 {
     json_builder_set_member_name(b, key);
     if (e->address == NULL) {
@@ -77,7 +60,7 @@ static void add_endpoint(JsonBuilder *b, const char *key, const vr_endpoint *e)
     json_builder_end_object(b);
 }
 
-static void add_subflow(JsonBuilder *b, const vr_subflow *s)
+static void add_subflow(JsonBuilder *b, const result_subflow *s)
 {
     json_builder_begin_object(b);
     add_int(b, "id", s->id);
@@ -100,7 +83,7 @@ static void add_subflow(JsonBuilder *b, const vr_subflow *s)
     json_builder_end_object(b);
 }
 
-static void add_connection(JsonBuilder *b, const vr_connection *c)
+static void add_connection(JsonBuilder *b, const result_connection *c)
 {
     json_builder_begin_object(b);
     add_int(b, "id", c->id);
@@ -129,7 +112,7 @@ static void add_connection(JsonBuilder *b, const vr_connection *c)
     json_builder_end_object(b);
 }
 
-static JsonNode *file_node(const vr_file *f)
+static JsonNode *file_node(const result_file *f)
 {
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
@@ -146,7 +129,7 @@ static JsonNode *file_node(const vr_file *f)
     json_builder_set_member_name(b, "findings");
     json_builder_begin_array(b);
     for (guint i = 0; i < f->findings->len; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         json_builder_begin_object(b);
         add_str(b, "rule", fd->rule);
         add_str(b, "severity", mptcpv_severity_name(fd->severity));
@@ -187,10 +170,10 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
 {
     mptcpv_severity fail_sev = MPTCPV_SEVERITY_ERROR;
     gboolean never = FALSE;
-    vr_parse_fail_on(m->fail_on, &fail_sev, &never);
+    result_parse_fail_on(m->fail_on, &fail_sev, &never);
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
-    add_str(b, "schema", VR_SCHEMA);
+    add_str(b, "schema", REPORT_SCHEMA);
     add_str(b, "mptcpv_version", m->mptcpv_version);
     add_str(b, "tshark_version", m->tshark_version);
     add_str(b, "fail_on", m->fail_on);
@@ -250,7 +233,7 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
     return root;
 }
 
-gboolean vr_json_write_node(JsonNode *root, GOutputStream *out, GError **error)
+gboolean report_json_node(JsonNode *root, GOutputStream *out, GError **error)
 {
     JsonGenerator *g = json_generator_new();
     json_generator_set_pretty(g, TRUE);
@@ -263,12 +246,12 @@ gboolean vr_json_write_node(JsonNode *root, GOutputStream *out, GError **error)
     return ok;
 }
 
-static const char *fail_on_name(const vr_report *r)
+static const char *fail_on_name(const result_report *r)
 {
     return r->fail_never ? "none" : mptcpv_severity_name(r->fail_on);
 }
 
-gboolean vr_write_json(const vr_report *r, GOutputStream *out, GError **error)
+gboolean report_json(const result_report *r, GOutputStream *out, GError **error)
 {
     GPtrArray *files = g_ptr_array_new();
     for (guint i = 0; i < r->files->len; i++)
@@ -277,7 +260,7 @@ gboolean vr_write_json(const vr_report *r, GOutputStream *out, GError **error)
               r->shard_k, r->shard_n};
     JsonNode *root = assemble(&m, files);
     g_ptr_array_free(files, TRUE);
-    gboolean ok = vr_json_write_node(root, out, error);
+    gboolean ok = report_json_node(root, out, error);
     json_node_unref(root);
     return ok;
 }
@@ -320,8 +303,8 @@ static const char *member_string(JsonObject *o, const char *key)
                : NULL;
 }
 
-JsonNode *vr_json_merge(char **paths, const char *fail_on, guint *failing, guint *unreadable,
-                        char **warning, char **error)
+JsonNode *report_merge(char **paths, const char *fail_on, guint *failing, guint *unreadable,
+                       char **warning, char **error)
 {
     GPtrArray *parsers = g_ptr_array_new_with_free_func(g_object_unref);
     GPtrArray *files = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
@@ -346,10 +329,10 @@ JsonNode *vr_json_merge(char **paths, const char *fail_on, guint *failing, guint
         JsonNode *root = json_parser_get_root(parser);
         JsonObject *o = root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root)
                                                                      : NULL;
-        if (o == NULL || g_strcmp0(member_string(o, "schema"), VR_SCHEMA) != 0 ||
+        if (o == NULL || g_strcmp0(member_string(o, "schema"), REPORT_SCHEMA) != 0 ||
             !json_object_has_member(o, "files")) {
-            *error = g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", *p,
-                                     VR_SCHEMA);
+            *error =
+                g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", *p, REPORT_SCHEMA);
             break;
         }
         GPtrArray *ig = string_array(o, "ignored_rules"), *in = string_array(o, "inputs");

@@ -1,5 +1,5 @@
 /*
- * tshark discovery, plugin check and the capture run. See tshark_runner.h.
+ * tshark discovery, plugin check and the capture run. See tshark.h.
  *
  * Where the plugin comes from (in this order):
  *   1. --plugin-dir DIR: WIRESHARK_PLUGIN_DIR=DIR (layout DIR/<major.minor>/epan/mptcpv.so).
@@ -19,7 +19,7 @@
  * the size, mtime and inode of tshark, setpriv and every plugin file that could be loaded;
  * any change there, or --no-cache, probes again.
  */
-#include "run/tshark_runner.h"
+#include "run/tshark.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -52,20 +52,19 @@
 #define PLUGIN_FILE "mptcpv.so"
 /* What the plugin of this validator's build says in tshark -G plugins. */
 #define PLUGIN_VERSION MPTCPV_VERSION "+" MPTCPV_BUILD_ID
-#define STDERR_MAX (64 * 1024)
+#define STDERR_MAX     (64 * 1024)
 
 /* The one field table (fields.h), as tshark -e arguments. */
 static const struct {
     const char *name;
     int enabled;
-} field_table[VF_COUNT] = {
-#define VF_ROW(e, name, enabled) {name, enabled},
-    MPTCPV_VALIDATE_FIELDS(VF_ROW)
-    MPTCPV_VALIDATE_PLOT_FIELDS(VF_ROW)
-#undef VF_ROW
+} field_table[FIELD_COUNT] = {
+#define FIELD_ROW(e, name, enabled) {name, enabled},
+    MPTCPV_VALIDATE_FIELDS(FIELD_ROW) MPTCPV_VALIDATE_PLOT_FIELDS(FIELD_ROW)
+#undef FIELD_ROW
 };
 
-struct vt_tshark {
+struct tshark_handle {
     char *path;
     char *version;
     char *plugin_path;
@@ -76,11 +75,11 @@ struct vt_tshark {
     gid_t nobody_gid;
     char **envp;
     gboolean plot_fields;
-    char *note; /* a problem that does not stop the run (a second copy of the plugin) */
+    char *note;       /* a problem that does not stop the run (a second copy of the plugin) */
     gboolean foreign; /* tshark loads another build of mptcpv by itself */
 };
 
-void vt_tshark_free(vt_tshark *t)
+void tshark_free(tshark_handle *t)
 {
     if (t == NULL)
         return;
@@ -94,22 +93,22 @@ void vt_tshark_free(vt_tshark *t)
     g_free(t);
 }
 
-const char *vt_tshark_version(const vt_tshark *t)
+const char *tshark_version(const tshark_handle *t)
 {
     return t->version;
 }
 
-const char *vt_tshark_plugin_path(const vt_tshark *t)
+const char *tshark_plugin_path(const tshark_handle *t)
 {
     return t->plugin_path;
 }
 
-const char *vt_tshark_note(const vt_tshark *t)
+const char *tshark_note(const tshark_handle *t)
 {
     return t->note;
 }
 
-gboolean vt_tshark_pipes_input(const vt_tshark *t)
+gboolean tshark_pipes_input(const tshark_handle *t)
 {
     return t->as_nobody;
 }
@@ -130,8 +129,8 @@ static char **make_env(const char *plugin_dir, gboolean as_nobody)
     return env;
 }
 
-static void add_prefix(GPtrArray *argv, const char *tshark, gboolean as_nobody,
-                       const char *setpriv, uid_t uid, gid_t gid)
+static void add_prefix(GPtrArray *argv, const char *tshark, gboolean as_nobody, const char *setpriv,
+                       uid_t uid, gid_t gid)
 {
     if (as_nobody) {
         g_ptr_array_add(argv, g_strdup(setpriv));
@@ -143,23 +142,37 @@ static void add_prefix(GPtrArray *argv, const char *tshark, gboolean as_nobody,
 }
 
 /* Whether column |i| is asked from tshark (else it reads as empty). */
-static gboolean field_asked(const vt_tshark *t, int i)
+static gboolean field_asked(const tshark_handle *t, int i)
 {
-    return field_table[i].enabled && (i < VF_BASE_COUNT || t->plot_fields);
+    return field_table[i].enabled && (i < FIELD_BASE_COUNT || t->plot_fields);
 }
 
-GPtrArray *vt_tshark_argv(const vt_tshark *t, const char *input)
+GPtrArray *tshark_argv(const tshark_handle *t, const char *input)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     add_prefix(argv, t->path, t->as_nobody, t->setpriv, t->nobody_uid, t->nobody_gid);
     /* Wireshark's own MPTCP analysis is not read here, and it costs time that grows with
      * the number of MPTCP connections per packet (BENCHMARKS.md): off. */
-    const char *fixed[] = {"-n", "-o", "mptcp.analyze_mptcp:FALSE", "-r", input, "-T", "fields",
-                           "-E", "header=n", "-E", "separator=/t", "-E", "quote=n",
-                           "-E", "occurrence=a", "-E", "aggregator=\x1f"};
+    const char *fixed[] = {"-n",
+                           "-o",
+                           "mptcp.analyze_mptcp:FALSE",
+                           "-r",
+                           input,
+                           "-T",
+                           "fields",
+                           "-E",
+                           "header=n",
+                           "-E",
+                           "separator=/t",
+                           "-E",
+                           "quote=n",
+                           "-E",
+                           "occurrence=a",
+                           "-E",
+                           "aggregator=\x1f"};
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
         g_ptr_array_add(argv, g_strdup(fixed[i]));
-    for (int i = 0; i < VF_COUNT; i++) {
+    for (int i = 0; i < FIELD_COUNT; i++) {
         if (!field_asked(t, i))
             continue;
         g_ptr_array_add(argv, g_strdup("-e"));
@@ -182,8 +195,8 @@ static gboolean run_sync(GPtrArray *argv, char **envp, probe_out *po)
     GError *error = NULL;
     memset(po, 0, sizeof(*po));
     g_ptr_array_add(argv, NULL);
-    gboolean ok = g_spawn_sync("/", (char **)argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL,
-                               NULL, NULL, &po->out, &po->err, &po->status, &error);
+    gboolean ok = g_spawn_sync("/", (char **)argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL,
+                               NULL, &po->out, &po->err, &po->status, &error);
     if (!ok) {
         po->err = g_strdup(error->message);
         g_error_free(error);
@@ -245,11 +258,11 @@ static char *plugin_file_in(const char *root)
 }
 
 /* Everything whose change invalidates the cached probe. */
-static char *probe_key(const char *tshark, const char *setpriv, const vt_options *opt)
+static char *probe_key(const char *tshark, const char *setpriv, const tshark_options *opt)
 {
     GString *k = g_string_new(NULL);
-    char *personal = g_build_filename(g_get_home_dir(), ".local", "lib", "wireshark", "plugins",
-                                      NULL);
+    char *personal =
+        g_build_filename(g_get_home_dir(), ".local", "lib", "wireshark", "plugins", NULL);
     const char *env_dir = g_getenv("WIRESHARK_PLUGIN_DIR");
     const char *roots[] = {opt->plugin_dir, MPTCPV_BUILD_PLUGIN_ROOT, personal, env_dir};
     g_string_append_printf(k, "validator=%s;euid=%u;tshark=%s;", PLUGIN_VERSION,
@@ -286,7 +299,7 @@ static char *cache_file(void)
     return g_build_filename(g_get_user_cache_dir(), "mptcpv", "validate-probe.ini", NULL);
 }
 
-static gboolean cache_load(vt_tshark *t, const char *key)
+static gboolean cache_load(tshark_handle *t, const char *key)
 {
     char *file = cache_file();
     GKeyFile *kf = g_key_file_new();
@@ -315,7 +328,7 @@ static gboolean cache_load(vt_tshark *t, const char *key)
     return ok;
 }
 
-static void cache_store(const vt_tshark *t, const char *key)
+static void cache_store(const tshark_handle *t, const char *key)
 {
     char *file = cache_file();
     char *dir = g_path_get_dirname(file);
@@ -381,7 +394,7 @@ static char *other_copies(const char *loaded)
  * `tshark -G plugins` in the given environment; TRUE if mptcpv.so of our build loads. When
  * it loads another build of mptcpv, |foreign| (if not NULL) gets "<path> (<version>)".
  */
-static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_nobody,
+static gboolean check_plugins(tshark_handle *t, const char *plugin_dir, gboolean as_nobody,
                               GString *why, char **foreign)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
@@ -401,12 +414,11 @@ static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_
             g_string_append_printf(why,
                                    "  - WIRESHARK_PLUGIN_DIR=%s%s: tshark loaded no %s "
                                    "(expected %s/%s/epan/%s, readable by tshark's user)\n",
-                                   plugin_dir, who, PLUGIN_FILE, plugin_dir,
-                                   MPTCPV_WIRESHARK_ABI, PLUGIN_FILE);
+                                   plugin_dir, who, PLUGIN_FILE, plugin_dir, MPTCPV_WIRESHARK_ABI,
+                                   PLUGIN_FILE);
         else
-            g_string_append_printf(why,
-                                   "  - tshark's own plugin folders%s: no %s installed\n",
-                                   who, PLUGIN_FILE);
+            g_string_append_printf(why, "  - tshark's own plugin folders%s: no %s installed\n", who,
+                                   PLUGIN_FILE);
     } else if (plugin_dir != NULL && !path_under(path, plugin_dir)) {
         /* tshark also loads a user's personal plugin folder next to WIRESHARK_PLUGIN_DIR:
          * the plugin asked for must be the one that loaded. */
@@ -419,8 +431,9 @@ static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_
         if (foreign != NULL)
             *foreign = g_strdup_printf("%s (mptcpv %s)", path, version);
         else
-            g_string_append_printf(why, "  - %s%s is mptcpv %s, another build than this "
-                                        "validator's (%s)\n",
+            g_string_append_printf(why,
+                                   "  - %s%s is mptcpv %s, another build than this "
+                                   "validator's (%s)\n",
                                    path, who, version, PLUGIN_VERSION);
     } else {
         ok = TRUE;
@@ -447,7 +460,7 @@ static gboolean check_plugins(vt_tshark *t, const char *plugin_dir, gboolean as_
     return ok;
 }
 
-static char *global_plugin_folder(const vt_tshark *t)
+static char *global_plugin_folder(const tshark_handle *t)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(argv, g_strdup(t->path));
@@ -468,7 +481,7 @@ static char *global_plugin_folder(const vt_tshark *t)
     return dir;
 }
 
-static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
+static gboolean probe(tshark_handle *t, const tshark_options *opt, GString *why)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(argv, g_strdup(t->path));
@@ -500,8 +513,8 @@ static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
     if (foreign != NULL) {
         /* tshark and Wireshark use that other build; a build-tree plugin would load next to
          * it (or not at all, as root): say which two builds these are. */
-        char *own = *MPTCPV_BUILD_PLUGIN_ROOT != '\0' ? plugin_file_in(MPTCPV_BUILD_PLUGIN_ROOT)
-                                                      : NULL;
+        char *own =
+            *MPTCPV_BUILD_PLUGIN_ROOT != '\0' ? plugin_file_in(MPTCPV_BUILD_PLUGIN_ROOT) : NULL;
         g_string_append_printf(why,
                                "  - tshark loads %s by itself, another build than this "
                                "validator's (%s%s%s)\n"
@@ -510,7 +523,7 @@ static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
                                "the package installed it)\n",
                                foreign, PLUGIN_VERSION,
                                own != NULL && g_file_test(own, G_FILE_TEST_EXISTS) ? ", built at "
-                                                                                    : "",
+                                                                                   : "",
                                own != NULL && g_file_test(own, G_FILE_TEST_EXISTS) ? own : "");
         g_free(own);
         g_free(foreign);
@@ -536,9 +549,9 @@ static gboolean probe(vt_tshark *t, const vt_options *opt, GString *why)
     return ok;
 }
 
-vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
+tshark_handle *tshark_find(const tshark_options *opt, char **problem)
 {
-    vt_tshark *t = g_new0(vt_tshark, 1);
+    tshark_handle *t = g_new0(tshark_handle, 1);
     *problem = NULL;
     const char *name = opt->tshark != NULL ? opt->tshark : "tshark";
     t->path = g_find_program_in_path(name);
@@ -551,7 +564,7 @@ vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
             *problem = g_strdup_printf("tshark not found on PATH (%s): install it (Debian: "
                                        "apt install tshark) or pass --tshark PATH",
                                        g_getenv("PATH") ? g_getenv("PATH") : "unset");
-        vt_tshark_free(t);
+        tshark_free(t);
         return NULL;
     }
     t->setpriv = g_find_program_in_path("setpriv");
@@ -578,17 +591,16 @@ vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
         } else {
             char *global = global_plugin_folder(t);
             GString *msg = g_string_new(NULL);
-            g_string_append_printf(msg,
-                                   "the mptcpv plugin %s is not usable with %s%s%s%s:\n%s",
+            g_string_append_printf(msg, "the mptcpv plugin %s is not usable with %s%s%s%s:\n%s",
                                    PLUGIN_VERSION, t->path, t->version ? " (Wireshark " : "",
-                                   t->version ? t->version : "", t->version ? ")" : "",
-                                   why->str);
+                                   t->version ? t->version : "", t->version ? ")" : "", why->str);
             if (t->foreign)
                 ; /* |why| says what to do */
             else
-                g_string_append_printf(msg, "  fix: install it into tshark's global plugin "
-                                            "folder (%s/epan) with `cmake --install BUILD` as "
-                                            "root",
+                g_string_append_printf(msg,
+                                       "  fix: install it into tshark's global plugin "
+                                       "folder (%s/epan) with `cmake --install BUILD` as "
+                                       "root",
                                        global != NULL ? global : "see `tshark -G folders`");
             if (t->foreign)
                 ;
@@ -605,22 +617,22 @@ vt_tshark *vt_tshark_find(const vt_options *opt, char **problem)
     }
     g_free(key);
     if (!ok) {
-        vt_tshark_free(t);
+        tshark_free(t);
         return NULL;
     }
     t->envp = make_env(t->plugin_dir, t->as_nobody);
     t->plot_fields = opt->plot_fields;
     if (opt->verbose)
         fprintf(stderr, "mptcpv-validate: tshark %s (%s), plugin %s%s\n", t->version, t->path,
-                   t->plugin_path, t->as_nobody ? ", tshark runs as nobody" : "");
+                t->plugin_path, t->as_nobody ? ", tshark runs as nobody" : "");
     return t;
 }
 
 /* ---- running ---------------------------------------------------------------------------- */
 
 typedef struct feeder {
-    int to;      /* tshark's stdin */
-    int from;    /* the capture */
+    int to;   /* tshark's stdin */
+    int from; /* the capture */
     const guint8 *prefix;
     gsize prefix_len;
     gboolean read_error;
@@ -708,10 +720,11 @@ static const char *strip_tshark(const char *line)
     return g_str_has_prefix(line, "tshark: ") ? line + strlen("tshark: ") : line;
 }
 
-static vt_status judge(const vt_tshark *t, int wait_status, const char *err_text, char **error)
+static tshark_status judge(const tshark_handle *t, int wait_status, const char *err_text,
+                           char **error)
 {
     GPtrArray *lines = stderr_lines(err_text);
-    vt_status st = VT_OK;
+    tshark_status st = TSHARK_OK;
     const char *first = lines->len > 0 ? g_ptr_array_index(lines, 0) : NULL;
     const char *second = lines->len > 1 ? g_ptr_array_index(lines, 1) : NULL;
     if (strstr(err_text, "aren't valid") != NULL || strstr(err_text, "isn't valid") != NULL) {
@@ -719,40 +732,40 @@ static vt_status judge(const vt_tshark *t, int wait_status, const char *err_text
         *error = g_strdup_printf("tshark does not know the field(s) %s: the mptcpv plugin at %s "
                                  "did not load or is not build %s",
                                  bad, t->plugin_path, PLUGIN_VERSION);
-        st = VT_TSHARK_ERROR;
+        st = TSHARK_ERROR;
     } else if (WIFSIGNALED(wait_status)) {
         *error = g_strdup_printf("tshark was killed by signal %d (%s) on this capture: a bug in "
                                  "tshark or the mptcpv plugin",
                                  WTERMSIG(wait_status), g_strsignal(WTERMSIG(wait_status)));
-        st = VT_TSHARK_ERROR;
+        st = TSHARK_ERROR;
     } else if (strstr(err_text, "cut short in the middle of a packet") != NULL) {
         *error = g_strdup("truncated capture: cut short in the middle of a packet");
-        st = VT_INPUT_ERROR;
+        st = TSHARK_INPUT_ERROR;
     } else if (strstr(err_text, "damaged or corrupt") != NULL) {
         *error = g_strdup_printf("corrupt capture%s%s", second != NULL ? ": " : "",
                                  second != NULL ? second : "");
-        st = VT_INPUT_ERROR;
+        st = TSHARK_INPUT_ERROR;
     } else if (strstr(err_text, "isn't a capture file") != NULL ||
                strstr(err_text, "unknown file format") != NULL) {
         *error = g_strdup("not a capture file tshark can read");
-        st = VT_INPUT_ERROR;
+        st = TSHARK_INPUT_ERROR;
     } else if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
-        *error = g_strdup_printf("tshark failed (exit status %d)%s%s",
-                                 WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1,
-                                 first != NULL ? ": " : "",
-                                 first != NULL ? strip_tshark(first) : "");
-        st = VT_INPUT_ERROR;
+        *error =
+            g_strdup_printf("tshark failed (exit status %d)%s%s",
+                            WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1,
+                            first != NULL ? ": " : "", first != NULL ? strip_tshark(first) : "");
+        st = TSHARK_INPUT_ERROR;
     }
     g_ptr_array_free(lines, TRUE);
     return st;
 }
 
-vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, const void *prefix,
-                        gsize prefix_len, vt_row_fn fn, gpointer user, volatile gint *rows,
-                        char **error)
+tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd, const void *prefix,
+                         gsize prefix_len, tshark_row_fn fn, gpointer user, volatile gint *rows,
+                         char **error)
 {
     *error = NULL;
-    GPtrArray *argv = vt_tshark_argv(t, input_fd >= 0 ? "-" : path);
+    GPtrArray *argv = tshark_argv(t, input_fd >= 0 ? "-" : path);
     int in_fd = -1, out_fd = -1, err_fd = -1;
     GPid pid;
     GError *gerr = NULL;
@@ -765,7 +778,7 @@ vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, cons
         *error = g_strdup_printf("cannot start %s: %s", t->path, gerr->message);
         g_error_free(gerr);
         g_ptr_array_free(argv, TRUE);
-        return VT_TSHARK_ERROR;
+        return TSHARK_ERROR;
     }
     g_ptr_array_free(argv, TRUE);
 
@@ -775,11 +788,11 @@ vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, cons
     GThread *feed_thread = input_fd >= 0 ? g_thread_new("tshark-stdin", feed, &f) : NULL;
 
     /* Columns of asked fields in table order; the others read as empty. */
-    int map[VF_COUNT], ncols = 0;
-    for (int i = 0; i < VF_COUNT; i++)
+    int map[FIELD_COUNT], ncols = 0;
+    for (int i = 0; i < FIELD_COUNT; i++)
         if (field_asked(t, i))
             map[ncols++] = i;
-    char *cols[VF_COUNT];
+    char *cols[FIELD_COUNT];
     static char empty[] = "";
 
     FILE *fp = fdopen(out_fd, "r");
@@ -789,7 +802,7 @@ vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, cons
     while ((len = getline(&line, &cap, fp)) >= 0) {
         if (len > 0 && line[len - 1] == '\n')
             line[--len] = '\0';
-        for (int i = 0; i < VF_COUNT; i++)
+        for (int i = 0; i < FIELD_COUNT; i++)
             cols[i] = empty;
         char *p = line;
         for (int c = 0; c < ncols && p != NULL; c++) {
@@ -813,10 +826,10 @@ vt_status vt_tshark_run(const vt_tshark *t, const char *path, int input_fd, cons
         ;
     g_spawn_close_pid(pid);
 
-    vt_status st = judge(t, status, d.text->str, error);
-    if (st == VT_OK && f.read_error) {
+    tshark_status st = judge(t, status, d.text->str, error);
+    if (st == TSHARK_OK && f.read_error) {
         *error = g_strdup_printf("read error: %s", g_strerror(f.read_errno));
-        st = VT_INPUT_ERROR;
+        st = TSHARK_INPUT_ERROR;
     }
     g_string_free(d.text, TRUE);
     return st;
