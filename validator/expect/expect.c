@@ -849,3 +849,8 @@ char *expect_render(const expect_list *old, const result_file *f, const char *ca
     g_free(used);
     return g_string_free(s, FALSE);
 }
+
+char *expect_sidecar_path(const char *capture)
+{
+    return g_strconcat(capture, ".expected", NULL);
+}

@@ -58,4 +58,18 @@ void expect_facts_text(const result_file *f, GString *out);
  * naming |capture| starts the list. */
 char *expect_render(const expect_list *old, const result_file *f, const char *capture);
 
+/* "<capture>.expected": the sidecar of |capture| (--expect auto, --write-expected). */
+char *expect_sidecar_path(const char *capture);
+
+/* ---- the drivers (drive.c); entries[i] (corpus_entry*) is rep->files[i]'s input ---- */
+
+/* --expect FILE|auto: a PASS/FAIL/ERROR line per capture (and its diff), then a tally, into
+ * |out|. TRUE iff every capture matched; |input_error| set if a list could not be read. */
+gboolean expect_run(const result_report *rep, GPtrArray *entries, const char *expect,
+                    const gboolean *ignored, GString *out, gboolean *input_error);
+/* --write-expected: each capture's sidecar from |rep|, a CREATED/UPDATED/UNCHANGED/ERROR
+ * line each (and what changed), then a tally; |input_error| set if one was not written. */
+void expect_write(const result_report *rep, GPtrArray *entries, GString *out,
+                  gboolean *input_error);
+
 #endif /* MPTCPV_VALIDATE_EXPECT_H */

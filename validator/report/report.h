@@ -17,6 +17,17 @@
 gboolean report_text(const result_report *r, GOutputStream *out, GError **error);
 gboolean report_json(const result_report *r, GOutputStream *out, GError **error);
 gboolean report_junit(const result_report *r, GOutputStream *out, GError **error);
+typedef gboolean (*report_writer)(const result_report *, GOutputStream *, GError **);
+
+/* ---- output (emit.c) ---- */
+
+/* Write |data| to |path| (NULL or "-": stdout): a regular or new file atomically, anything
+ * else (a FIFO, /dev/null, a symlink's target) in place. FALSE after saying why on stderr. */
+gboolean report_emit(const char *path, const char *data, gsize len);
+/* The same with the bytes of a closed GMemoryOutputStream. */
+gboolean report_emit_stream(const char *path, GOutputStream *mem);
+/* |fn|'s report of |r| to |path| as report_emit() does. */
+gboolean report_write(const result_report *r, report_writer fn, const char *path);
 
 /* ---- JSON and the merge of shard reports (json.c) ---- */
 
