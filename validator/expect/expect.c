@@ -158,7 +158,7 @@ static void fact_clear(gpointer p)
     g_free(((fact *)p)->canon);
 }
 
-static GArray *result_facts(const result_file *f)
+static GArray *facts_of_result(const result_file *f)
 {
     GArray *a = g_array_new(FALSE, FALSE, sizeof(fact));
     g_array_set_clear_func(a, fact_clear);
@@ -177,7 +177,7 @@ static GArray *result_facts(const result_file *f)
 
 void expect_facts_text(const result_file *f, GString *out)
 {
-    GArray *a = result_facts(f);
+    GArray *a = facts_of_result(f);
     for (guint i = 0; i < a->len; i++)
         g_string_append_printf(out, "%s\n", g_array_index(a, fact, i).canon);
     g_array_free(a, TRUE);
@@ -595,6 +595,40 @@ expect_list *expect_load(const char *path, char **error)
 
 /* ---- comparing -------------------------------------------------------------------------- */
 
+/* What sorted_diff() found on one side only: |sign| -1 in |want| (expected, not found), +1
+ * in |got| (found, not expected). */
+typedef void (*diff_fn)(gconstpointer item, int sign, gpointer user);
+
+/* The one sorted merge of the comparisons: |want| and |got| (same element type, both sorted
+ * by |cmp|) walked side by side; |fn| is called for each element of one side only, in merge
+ * order. TRUE iff there was none. */
+static gboolean sorted_diff(GArray *want, GArray *got, GCompareFunc cmp, diff_fn fn,
+                            gpointer user)
+{
+    guint size = g_array_get_element_size(want);
+    guint i = 0, k = 0;
+    gboolean same = TRUE;
+    while (i < want->len || k < got->len) {
+        gconstpointer w = i < want->len ? want->data + (gsize)i * size : NULL;
+        gconstpointer g = k < got->len ? got->data + (gsize)k * size : NULL;
+        int c = w == NULL ? 1 : g == NULL ? -1 : cmp(w, g);
+        if (c == 0) {
+            i++;
+            k++;
+            continue;
+        }
+        same = FALSE;
+        if (c < 0) {
+            fn(w, -1, user);
+            i++;
+        } else {
+            fn(g, 1, user);
+            k++;
+        }
+    }
+    return same;
+}
+
 typedef struct expect_item {
     guint32 frame;
     const char *rule;
@@ -606,6 +640,13 @@ static gint cmp_item(gconstpointer a, gconstpointer b)
     if (x->frame != y->frame)
         return x->frame < y->frame ? -1 : 1;
     return strcmp(x->rule, y->rule);
+}
+
+/* A finding on one side only: "- <frame> <rule>" or "+ <frame> <rule>", into the diff. */
+static void finding_diff_line(gconstpointer item, int sign, gpointer user)
+{
+    const expect_item *it = item;
+    g_string_append_printf(user, "%c %u %s\n", sign < 0 ? '-' : '+', it->frame, it->rule);
 }
 
 static gboolean compare_findings(const expect_list *expected, const result_file *f,
@@ -630,26 +671,7 @@ static gboolean compare_findings(const expect_list *expected, const result_file 
     }
     g_array_sort(want, cmp_item);
     g_array_sort(got, cmp_item);
-    guint i = 0, k = 0;
-    gboolean same = TRUE;
-    while (i < want->len || k < got->len) {
-        const expect_item *w = i < want->len ? &g_array_index(want, expect_item, i) : NULL;
-        const expect_item *g = k < got->len ? &g_array_index(got, expect_item, k) : NULL;
-        int c = w == NULL ? 1 : g == NULL ? -1 : cmp_item(w, g);
-        if (c == 0) {
-            i++;
-            k++;
-            continue;
-        }
-        same = FALSE;
-        if (c < 0) {
-            g_string_append_printf(diff, "- %u %s\n", w->frame, w->rule);
-            i++;
-        } else {
-            g_string_append_printf(diff, "+ %u %s\n", g->frame, g->rule);
-            k++;
-        }
-    }
+    gboolean same = sorted_diff(want, got, cmp_item, finding_diff_line, diff);
     g_array_free(want, TRUE);
     g_array_free(got, TRUE);
     return same;
@@ -667,6 +689,14 @@ static gint cmp_fact(gconstpointer a, gconstpointer b)
     return strcmp(x->canon, y->canon);
 }
 
+/* A fact on one side only, kept with its sign: facts are sorted again before printing. */
+static void fact_diff_line(gconstpointer item, int sign, gpointer user)
+{
+    fact x = *(const fact *)item;
+    x.sign = sign;
+    g_array_append_val((GArray *)user, x);
+}
+
 static gboolean compare_facts(const expect_list *expected, const result_file *f, GString *diff)
 {
     GArray *want = g_array_new(FALSE, FALSE, sizeof(fact));
@@ -678,30 +708,11 @@ static gboolean compare_facts(const expect_list *expected, const result_file *f,
         fact x = {ln->conn, ln->sub, g_strdup(ln->canon), 0};
         g_array_append_val(want, x);
     }
-    GArray *got = result_facts(f);
+    GArray *got = facts_of_result(f);
     g_array_sort(want, cmp_fact);
     g_array_sort(got, cmp_fact);
     GArray *out = g_array_new(FALSE, FALSE, sizeof(fact)); /* borrows the strings */
-    guint i = 0, k = 0;
-    while (i < want->len || k < got->len) {
-        fact *w = i < want->len ? &g_array_index(want, fact, i) : NULL;
-        fact *g = k < got->len ? &g_array_index(got, fact, k) : NULL;
-        int c = w == NULL ? 1 : g == NULL ? -1 : cmp_fact(w, g);
-        if (c == 0) {
-            i++;
-            k++;
-        } else if (c < 0) {
-            fact x = *w;
-            x.sign = -1;
-            g_array_append_val(out, x);
-            i++;
-        } else {
-            fact x = *g;
-            x.sign = 1;
-            g_array_append_val(out, x);
-            k++;
-        }
-    }
+    sorted_diff(want, got, cmp_fact, fact_diff_line, out);
     g_array_sort(out, cmp_fact);
     for (guint n = 0; n < out->len; n++) {
         const fact *x = &g_array_index(out, fact, n);
@@ -769,7 +780,7 @@ char *expect_render(const expect_list *old, const result_file *f, const char *ca
         g_array_append_val(want, st);
     }
     g_ptr_array_free(sorted, TRUE);
-    GArray *facts = result_facts(f);
+    GArray *facts = facts_of_result(f);
     for (guint i = 0; i < facts->len; i++) {
         fact *x = &g_array_index(facts, fact, i);
         statement st = {x->sub == 0 ? L_CONNECTION : L_SUBFLOW, x->canon};
