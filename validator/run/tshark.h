@@ -1,5 +1,7 @@
 /*
- * Finding tshark and the mptcpv plugin, and running tshark on one capture.
+ * Finding tshark and the mptcpv plugin (tshark_probe.c, the outcome cached by tshark_cache.c,
+ * root's tshark run as nobody by tshark_privdrop.c), and running tshark on one capture
+ * (tshark_run.c).
  *
  * tshark is always started with an argv array (g_spawn), never through a shell. Its field
  * output is read line by line and handed to a callback, so nothing per packet is kept.
