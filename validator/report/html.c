@@ -1,13 +1,13 @@
 /*
- * The HTML report (see report_html.h). Every string from a capture, a path or the plugin goes
- * through vh_escape: finding details are attacker-controlled bytes.
+ * The HTML report (see report.h). Every string from a capture, a path or the plugin goes
+ * through html_escape: finding details are attacker-controlled bytes.
  */
-#include "report_html.h"
+#include "report/report.h"
 
 #include <string.h>
 
-#include "html_escape.h"
-#include "plot_svg.h"
+#include "report/html_escape.h"
+#include "report/plot_svg.h"
 
 #define MAX_LISTED 500 /* rows per findings/events table; the rest are counted */
 
@@ -34,7 +34,7 @@ static const char style[] =
 
 static void esc(GString *o, const char *s)
 {
-    vh_escape(o, s);
+    html_escape(o, s);
 }
 
 static const char *plural(guint64 n, const char *one, const char *many)
@@ -42,7 +42,7 @@ static const char *plural(guint64 n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-static void endpoint(GString *o, const vr_endpoint *e)
+static void endpoint(GString *o, const result_endpoint *e)
 {
     if (e->address == NULL) {
         g_string_append(o, "?");
@@ -74,17 +74,17 @@ static void row_open(GString *o, const char *head)
     g_string_append(o, "</th><td>");
 }
 
-static const vr_subflow *initial_subflow(const vr_connection *c)
+static const result_subflow *initial_subflow(const result_connection *c)
 {
     for (guint i = 0; i < c->subflows->len; i++) {
-        const vr_subflow *sf = g_ptr_array_index(c->subflows, i);
+        const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         if (sf->initial)
             return sf;
     }
     return c->subflows->len > 0 ? g_ptr_array_index(c->subflows, 0) : NULL;
 }
 
-static void finding_row(GString *o, const vr_finding *fd, gboolean with_connection)
+static void finding_row(GString *o, const result_finding *fd, gboolean with_connection)
 {
     const char *sev = mptcpv_severity_name(fd->severity);
     g_string_append_printf(o, "<tr data-rule=\"");
@@ -110,15 +110,15 @@ static void finding_row(GString *o, const vr_finding *fd, gboolean with_connecti
 
 /* ---- one connection --------------------------------------------------------------------- */
 
-static void summary_table(GString *o, const vr_connection *c, const vs_conn *s)
+static void summary_table(GString *o, const result_connection *c, const series_conn *s)
 {
-    const vr_subflow *first = initial_subflow(c);
+    const result_subflow *first = initial_subflow(c);
     guint64 c2s = 0, s2c = 0, reinj = 0;
     for (guint i = 0; i < c->subflows->len; i++) {
-        const vr_subflow *sf = g_ptr_array_index(c->subflows, i);
+        const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         c2s += sf->bytes_from_client;
         s2c += sf->bytes_from_server;
-        reinj += vs_conn_reinjections(s, sf->id);
+        reinj += series_conn_reinjections(s, sf->id);
     }
     g_string_append(o, "<table class=\"summary\">\n");
     row_open(o, "MPTCP version");
@@ -183,7 +183,7 @@ static void summary_table(GString *o, const vr_connection *c, const vs_conn *s)
     g_string_append(o, "</table>\n");
 }
 
-static void subflow_table(GString *o, const vr_connection *c, const vs_conn *s)
+static void subflow_table(GString *o, const result_connection *c, const series_conn *s)
 {
     g_string_append(o, "<table class=\"subflows\">\n<tr><th>subflow</th><th>tcp.stream</th>"
                        "<th>opened by</th><th>backup</th><th>client (address id)</th>"
@@ -191,11 +191,11 @@ static void subflow_table(GString *o, const vr_connection *c, const vs_conn *s)
                        "<th>bytes c→s</th><th>bytes s→c</th><th>reinjected</th>"
                        "<th>MP_TCPRST</th></tr>\n");
     for (guint i = 0; i < c->subflows->len; i++) {
-        const vr_subflow *sf = g_ptr_array_index(c->subflows, i);
+        const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         g_string_append_printf(o,
                                "<tr class=\"subflow\" data-subflow=\"%u\"><td><span "
                                "class=\"swatch\" style=\"background:%s\"></span>%u</td>",
-                               sf->id, vp_subflow_colour(sf->id), sf->id);
+                               sf->id, plot_subflow_colour(sf->id), sf->id);
         if (sf->tcp_stream >= 0)
             g_string_append_printf(o, "<td class=\"n\">%" G_GINT64_FORMAT "</td>",
                                    sf->tcp_stream);
@@ -216,9 +216,8 @@ static void subflow_table(GString *o, const vr_connection *c, const vs_conn *s)
                                "</td><td class=\"n\">%" G_GUINT64_FORMAT
                                "</td><td class=\"n\">%" G_GUINT64_FORMAT
                                "</td><td class=\"n\">%" G_GUINT64_FORMAT "</td>",
-                               sf->first_frame, sf->last_frame, sf->packets,
-                               sf->bytes_from_client, sf->bytes_from_server,
-                               vs_conn_reinjections(s, sf->id));
+                               sf->first_frame, sf->last_frame, sf->packets, sf->bytes_from_client,
+                               sf->bytes_from_server, series_conn_reinjections(s, sf->id));
         if (sf->reset_reason >= 0)
             g_string_append_printf(o, "<td>reason %d</td></tr>\n", sf->reset_reason);
         else
@@ -242,11 +241,11 @@ static gint cmp_rule_count(gconstpointer a, gconstpointer b)
     return strcmp(x->rule, y->rule);
 }
 
-static void rule_table(GString *o, const vr_file *f, const vr_connection *c)
+static void rule_table(GString *o, const result_file *f, const result_connection *c)
 {
     GArray *rc = g_array_new(FALSE, FALSE, sizeof(rule_count));
     for (guint i = 0; i < f->findings->len; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         if (fd->connection != (gint)c->id)
             continue;
         guint k;
@@ -283,11 +282,11 @@ static void rule_table(GString *o, const vr_file *f, const vr_connection *c)
     g_array_free(rc, TRUE);
 }
 
-static void figure(GString *o, const vr_file *f, const vr_connection *c, const vs_conn *s,
-                   gboolean c2s)
+static void figure(GString *o, const result_file *f, const result_connection *c,
+                   const series_conn *s, gboolean c2s)
 {
     g_string_append(o, "<figure>\n");
-    vp_svg_plot(o, f, c, s, c2s);
+    plot_svg_plot(o, f, c, s, c2s);
     g_string_append_printf(o,
                            "<figcaption>Data sent by the %s: each segment is a bar from its "
                            "first to its last relative DSN, coloured by subflow; the dashed "
@@ -297,12 +296,13 @@ static void figure(GString *o, const vr_file *f, const vr_connection *c, const v
 }
 
 /* Joins, priority changes and resets as a table: the plot's markers, readable without it. */
-static void event_table(GString *o, const vs_conn *s)
+static void event_table(GString *o, const series_conn *s)
 {
     guint n = 0, listed = 0;
     for (guint i = 0; s != NULL && i < s->events->len; i++) {
-        guint8 k = g_array_index(s->events, vs_event, i).kind;
-        n += k == VS_EV_JOIN || k == VS_EV_PRIO || k == VS_EV_RESET || k == VS_EV_REINJECTION;
+        guint8 k = g_array_index(s->events, series_event, i).kind;
+        n += k == SERIES_EV_JOIN || k == SERIES_EV_PRIO || k == SERIES_EV_RESET ||
+             k == SERIES_EV_REINJECTION;
     }
     if (n == 0)
         return;
@@ -311,19 +311,19 @@ static void event_table(GString *o, const vs_conn *s)
                               "</th><th>time (s)</th><th>subflow</th><th>event</th></tr>\n",
                            n, plural(n, "event", "events"));
     for (guint i = 0; i < s->events->len && listed < MAX_LISTED; i++) {
-        const vs_event *e = &g_array_index(s->events, vs_event, i);
+        const series_event *e = &g_array_index(s->events, series_event, i);
         const char *what;
-        switch ((vs_event_kind)e->kind) {
-        case VS_EV_JOIN:
+        switch ((series_event_kind)e->kind) {
+        case SERIES_EV_JOIN:
             what = e->detail ? "MP_JOIN (backup)" : "MP_JOIN";
             break;
-        case VS_EV_PRIO:
+        case SERIES_EV_PRIO:
             what = e->detail ? "becomes backup" : "becomes regular";
             break;
-        case VS_EV_RESET:
+        case SERIES_EV_RESET:
             what = NULL;
             break;
-        case VS_EV_REINJECTION:
+        case SERIES_EV_REINJECTION:
             what = "reinjection";
             break;
         default:
@@ -336,10 +336,10 @@ static void event_table(GString *o, const vs_conn *s)
                                (int)(ABS(e->t_ns) % 1000000000 / 1000), e->subflow);
         if (what != NULL) {
             g_string_append(o, what);
-            if (e->kind == VS_EV_REINJECTION)
+            if (e->kind == SERIES_EV_REINJECTION)
                 g_string_append_printf(o, " of frame %u", e->detail);
         } else {
-            vs_describe_reset(o, e->detail);
+            series_describe_reset(o, e->detail);
         }
         g_string_append(o, "</td></tr>\n");
     }
@@ -349,11 +349,11 @@ static void event_table(GString *o, const vs_conn *s)
     g_string_append(o, "</details>\n");
 }
 
-static void finding_list(GString *o, const vr_file *f, gint connection)
+static void finding_list(GString *o, const result_file *f, gint connection)
 {
     guint n = 0, listed = 0;
     for (guint i = 0; i < f->findings->len; i++)
-        n += g_array_index(f->findings, vr_finding, i).connection == connection;
+        n += g_array_index(f->findings, result_finding, i).connection == connection;
     if (n == 0)
         return;
     g_string_append_printf(o, "<details%s><summary>%u %s</summary>\n<table class=\"findings\">"
@@ -362,7 +362,7 @@ static void finding_list(GString *o, const vr_file *f, gint connection)
                            n <= 20 ? " open" : "", n, plural(n, "finding", "findings"),
                            connection < 0 ? "<th>connection</th>" : "");
     for (guint i = 0; i < f->findings->len && listed < MAX_LISTED; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         if (fd->connection != connection)
             continue;
         finding_row(o, fd, connection < 0);
@@ -376,8 +376,8 @@ static void finding_list(GString *o, const vr_file *f, gint connection)
     g_string_append(o, "</details>\n");
 }
 
-static void connection_section(GString *o, const vr_file *f, guint file_no,
-                               const vr_connection *c, const vs_conn *s, gboolean plots)
+static void connection_section(GString *o, const result_file *f, guint file_no,
+                               const result_connection *c, const series_conn *s, gboolean plots)
 {
     g_string_append_printf(o, "<section class=\"connection\" data-connection=\"%u\" "
                               "id=\"f%u-c%u\">\n<h3>Connection %u",
@@ -391,7 +391,7 @@ static void connection_section(GString *o, const vr_file *f, guint file_no,
     subflow_table(o, c, s);
     rule_table(o, f, c);
     if (plots) {
-        gboolean c2s = vp_has_data(s, TRUE), s2c = vp_has_data(s, FALSE);
+        gboolean c2s = plot_has_data(s, TRUE), s2c = plot_has_data(s, FALSE);
         if (c2s || !s2c)
             figure(o, f, c, s, TRUE);
         if (s2c)
@@ -404,10 +404,10 @@ static void connection_section(GString *o, const vr_file *f, guint file_no,
 
 /* ---- the page --------------------------------------------------------------------------- */
 
-static void header(GString *o, const vr_report *r)
+static void header(GString *o, const result_report *r)
 {
-    vr_summary sum;
-    vr_report_summary(r, &sum);
+    result_summary sum;
+    result_report_summary(r, &sum);
     g_string_append(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                        "\n<title>mptcpv report</title>\n<style>\n");
@@ -437,13 +437,14 @@ static void header(GString *o, const vr_report *r)
                            sum.connections);
     g_string_append(o, "<tr><th>findings</th><td>");
     counts(o, sum.counts);
-    g_string_append_printf(o, "</td></tr>\n<tr><th>failing (at or above --fail-on)</th>"
-                              "<td class=\"n\">%u</td></tr>\n</table>\n",
-                           vr_report_failing(r));
+    g_string_append_printf(o,
+                           "</td></tr>\n<tr><th>failing (at or above --fail-on)</th>"
+                           "<td class=\"n\">%u</td></tr>\n</table>\n",
+                           result_report_failing(r));
     /* contents */
     g_string_append(o, "<nav>\n<ul class=\"contents\">\n");
     for (guint i = 0; i < r->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(r->files, i);
+        const result_file *f = g_ptr_array_index(r->files, i);
         g_string_append_printf(o, "<li><a href=\"#f%u\">", i);
         esc(o, f->path);
         g_string_append(o, "</a>");
@@ -459,7 +460,7 @@ static void header(GString *o, const vr_report *r)
     g_string_append(o, "</ul>\n</nav>\n");
 }
 
-static void file_section(GString *o, const vr_file *f, guint file_no, const vs_file *vs)
+static void file_section(GString *o, const result_file *f, guint file_no, const series_file *vs)
 {
     g_string_append_printf(o, "<section class=\"capture\" data-capture=\"%u\" id=\"f%u\">\n<h2>",
                            file_no, file_no);
@@ -478,12 +479,12 @@ static void file_section(GString *o, const vr_file *f, guint file_no, const vs_f
     counts(o, f->counts);
     g_string_append(o, ".</p>\n");
     for (guint k = 0; k < f->connections->len; k++) {
-        const vr_connection *c = g_ptr_array_index(f->connections, k);
-        connection_section(o, f, file_no, c, vs_file_conn(vs, c), vs != NULL);
+        const result_connection *c = g_ptr_array_index(f->connections, k);
+        connection_section(o, f, file_no, c, series_file_conn(vs, c), vs != NULL);
     }
     gboolean outside = FALSE;
     for (guint i = 0; i < f->findings->len && !outside; i++)
-        outside = g_array_index(f->findings, vr_finding, i).connection < 0;
+        outside = g_array_index(f->findings, result_finding, i).connection < 0;
     if (outside) {
         g_string_append(o, "<h3>Outside any connection</h3>\n");
         finding_list(o, f, -1);
@@ -491,7 +492,7 @@ static void file_section(GString *o, const vr_file *f, guint file_no, const vs_f
     g_string_append(o, "</section>\n");
 }
 
-GString *vh_render(const vr_report *r, vs_file *const *series)
+GString *report_html(const result_report *r, series_file *const *series)
 {
     GString *o = g_string_new(NULL);
     header(o, r);

@@ -2,12 +2,12 @@
  * SVG geometry of the DSN/DATA_ACK plot (see plot_svg.h). Coordinates are written with one
  * decimal through g_ascii_formatd, so the output does not depend on the locale.
  */
-#include "plot_svg.h"
+#include "report/plot_svg.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "html_escape.h"
+#include "report/html_escape.h"
 
 #define WIDTH 960.0
 #define LEFT 84.0
@@ -24,7 +24,7 @@ static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"
 #define RESET_COLOUR "#d62728"
 #define ACK_COLOUR "#404040"
 
-const char *vp_subflow_colour(guint id)
+const char *plot_subflow_colour(guint id)
 {
     return palette[id % G_N_ELEMENTS(palette)];
 }
@@ -138,21 +138,21 @@ static double seconds(gint64 ns)
 
 /* ---- what this direction shows ---------------------------------------------------------- */
 
-static gboolean is_data(const vs_point *p, gboolean c2s)
+static gboolean is_data(const series_point *p, gboolean c2s)
 {
-    return (p->has & VS_HAS_DSN) && (p->from_client != 0) == c2s;
+    return (p->has & SERIES_HAS_DSN) && (p->from_client != 0) == c2s;
 }
 
 /* DATA_ACKs for data sent in direction c2s come from the other side. */
-static gboolean is_ack(const vs_point *p, gboolean c2s)
+static gboolean is_ack(const series_point *p, gboolean c2s)
 {
-    return (p->has & VS_HAS_ACK) && (p->from_client != 0) != c2s;
+    return (p->has & SERIES_HAS_ACK) && (p->from_client != 0) != c2s;
 }
 
-gboolean vp_has_data(const vs_conn *s, gboolean c2s)
+gboolean plot_has_data(const series_conn *s, gboolean c2s)
 {
     for (guint i = 0; s != NULL && i < s->points->len; i++)
-        if (is_data(&g_array_index(s->points, vs_point, i), c2s))
+        if (is_data(&g_array_index(s->points, series_point, i), c2s))
             return TRUE;
     return FALSE;
 }
@@ -180,7 +180,7 @@ static void text(GString *o, double x, double y, const char *anchor, const char 
     g_string_append(o, "\" y=\"");
     num(o, y);
     g_string_append_printf(o, "\" text-anchor=\"%s\"%s%s>", anchor, *attrs ? " " : "", attrs);
-    vh_escape(o, content);
+    html_escape(o, content);
     g_string_append(o, "</text>");
 }
 
@@ -284,7 +284,7 @@ static void path(GString *o, const char *cls, const char *attrs, GString *d)
     g_string_append_printf(o, "<path class=\"%s\" %s d=\"%s\"/>", cls, attrs, d->str);
 }
 
-static void subflow_title(GString *o, const vr_subflow *sf, guint segments, guint acks)
+static void subflow_title(GString *o, const result_subflow *sf, guint segments, guint acks)
 {
     GString *t = g_string_new(NULL);
     g_string_append_printf(t, "subflow %u%s%s: ", sf->id, sf->initial ? " (initial)" : "",
@@ -294,22 +294,22 @@ static void subflow_title(GString *o, const vr_subflow *sf, guint segments, guin
                            sf->server.address ? sf->server.address : "?", sf->server.port,
                            segments, acks);
     g_string_append(o, "<title>");
-    vh_escape(o, t->str);
+    html_escape(o, t->str);
     g_string_append(o, "</title>");
     g_string_free(t, TRUE);
 }
 
-static void subflows(GString *o, const vr_connection *c, const vs_conn *s, gboolean c2s,
+static void subflows(GString *o, const result_connection *c, const series_conn *s, gboolean c2s,
                      const axis *ax, const axis *ay)
 {
     for (guint k = 0; k < c->subflows->len; k++) {
-        const vr_subflow *sf = g_ptr_array_index(c->subflows, k);
-        const char *col = vp_subflow_colour(sf->id);
+        const result_subflow *sf = g_ptr_array_index(c->subflows, k);
+        const char *col = plot_subflow_colour(sf->id);
         pathbuf data = {g_string_new(NULL), 0, 0, 0, 0};
         pathbuf acks = {g_string_new(NULL), 0, 0, 0, 0};
         guint nd = 0, na = 0;
         for (guint i = 0; s != NULL && i < s->points->len; i++) {
-            const vs_point *p = &g_array_index(s->points, vs_point, i);
+            const series_point *p = &g_array_index(s->points, series_point, i);
             if (p->subflow != sf->id)
                 continue;
             double x = xmap(ax, seconds(p->t_ns));
@@ -335,13 +335,13 @@ static void subflows(GString *o, const vr_connection *c, const vs_conn *s, gbool
 }
 
 /* The peer's DATA_ACK over time as one step line, whichever subflow carried it. */
-static void ack_line(GString *o, const vs_conn *s, gboolean c2s, const axis *ax, const axis *ay)
+static void ack_line(GString *o, const series_conn *s, gboolean c2s, const axis *ax, const axis *ay)
 {
     GString *d = g_string_new(NULL);
     double last_x = 0, last_y = 0;
     gboolean first = TRUE;
     for (guint i = 0; s != NULL && i < s->points->len; i++) {
-        const vs_point *p = &g_array_index(s->points, vs_point, i);
+        const series_point *p = &g_array_index(s->points, series_point, i);
         if (!is_ack(p, c2s))
             continue;
         double x = xmap(ax, seconds(p->t_ns)), y = ymap(ay, (double)p->ack);
@@ -378,7 +378,7 @@ static void ack_line(GString *o, const vs_conn *s, gboolean c2s, const axis *ax,
 
 /* ---- markers ---------------------------------------------------------------------------- */
 
-static void marker_open(GString *o, const char *kind, const vs_event *e)
+static void marker_open(GString *o, const char *kind, const series_event *e)
 {
     g_string_append_printf(o, "<g class=\"marker %s\" data-frame=\"%u\" data-subflow=\"%u\"",
                            kind, e->frame, e->subflow);
@@ -387,7 +387,7 @@ static void marker_open(GString *o, const char *kind, const vs_event *e)
 static void title(GString *o, const char *t)
 {
     g_string_append(o, "<title>");
-    vh_escape(o, t);
+    html_escape(o, t);
     g_string_append(o, "</title>");
 }
 
@@ -439,8 +439,8 @@ static void glyph(GString *o, const char *kind, double x, double y, const char *
 
 /* Findings at the same pixel with the same rule become one marker that says how many. */
 typedef struct finding_group {
-    const vs_event *first;
-    const vr_finding *fd;
+    const series_event *first;
+    const result_finding *fd;
     guint32 last_frame;
     guint count;
     double x;
@@ -450,11 +450,11 @@ static void finding_flush(GString *o, finding_group *g)
 {
     if (g->count == 0)
         return;
-    const vr_finding *fd = g->fd;
+    const result_finding *fd = g->fd;
     const char *colour = severity_colour(fd->severity);
     marker_open(o, "finding", g->first);
     g_string_append(o, " data-rule=\"");
-    vh_escape(o, fd->rule);
+    html_escape(o, fd->rule);
     g_string_append_printf(o, "\" data-severity=\"%s\" data-count=\"%u\">",
                            mptcpv_severity_name(fd->severity), g->count);
     GString *t = g_string_new(NULL);
@@ -481,19 +481,19 @@ static void finding_flush(GString *o, finding_group *g)
     g->count = 0;
 }
 
-static void markers(GString *o, const vr_file *f, const vs_conn *s, gboolean c2s,
+static void markers(GString *o, const result_file *f, const series_conn *s, gboolean c2s,
                     const axis *ax, const axis *ay)
 {
     g_string_append(o, "<g class=\"markers\">\n");
     finding_group g = {0};
     GString *t = g_string_new(NULL);
     for (guint i = 0; s != NULL && i < s->events->len; i++) {
-        const vs_event *e = &g_array_index(s->events, vs_event, i);
+        const series_event *e = &g_array_index(s->events, series_event, i);
         double x = xmap(ax, seconds(e->t_ns));
-        const char *col = vp_subflow_colour(e->subflow);
+        const char *col = plot_subflow_colour(e->subflow);
         g_string_truncate(t, 0);
-        switch ((vs_event_kind)e->kind) {
-        case VS_EV_JOIN:
+        switch ((series_event_kind)e->kind) {
+        case SERIES_EV_JOIN:
             marker_open(o, "join", e);
             g_string_append_printf(t, "frame %u: MP_JOIN SYN opens subflow %u%s", e->frame,
                                    e->subflow, e->detail ? " as backup" : "");
@@ -503,7 +503,7 @@ static void markers(GString *o, const vr_file *f, const vs_conn *s, gboolean c2s
             glyph(o, "join", x, TOP - 8, col);
             g_string_append(o, "</g>\n");
             break;
-        case VS_EV_PRIO:
+        case SERIES_EV_PRIO:
             marker_open(o, "prio", e);
             g_string_append_printf(t, "frame %u: subflow %u %s (MP_PRIO / backup flag)",
                                    e->frame, e->subflow,
@@ -514,10 +514,10 @@ static void markers(GString *o, const vr_file *f, const vs_conn *s, gboolean c2s
             glyph(o, "prio", x, TOP - 8, col);
             g_string_append(o, "</g>\n");
             break;
-        case VS_EV_RESET:
+        case SERIES_EV_RESET:
             marker_open(o, "reset", e);
             g_string_append_printf(t, "frame %u: ", e->frame);
-            vs_describe_reset(t, e->detail);
+            series_describe_reset(t, e->detail);
             g_string_append_printf(t, " on subflow %u (sent by the %s)", e->subflow,
                                    e->from_client ? "client" : "server");
             g_string_append_c(o, '>');
@@ -526,7 +526,7 @@ static void markers(GString *o, const vr_file *f, const vs_conn *s, gboolean c2s
             glyph(o, "reset", x, TOP - 8, RESET_COLOUR);
             g_string_append(o, "</g>\n");
             break;
-        case VS_EV_REINJECTION:
+        case SERIES_EV_REINJECTION:
             if ((e->from_client != 0) != c2s)
                 break;
             marker_open(o, "reinjection", e);
@@ -538,10 +538,10 @@ static void markers(GString *o, const vr_file *f, const vs_conn *s, gboolean c2s
             glyph(o, "reinjection", x, ymap(ay, (double)e->dsn), col);
             g_string_append(o, "</g>\n");
             break;
-        case VS_EV_FINDING: {
+        case SERIES_EV_FINDING: {
             if (e->detail >= f->findings->len)
                 break;
-            const vr_finding *fd = &g_array_index(f->findings, vr_finding, e->detail);
+            const result_finding *fd = &g_array_index(f->findings, result_finding, e->detail);
             if (g.count > 0 && fabs(x - g.x) < 1 && strcmp(g.fd->rule, fd->rule) == 0) {
                 g.count++;
                 g.last_frame = e->frame;
@@ -551,7 +551,7 @@ static void markers(GString *o, const vr_file *f, const vs_conn *s, gboolean c2s
             g = (finding_group){e, fd, e->frame, 1, x};
             break;
         }
-        case VS_EV_DATA_FIN:
+        case SERIES_EV_DATA_FIN:
             break;
         }
     }
@@ -591,15 +591,15 @@ static void legend_item(legend *l, const char *label, const char *kind, const ch
 }
 
 /* Lay the legend out once to know the height, then for real. */
-static double legend_draw(GString *o, const vr_connection *c)
+static double legend_draw(GString *o, const result_connection *c)
 {
     legend l = {o, LEFT, LEGEND_Y};
     g_string_append(o, "<g class=\"legend\" fill=\"#222\">");
     char label[64];
     for (guint k = 0; k < c->subflows->len; k++) {
-        const vr_subflow *sf = g_ptr_array_index(c->subflows, k);
+        const result_subflow *sf = g_ptr_array_index(c->subflows, k);
         g_snprintf(label, sizeof(label), "subflow %u%s", sf->id, sf->backup ? " (backup)" : "");
-        legend_item(&l, label, NULL, vp_subflow_colour(sf->id), NULL);
+        legend_item(&l, label, NULL, plot_subflow_colour(sf->id), NULL);
     }
     legend_item(&l, "DATA_ACK (x: subflow that carried it)", NULL, ACK_COLOUR, "5 3");
     legend_item(&l, "MP_JOIN", "join", "#555", NULL);
@@ -613,15 +613,15 @@ static double legend_draw(GString *o, const vr_connection *c)
 
 /* ---- the plot --------------------------------------------------------------------------- */
 
-void vp_svg_plot(GString *out, const vr_file *f, const vr_connection *c, const vs_conn *s,
-                 gboolean c2s)
+void plot_svg_plot(GString *out, const result_file *f, const result_connection *c,
+                   const series_conn *s, gboolean c2s)
 {
     double t_lo = s != NULL && s->t_min <= s->t_max ? seconds(s->t_min) : 0;
     double t_hi = s != NULL && s->t_min <= s->t_max ? seconds(s->t_max) : 0;
     double y_lo = G_MAXDOUBLE, y_hi = -G_MAXDOUBLE;
     guint shown = 0;
     for (guint i = 0; s != NULL && i < s->points->len; i++) {
-        const vs_point *p = &g_array_index(s->points, vs_point, i);
+        const series_point *p = &g_array_index(s->points, series_point, i);
         if (is_data(p, c2s)) {
             y_lo = MIN(y_lo, (double)p->dsn);
             y_hi = MAX(y_hi, (double)p->dsn + p->len);
@@ -634,8 +634,8 @@ void vp_svg_plot(GString *out, const vr_file *f, const vr_connection *c, const v
         }
     }
     for (guint i = 0; s != NULL && i < s->events->len; i++) {
-        const vs_event *e = &g_array_index(s->events, vs_event, i);
-        if (e->kind == VS_EV_REINJECTION && (e->from_client != 0) == c2s) {
+        const series_event *e = &g_array_index(s->events, series_event, i);
+        if (e->kind == SERIES_EV_REINJECTION && (e->from_client != 0) == c2s) {
             y_lo = MIN(y_lo, (double)e->dsn);
             y_hi = MAX(y_hi, (double)e->dsn);
         }

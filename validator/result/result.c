@@ -1,7 +1,7 @@
 /*
  * Building the in-memory result from tshark rows (see result.h).
  */
-#include "result.h"
+#include "result/result.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ static const char *last_of(const char *col, char *buf, size_t size)
 {
     if (!present(col))
         return NULL;
-    const char *p = strrchr(col, VR_AGGREGATOR);
+    const char *p = strrchr(col, RESULT_AGGREGATOR);
     p = p != NULL ? p + 1 : col;
     g_strlcpy(buf, p, size);
     return buf[0] != '\0' ? buf : NULL;
@@ -31,7 +31,7 @@ static const char *first_of(const char *col, char *buf, size_t size)
 {
     if (!present(col))
         return NULL;
-    const char *end = strchr(col, VR_AGGREGATOR);
+    const char *end = strchr(col, RESULT_AGGREGATOR);
     size_t n = end != NULL ? (size_t)(end - col) : strlen(col);
     if (n >= size)
         n = size - 1;
@@ -80,7 +80,7 @@ static gboolean any_true(const char *col)
 {
     if (!present(col))
         return FALSE;
-    gchar **parts = g_strsplit(col, (const char[]){VR_AGGREGATOR, 0}, -1);
+    gchar **parts = g_strsplit(col, (const char[]){RESULT_AGGREGATOR, 0}, -1);
     gboolean any = FALSE;
     for (gchar **p = parts; *p != NULL; p++)
         any |= strcmp(*p, "1") == 0 || g_ascii_strcasecmp(*p, "true") == 0;
@@ -107,7 +107,7 @@ static void set_hex(char **slot, const char *col, int digits)
 
 static void subflow_free(gpointer p)
 {
-    vr_subflow *s = p;
+    result_subflow *s = p;
     g_free(s->client.address);
     g_free(s->server.address);
     g_free(s->start);
@@ -115,9 +115,9 @@ static void subflow_free(gpointer p)
     g_free(s);
 }
 
-static vr_subflow *subflow_new(guint id, gint64 stream)
+static result_subflow *subflow_new(guint id, gint64 stream)
 {
-    vr_subflow *s = g_new0(vr_subflow, 1);
+    result_subflow *s = g_new0(result_subflow, 1);
     s->id = id;
     s->tcp_stream = stream;
     s->client_addr_id = -1;
@@ -128,7 +128,7 @@ static vr_subflow *subflow_new(guint id, gint64 stream)
 
 static void connection_free(gpointer p)
 {
-    vr_connection *c = p;
+    result_connection *c = p;
     g_free(c->client_key);
     g_free(c->server_key);
     g_free(c->client_token);
@@ -138,9 +138,9 @@ static void connection_free(gpointer p)
     g_free(c);
 }
 
-static vr_connection *connection_new(gint64 plugin_id, guint32 frame)
+static result_connection *connection_new(gint64 plugin_id, guint32 frame)
 {
-    vr_connection *c = g_new0(vr_connection, 1);
+    result_connection *c = g_new0(result_connection, 1);
     c->plugin_id = plugin_id;
     c->version = -1;
     c->checksum = -1;
@@ -151,18 +151,18 @@ static vr_connection *connection_new(gint64 plugin_id, guint32 frame)
 
 static void finding_clear(gpointer p)
 {
-    vr_finding *f = p;
+    result_finding *f = p;
     g_free(f->rule);
     g_free(f->message);
 }
 
-vr_file *vr_file_new(const char *path, guint index, const gboolean *ignored)
+result_file *result_file_new(const char *path, guint index, const gboolean *ignored)
 {
-    vr_file *f = g_new0(vr_file, 1);
+    result_file *f = g_new0(result_file, 1);
     f->path = g_strdup(path);
     f->index = index;
     f->connections = g_ptr_array_new_with_free_func(connection_free);
-    f->findings = g_array_new(FALSE, TRUE, sizeof(vr_finding));
+    f->findings = g_array_new(FALSE, TRUE, sizeof(result_finding));
     g_array_set_clear_func(f->findings, finding_clear);
     f->by_plugin_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     f->by_stream = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -171,14 +171,14 @@ vr_file *vr_file_new(const char *path, guint index, const gboolean *ignored)
     return f;
 }
 
-static void drop_building_state(vr_file *f)
+static void drop_building_state(result_file *f)
 {
     g_clear_pointer(&f->by_plugin_id, g_hash_table_destroy);
     g_clear_pointer(&f->by_stream, g_hash_table_destroy);
     g_clear_pointer(&f->stream_conn, g_hash_table_destroy);
 }
 
-void vr_file_free(vr_file *f)
+void result_file_free(result_file *f)
 {
     if (f == NULL)
         return;
@@ -190,7 +190,7 @@ void vr_file_free(vr_file *f)
     g_free(f);
 }
 
-void vr_file_set_error(vr_file *f, const char *fmt, ...)
+void result_file_set_error(result_file *f, const char *fmt, ...)
 {
     if (f->error != NULL)
         return; /* the first problem is the one to report */
@@ -207,10 +207,10 @@ static gint64 *key64(gint64 v)
     return k;
 }
 
-static vr_subflow *find_subflow(vr_connection *c, guint id)
+static result_subflow *find_subflow(result_connection *c, guint id)
 {
     for (guint i = 0; i < c->subflows->len; i++) {
-        vr_subflow *s = g_ptr_array_index(c->subflows, i);
+        result_subflow *s = g_ptr_array_index(c->subflows, i);
         if (s->id == id)
             return s;
     }
@@ -233,21 +233,21 @@ static void read_row(char **cols, row_view *v)
 {
     guint64 n;
     memset(v, 0, sizeof(*v));
-    v->frame = first_u64(cols[VF_FRAME_NUMBER], &n) ? (guint32)n : 0;
-    v->stream = last_u64(cols[VF_TCP_STREAM], &n) ? (gint64)n : -1;
-    v->flags = last_u64(cols[VF_TCP_FLAGS], &n) ? (guint)n : 0;
+    v->frame = first_u64(cols[FIELD_FRAME_NUMBER], &n) ? (guint32)n : 0;
+    v->stream = last_u64(cols[FIELD_TCP_STREAM], &n) ? (gint64)n : -1;
+    v->flags = last_u64(cols[FIELD_TCP_FLAGS], &n) ? (guint)n : 0;
     v->syn = (v->flags & FLAG_SYN) != 0;
     v->ack = (v->flags & FLAG_ACK) != 0;
-    if (last_of(cols[VF_IP_SRC], v->src, sizeof(v->src)) == NULL)
-        last_of(cols[VF_IPV6_SRC], v->src, sizeof(v->src));
-    if (last_of(cols[VF_IP_DST], v->dst, sizeof(v->dst)) == NULL)
-        last_of(cols[VF_IPV6_DST], v->dst, sizeof(v->dst));
-    v->sport = last_u64(cols[VF_TCP_SRCPORT], &n) ? (guint)n : 0;
-    v->dport = last_u64(cols[VF_TCP_DSTPORT], &n) ? (guint)n : 0;
-    v->tcp_len = last_u64(cols[VF_TCP_LEN], &n) ? n : 0;
+    if (last_of(cols[FIELD_IP_SRC], v->src, sizeof(v->src)) == NULL)
+        last_of(cols[FIELD_IPV6_SRC], v->src, sizeof(v->src));
+    if (last_of(cols[FIELD_IP_DST], v->dst, sizeof(v->dst)) == NULL)
+        last_of(cols[FIELD_IPV6_DST], v->dst, sizeof(v->dst));
+    v->sport = last_u64(cols[FIELD_TCP_SRCPORT], &n) ? (guint)n : 0;
+    v->dport = last_u64(cols[FIELD_TCP_DSTPORT], &n) ? (guint)n : 0;
+    v->tcp_len = last_u64(cols[FIELD_TCP_LEN], &n) ? n : 0;
 }
 
-static void set_endpoints(vr_subflow *s, const row_view *v, gboolean from_client)
+static void set_endpoints(result_subflow *s, const row_view *v, gboolean from_client)
 {
     g_free(s->client.address);
     g_free(s->server.address);
@@ -258,10 +258,10 @@ static void set_endpoints(vr_subflow *s, const row_view *v, gboolean from_client
 }
 
 /* Whether this row was sent by the client, learning the roles when the row tells them. */
-static gboolean row_from_client(vr_subflow *s, char **cols, const row_view *v)
+static gboolean row_from_client(result_subflow *s, char **cols, const row_view *v)
 {
     gboolean fc;
-    gboolean told = last_bool(cols[VF_FROM_CLIENT], &fc);
+    gboolean told = last_bool(cols[FIELD_FROM_CLIENT], &fc);
     if (!told && v->syn) {
         fc = !v->ack;
         told = TRUE;
@@ -279,18 +279,18 @@ static gboolean row_from_client(vr_subflow *s, char **cols, const row_view *v)
 }
 
 /* Returns whether the row came from the client. */
-static gboolean update_subflow(vr_subflow *s, char **cols, const row_view *v, gboolean linked)
+static gboolean update_subflow(result_subflow *s, char **cols, const row_view *v, gboolean linked)
 {
     gboolean fc = row_from_client(s, cols, v);
     if (s->packets == 0) {
         s->first_frame = v->frame;
-        s->start = g_strdup(cols[VF_FRAME_TIME]);
+        s->start = g_strdup(cols[FIELD_FRAME_TIME]);
     }
     s->packets++;
     s->last_frame = v->frame;
-    if (present(cols[VF_FRAME_TIME])) {
+    if (present(cols[FIELD_FRAME_TIME])) {
         g_free(s->end);
-        s->end = g_strdup(cols[VF_FRAME_TIME]);
+        s->end = g_strdup(cols[FIELD_FRAME_TIME]);
     }
     if (fc)
         s->bytes_from_client += v->tcp_len;
@@ -299,73 +299,73 @@ static gboolean update_subflow(vr_subflow *s, char **cols, const row_view *v, gb
 
     gboolean b;
     guint64 n;
-    if (last_bool(cols[VF_SUBFLOW_INITIAL], &b)) {
+    if (last_bool(cols[FIELD_SUBFLOW_INITIAL], &b)) {
         s->initial = b;
         s->kind_known = TRUE;
-    } else if (!linked && v->syn && present(cols[VF_MPC_SENDER_KEY])) {
+    } else if (!linked && v->syn && present(cols[FIELD_MPC_SENDER_KEY])) {
         s->initial = TRUE;
         s->kind_known = TRUE;
     }
     if (s->initial) {
         s->client_addr_id = 0;
         s->server_addr_id = 0;
-    } else if (v->syn && first_u64(cols[VF_JOIN_ADDR_ID], &n)) {
+    } else if (v->syn && first_u64(cols[FIELD_JOIN_ADDR_ID], &n)) {
         if (fc)
             s->client_addr_id = (gint)n;
         else
             s->server_addr_id = (gint)n;
     }
-    if (last_bool(cols[VF_SUBFLOW_BACKUP], &b))
+    if (last_bool(cols[FIELD_SUBFLOW_BACKUP], &b))
         s->backup = b;
-    else if (last_bool(cols[VF_PRIO_BACKUP], &b))
+    else if (last_bool(cols[FIELD_PRIO_BACKUP], &b))
         s->backup = b;
-    else if (v->syn && !v->ack && last_bool(cols[VF_JOIN_BACKUP], &b))
+    else if (v->syn && !v->ack && last_bool(cols[FIELD_JOIN_BACKUP], &b))
         s->backup = b;
-    if (last_u64(cols[VF_TCPRST_REASON], &n))
+    if (last_u64(cols[FIELD_TCPRST_REASON], &n))
         s->reset_reason = (gint)n;
     return fc;
 }
 
-static void update_connection(vr_connection *c, char **cols, const row_view *v, gboolean linked)
+static void update_connection(result_connection *c, char **cols, const row_view *v, gboolean linked)
 {
     guint64 n;
     gboolean b;
-    if (last_u64(cols[VF_VERSION], &n))
+    if (last_u64(cols[FIELD_VERSION], &n))
         c->version = (gint)n;
-    if (present(cols[VF_FALLBACK]) && c->fallback == NULL) {
+    if (present(cols[FIELD_FALLBACK]) && c->fallback == NULL) {
         char buf[256];
-        c->fallback = g_strdup(last_of(cols[VF_FALLBACK], buf, sizeof(buf)));
+        c->fallback = g_strdup(last_of(cols[FIELD_FALLBACK], buf, sizeof(buf)));
     }
     if (linked) {
-        set_hex(&c->client_key, cols[VF_CONN_CLIENT_KEY], 16);
-        set_hex(&c->server_key, cols[VF_CONN_SERVER_KEY], 16);
-        set_hex(&c->client_token, cols[VF_CONN_CLIENT_TOKEN], 8);
-        set_hex(&c->server_token, cols[VF_CONN_SERVER_TOKEN], 8);
-        if (last_bool(cols[VF_CONN_CHECKSUM], &b))
+        set_hex(&c->client_key, cols[FIELD_CONN_CLIENT_KEY], 16);
+        set_hex(&c->server_key, cols[FIELD_CONN_SERVER_KEY], 16);
+        set_hex(&c->client_token, cols[FIELD_CONN_CLIENT_TOKEN], 8);
+        set_hex(&c->server_token, cols[FIELD_CONN_SERVER_TOKEN], 8);
+        if (last_bool(cols[FIELD_CONN_CHECKSUM], &b))
             c->checksum = b;
         return;
     }
     /* ---- FALLBACK (no mptcpv.connection on this frame): keys from MP_CAPABLE itself. ---- */
-    if (present(cols[VF_MPC_SENDER_KEY])) {
+    if (present(cols[FIELD_MPC_SENDER_KEY])) {
         gboolean from_client = !(v->syn && v->ack);
-        set_hex(from_client ? &c->client_key : &c->server_key, cols[VF_MPC_SENDER_KEY], 16);
+        set_hex(from_client ? &c->client_key : &c->server_key, cols[FIELD_MPC_SENDER_KEY], 16);
         if (!v->syn)
-            set_hex(&c->server_key, cols[VF_MPC_RECEIVER_KEY], 16);
+            set_hex(&c->server_key, cols[FIELD_MPC_RECEIVER_KEY], 16);
     }
-    if (present(cols[VF_MPC_CHECKSUM]) && v->syn) {
-        gboolean on = any_true(cols[VF_MPC_CHECKSUM]);
+    if (present(cols[FIELD_MPC_CHECKSUM]) && v->syn) {
+        gboolean on = any_true(cols[FIELD_MPC_CHECKSUM]);
         c->checksum = (c->checksum == 1 || on) ? 1 : 0;
     }
 }
 
-static void add_findings(vr_file *f, char **cols, const row_view *v, vr_connection *c,
-                         vr_subflow *s)
+static void add_findings(result_file *f, char **cols, const row_view *v, result_connection *c,
+                         result_subflow *s)
 {
-    if (!present(cols[VF_RULE]))
+    if (!present(cols[FIELD_RULE]))
         return;
-    const char sep[2] = {VR_AGGREGATOR, 0};
-    gchar **rules = g_strsplit(cols[VF_RULE], sep, -1);
-    gchar **texts = present(cols[VF_FINDING]) ? g_strsplit(cols[VF_FINDING], sep, -1) : NULL;
+    const char sep[2] = {RESULT_AGGREGATOR, 0};
+    gchar **rules = g_strsplit(cols[FIELD_RULE], sep, -1);
+    gchar **texts = present(cols[FIELD_FINDING]) ? g_strsplit(cols[FIELD_FINDING], sep, -1) : NULL;
     guint ntexts = texts != NULL ? g_strv_length(texts) : 0;
     for (guint i = 0; rules[i] != NULL; i++) {
         const char *id = rules[i];
@@ -374,7 +374,7 @@ static void add_findings(vr_file *f, char **cols, const row_view *v, vr_connecti
         const mptcpv_rule *rule = mptcpv_rule_find(id);
         if (rule != NULL && f->ignored != NULL && f->ignored[rule->rule])
             continue;
-        vr_finding fd = {0};
+        result_finding fd = {0};
         fd.frame = v->frame;
         fd.rule = g_strdup(id);
         /* A rule this build does not know (cannot happen with a matching plugin): error. */
@@ -387,7 +387,7 @@ static void add_findings(vr_file *f, char **cols, const row_view *v, vr_connecti
             fd.message = g_strdup(g_strchug(texts[i] + idlen + 1));
         else
             fd.message = g_strdup(rule != NULL ? rule->description : "unknown rule");
-        /* The connection pointer until vr_file_finish numbers connections. */
+        /* The connection pointer until result_file_finish numbers connections. */
         fd.connection = c != NULL ? (gint)f->connections->len : -1;
         if (c != NULL) {
             for (guint k = 0; k < f->connections->len; k++)
@@ -402,21 +402,21 @@ static void add_findings(vr_file *f, char **cols, const row_view *v, vr_connecti
     g_strfreev(texts);
 }
 
-void vr_file_add_row(vr_file *f, char **cols, vr_row_place *place)
+void result_file_add_row(result_file *f, char **cols, result_row_place *place)
 {
     guint first_finding = f->findings->len;
     row_view v;
     read_row(cols, &v);
     f->packets++;
-    gboolean mptcp = present(cols[VF_SUBTYPE]) || present(cols[VF_CONNECTION]) ||
-                     present(cols[VF_RULE]);
+    gboolean mptcp = present(cols[FIELD_SUBTYPE]) || present(cols[FIELD_CONNECTION]) ||
+                     present(cols[FIELD_RULE]);
     if (mptcp)
         f->mptcp_packets++;
 
-    vr_connection *c = NULL;
-    vr_subflow *s = NULL;
+    result_connection *c = NULL;
+    result_subflow *s = NULL;
     guint64 n;
-    gboolean linked = last_u64(cols[VF_CONNECTION], &n);
+    gboolean linked = last_u64(cols[FIELD_CONNECTION], &n);
     if (linked) {
         gint64 pid = (gint64)n;
         c = g_hash_table_lookup(f->by_plugin_id, &pid);
@@ -425,7 +425,7 @@ void vr_file_add_row(vr_file *f, char **cols, vr_row_place *place)
             g_ptr_array_add(f->connections, c);
             g_hash_table_insert(f->by_plugin_id, key64(pid), c);
         }
-        guint sfid = last_u64(cols[VF_SUBFLOW], &n) ? (guint)n : 0;
+        guint sfid = last_u64(cols[FIELD_SUBFLOW], &n) ? (guint)n : 0;
         s = find_subflow(c, sfid);
         if (s == NULL) {
             s = subflow_new(sfid, v.stream);
@@ -465,30 +465,30 @@ void vr_file_add_row(vr_file *f, char **cols, vr_row_place *place)
 
 static gint cmp_subflow(gconstpointer a, gconstpointer b)
 {
-    const vr_subflow *x = *(vr_subflow *const *)a, *y = *(vr_subflow *const *)b;
+    const result_subflow *x = *(result_subflow *const *)a, *y = *(result_subflow *const *)b;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-void vr_file_finish(vr_file *f)
+void result_file_finish(result_file *f)
 {
     /* Linked connections keep the plugin's number (what mptcpv.connection == N filters);
      * fallback ones follow, in order of their first frame. */
     guint n = f->connections->len;
     gint64 next = 0;
     for (guint i = 0; i < n; i++) {
-        vr_connection *c = g_ptr_array_index(f->connections, i);
+        result_connection *c = g_ptr_array_index(f->connections, i);
         if (c->plugin_id >= next)
             next = c->plugin_id + 1;
     }
     guint *id_of = g_new(guint, n + 1);
     for (guint i = 0; i < n; i++) {
-        vr_connection *c = g_ptr_array_index(f->connections, i);
+        result_connection *c = g_ptr_array_index(f->connections, i);
         c->id = c->plugin_id >= 0 ? (guint)c->plugin_id : (guint)next++;
         id_of[i] = c->id;
         g_ptr_array_sort(c->subflows, cmp_subflow);
     }
     for (guint i = 0; i < f->findings->len; i++) {
-        vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        result_finding *fd = &g_array_index(f->findings, result_finding, i);
         if (fd->connection >= 0)
             fd->connection = (gint)id_of[fd->connection];
     }
@@ -496,8 +496,8 @@ void vr_file_finish(vr_file *f)
     /* Sort connections by id (creation order is first-frame order already). */
     for (guint i = 1; i < n; i++) {
         for (guint k = i; k > 0; k--) {
-            vr_connection *a = g_ptr_array_index(f->connections, k - 1);
-            vr_connection *b = g_ptr_array_index(f->connections, k);
+            result_connection *a = g_ptr_array_index(f->connections, k - 1);
+            result_connection *b = g_ptr_array_index(f->connections, k);
             if (a->id <= b->id)
                 break;
             f->connections->pdata[k - 1] = b;
@@ -509,17 +509,17 @@ void vr_file_finish(vr_file *f)
 
 /* ---- report ----------------------------------------------------------------------------- */
 
-vr_report *vr_report_new(void)
+result_report *result_report_new(void)
 {
-    vr_report *r = g_new0(vr_report, 1);
+    result_report *r = g_new0(result_report, 1);
     r->fail_on = MPTCPV_SEVERITY_ERROR;
     r->ignored = g_ptr_array_new_with_free_func(g_free);
     r->inputs = g_ptr_array_new_with_free_func(g_free);
-    r->files = g_ptr_array_new_with_free_func((GDestroyNotify)vr_file_free);
+    r->files = g_ptr_array_new_with_free_func((GDestroyNotify)result_file_free);
     return r;
 }
 
-void vr_report_free(vr_report *r)
+void result_report_free(result_report *r)
 {
     if (r == NULL)
         return;
@@ -531,11 +531,11 @@ void vr_report_free(vr_report *r)
     g_free(r);
 }
 
-void vr_report_summary(const vr_report *r, vr_summary *s)
+void result_report_summary(const result_report *r, result_summary *s)
 {
     memset(s, 0, sizeof(*s));
     for (guint i = 0; i < r->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(r->files, i);
+        const result_file *f = g_ptr_array_index(r->files, i);
         s->files++;
         if (f->error != NULL)
             s->unreadable++;
@@ -545,18 +545,35 @@ void vr_report_summary(const vr_report *r, vr_summary *s)
     }
 }
 
-gboolean vr_severity_fails(const vr_report *r, mptcpv_severity s)
+gboolean result_severity_fails(const result_report *r, mptcpv_severity s)
 {
     return !r->fail_never && s >= r->fail_on;
 }
 
-guint vr_report_failing(const vr_report *r)
+guint result_report_failing(const result_report *r)
 {
-    vr_summary s;
-    vr_report_summary(r, &s);
+    result_summary s;
+    result_report_summary(r, &s);
     guint n = 0;
     for (int k = 0; k < 3; k++)
-        if (vr_severity_fails(r, (mptcpv_severity)k))
+        if (result_severity_fails(r, (mptcpv_severity)k))
             n += s.counts[k];
     return n;
+}
+
+gboolean result_parse_fail_on(const char *s, mptcpv_severity *sev, gboolean *never)
+{
+    *never = FALSE;
+    if (g_strcmp0(s, "none") == 0) {
+        *never = TRUE;
+        *sev = MPTCPV_SEVERITY_ERROR;
+        return TRUE;
+    }
+    for (int k = 0; k < 3; k++) {
+        if (g_strcmp0(s, mptcpv_severity_name((mptcpv_severity)k)) == 0) {
+            *sev = (mptcpv_severity)k;
+            return TRUE;
+        }
+    }
+    return FALSE;
 }

@@ -5,26 +5,9 @@
  * run and for a merge, so merging all shards of a corpus gives the bytes of the unsharded
  * report.
  */
-#include "report_json.h"
+#include "report/report.h"
 
 #include <string.h>
-
-gboolean vr_parse_fail_on(const char *s, mptcpv_severity *sev, gboolean *never)
-{
-    *never = FALSE;
-    if (g_strcmp0(s, "none") == 0) {
-        *never = TRUE;
-        *sev = MPTCPV_SEVERITY_ERROR;
-        return TRUE;
-    }
-    for (int k = 0; k < 3; k++) {
-        if (g_strcmp0(s, mptcpv_severity_name((mptcpv_severity)k)) == 0) {
-            *sev = (mptcpv_severity)k;
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
 
 static void add_str(JsonBuilder *b, const char *key, const char *v)
 {
@@ -64,7 +47,7 @@ static void add_counts(JsonBuilder *b, const guint counts[3])
     add_int(b, "infos", counts[MPTCPV_SEVERITY_INFO]);
 }
 
-static void add_endpoint(JsonBuilder *b, const char *key, const vr_endpoint *e)
+static void add_endpoint(JsonBuilder *b, const char *key, const result_endpoint *e)
 {
     json_builder_set_member_name(b, key);
     if (e->address == NULL) {
@@ -77,7 +60,7 @@ static void add_endpoint(JsonBuilder *b, const char *key, const vr_endpoint *e)
     json_builder_end_object(b);
 }
 
-static void add_subflow(JsonBuilder *b, const vr_subflow *s)
+static void add_subflow(JsonBuilder *b, const result_subflow *s)
 {
     json_builder_begin_object(b);
     add_int(b, "id", s->id);
@@ -100,7 +83,7 @@ static void add_subflow(JsonBuilder *b, const vr_subflow *s)
     json_builder_end_object(b);
 }
 
-static void add_connection(JsonBuilder *b, const vr_connection *c)
+static void add_connection(JsonBuilder *b, const result_connection *c)
 {
     json_builder_begin_object(b);
     add_int(b, "id", c->id);
@@ -129,7 +112,7 @@ static void add_connection(JsonBuilder *b, const vr_connection *c)
     json_builder_end_object(b);
 }
 
-static JsonNode *file_node(const vr_file *f)
+static JsonNode *file_node(const result_file *f)
 {
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
@@ -146,7 +129,7 @@ static JsonNode *file_node(const vr_file *f)
     json_builder_set_member_name(b, "findings");
     json_builder_begin_array(b);
     for (guint i = 0; i < f->findings->len; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         json_builder_begin_object(b);
         add_str(b, "rule", fd->rule);
         add_str(b, "severity", mptcpv_severity_name(fd->severity));
@@ -187,10 +170,10 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
 {
     mptcpv_severity fail_sev = MPTCPV_SEVERITY_ERROR;
     gboolean never = FALSE;
-    vr_parse_fail_on(m->fail_on, &fail_sev, &never);
+    result_parse_fail_on(m->fail_on, &fail_sev, &never);
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
-    add_str(b, "schema", VR_SCHEMA);
+    add_str(b, "schema", REPORT_SCHEMA);
     add_str(b, "mptcpv_version", m->mptcpv_version);
     add_str(b, "tshark_version", m->tshark_version);
     add_str(b, "fail_on", m->fail_on);
@@ -250,7 +233,7 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
     return root;
 }
 
-gboolean vr_json_write_node(JsonNode *root, GOutputStream *out, GError **error)
+gboolean report_json_node(JsonNode *root, GOutputStream *out, GError **error)
 {
     JsonGenerator *g = json_generator_new();
     json_generator_set_pretty(g, TRUE);
@@ -263,12 +246,12 @@ gboolean vr_json_write_node(JsonNode *root, GOutputStream *out, GError **error)
     return ok;
 }
 
-static const char *fail_on_name(const vr_report *r)
+static const char *fail_on_name(const result_report *r)
 {
     return r->fail_never ? "none" : mptcpv_severity_name(r->fail_on);
 }
 
-gboolean vr_write_json(const vr_report *r, GOutputStream *out, GError **error)
+gboolean report_json(const result_report *r, GOutputStream *out, GError **error)
 {
     GPtrArray *files = g_ptr_array_new();
     for (guint i = 0; i < r->files->len; i++)
@@ -277,7 +260,7 @@ gboolean vr_write_json(const vr_report *r, GOutputStream *out, GError **error)
               r->shard_k, r->shard_n};
     JsonNode *root = assemble(&m, files);
     g_ptr_array_free(files, TRUE);
-    gboolean ok = vr_json_write_node(root, out, error);
+    gboolean ok = report_json_node(root, out, error);
     json_node_unref(root);
     return ok;
 }
@@ -320,139 +303,173 @@ static const char *member_string(JsonObject *o, const char *key)
                : NULL;
 }
 
-JsonNode *vr_json_merge(char **paths, const char *fail_on, guint *failing, guint *unreadable,
-                        char **warning, char **error)
+/* What the reports merged so far agree on, and what they hold. */
+typedef struct merge_state {
+    GPtrArray *parsers; /* JsonParser*, kept while their nodes are used */
+    GPtrArray *files;   /* JsonNode* of every file entry */
+    GPtrArray *ignored, *inputs; /* the first report's; NULL before it */
+    char *mv, *tv, *fo;          /* its mptcpv_version, tshark_version, fail_on */
+    guint shard_n;
+    GHashTable *seen_shards; /* shard index */
+    GHashTable *seen_index;  /* gint64* corpus index of a file */
+} merge_state;
+
+static void merge_state_clear(merge_state *m)
 {
-    GPtrArray *parsers = g_ptr_array_new_with_free_func(g_object_unref);
-    GPtrArray *files = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
-    GPtrArray *ignored = NULL, *inputs = NULL;
-    char *mv = NULL, *tv = NULL, *fo = NULL;
-    guint shard_n = 0;
-    GHashTable *seen_shards = g_hash_table_new(g_direct_hash, g_direct_equal);
-    GHashTable *seen_index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    if (m->ignored != NULL) {
+        g_ptr_array_free(m->ignored, TRUE);
+        g_ptr_array_free(m->inputs, TRUE);
+    }
+    g_free(m->mv);
+    g_free(m->tv);
+    g_free(m->fo);
+    g_hash_table_destroy(m->seen_shards);
+    g_hash_table_destroy(m->seen_index);
+    g_ptr_array_free(m->files, TRUE);
+    g_ptr_array_free(m->parsers, TRUE);
+}
+
+/* The run-wide members of report |o| (|path|) against the first report's (|first|). */
+static char *merge_header(merge_state *m, JsonObject *o, const char *path, const char *first,
+                          guint *k, guint *n)
+{
+    GPtrArray *ig = string_array(o, "ignored_rules"), *in = string_array(o, "inputs");
+    const char *this_mv = member_string(o, "mptcpv_version");
+    const char *this_tv = member_string(o, "tshark_version");
+    const char *this_fo = member_string(o, "fail_on");
+    JsonNode *sn = json_object_get_member(o, "shard");
+    if (sn != NULL && JSON_NODE_HOLDS_OBJECT(sn)) {
+        *k = (guint)json_object_get_int_member(json_node_get_object(sn), "index");
+        *n = (guint)json_object_get_int_member(json_node_get_object(sn), "count");
+    }
+    if (m->ignored == NULL) {
+        m->ignored = ig;
+        m->inputs = in;
+        m->mv = g_strdup(this_mv);
+        m->tv = g_strdup(this_tv);
+        m->fo = g_strdup(this_fo);
+        m->shard_n = *n;
+        return NULL;
+    }
+    const char *what = NULL;
+    if (!same_strings(m->ignored, ig))
+        what = "ignored rules";
+    else if (!same_strings(m->inputs, in))
+        what = "inputs";
+    else if (g_strcmp0(m->mv, this_mv) != 0)
+        what = "mptcpv version";
+    else if (g_strcmp0(m->tv, this_tv) != 0)
+        what = "tshark version";
+    else if (g_strcmp0(m->fo, this_fo) != 0)
+        what = "--fail-on";
+    else if (*n != m->shard_n)
+        what = "shard count";
+    g_ptr_array_free(ig, TRUE);
+    g_ptr_array_free(in, TRUE);
+    if (what == NULL)
+        return NULL;
+    return g_strdup_printf("%s: %s differ from %s's; merge reports of one run split with "
+                           "--shard",
+                           path, what, first);
+}
+
+/* The file entries of report |o| (|path|): each corpus index at most once in all reports. */
+static char *merge_files(merge_state *m, JsonObject *o, const char *path)
+{
+    JsonArray *fa = json_object_get_array_member(o, "files");
+    for (guint i = 0; i < json_array_get_length(fa); i++) {
+        JsonNode *fn = json_array_get_element(fa, i);
+        JsonObject *fobj = JSON_NODE_HOLDS_OBJECT(fn) ? json_node_get_object(fn) : NULL;
+        if (fobj == NULL || !json_object_has_member(fobj, "index"))
+            return g_strdup_printf("%s: file entry %u has no index", path, i);
+        gint64 *idx = g_new(gint64, 1);
+        *idx = json_object_get_int_member(fobj, "index");
+        if (g_hash_table_contains(m->seen_index, idx)) {
+            g_free(idx);
+            return g_strdup_printf("%s: file %s is in two reports", path,
+                                   member_string(fobj, "path"));
+        }
+        g_hash_table_add(m->seen_index, idx);
+        g_ptr_array_add(m->files, json_node_copy(fn));
+    }
+    return NULL;
+}
+
+/* One report into |m|; NULL, or what is wrong with it. */
+static char *merge_one(merge_state *m, const char *path, const char *first)
+{
+    JsonParser *parser = json_parser_new();
+    g_ptr_array_add(m->parsers, parser);
+    GError *gerr = NULL;
+    if (!json_parser_load_from_file(parser, path, &gerr)) {
+        char *error = g_strdup_printf("%s: %s", path, gerr->message);
+        g_error_free(gerr);
+        return error;
+    }
+    JsonNode *root = json_parser_get_root(parser);
+    JsonObject *o = root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root)
+                                                                 : NULL;
+    if (o == NULL || g_strcmp0(member_string(o, "schema"), REPORT_SCHEMA) != 0 ||
+        !json_object_has_member(o, "files"))
+        return g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", path,
+                               REPORT_SCHEMA);
+    guint k = 0, n = 0;
+    char *error = merge_header(m, o, path, first, &k, &n);
+    if (error != NULL)
+        return error;
+    if (n > 0) {
+        if (g_hash_table_contains(m->seen_shards, GUINT_TO_POINTER(k)))
+            return g_strdup_printf("%s: shard %u/%u given twice", path, k, n);
+        g_hash_table_add(m->seen_shards, GUINT_TO_POINTER(k));
+    }
+    return merge_files(m, o, path);
+}
+
+/* The merged report of |m|, files in corpus order; |warning| names missing shards. */
+static JsonNode *merge_assemble(merge_state *m, const char *fail_on, guint *failing,
+                                guint *unreadable, char **warning)
+{
+    GString *missing = g_string_new(NULL);
+    for (guint k = 1; k <= m->shard_n; k++)
+        if (!g_hash_table_contains(m->seen_shards, GUINT_TO_POINTER(k)))
+            g_string_append_printf(missing, " %u/%u", k, m->shard_n);
+    if (missing->len > 0)
+        *warning = g_strdup_printf("shard(s)%s missing: the merged report covers only part "
+                                   "of the corpus",
+                                   missing->str);
+    g_string_free(missing, TRUE);
+    g_ptr_array_sort(m->files, cmp_file_index);
+    const char *use_fail_on = fail_on != NULL ? fail_on : (m->fo != NULL ? m->fo : "error");
+    meta mt = {m->mv, m->tv, use_fail_on, m->ignored, m->inputs, 0, 0};
+    GPtrArray *taken = g_ptr_array_new();
+    for (guint i = 0; i < m->files->len; i++)
+        g_ptr_array_add(taken, json_node_ref(g_ptr_array_index(m->files, i)));
+    JsonNode *result = assemble(&mt, taken);
+    g_ptr_array_free(taken, TRUE);
+    JsonObject *s = json_object_get_object_member(json_node_get_object(result), "summary");
+    *failing = (guint)json_object_get_int_member(s, "failing");
+    *unreadable = (guint)json_object_get_int_member(s, "unreadable");
+    return result;
+}
+
+JsonNode *report_merge(char **paths, const char *fail_on, guint *failing, guint *unreadable,
+                       char **warning, char **error)
+{
+    merge_state m = {
+        .parsers = g_ptr_array_new_with_free_func(g_object_unref),
+        .files = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref),
+        .seen_shards = g_hash_table_new(g_direct_hash, g_direct_equal),
+        .seen_index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+    };
     JsonNode *result = NULL;
     *error = NULL;
     *warning = NULL;
-
-    for (char **p = paths; *p != NULL && *error == NULL; p++) {
-        JsonParser *parser = json_parser_new();
-        g_ptr_array_add(parsers, parser);
-        GError *gerr = NULL;
-        if (!json_parser_load_from_file(parser, *p, &gerr)) {
-            *error = g_strdup_printf("%s: %s", *p, gerr->message);
-            g_error_free(gerr);
-            break;
-        }
-        JsonNode *root = json_parser_get_root(parser);
-        JsonObject *o = root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root)
-                                                                     : NULL;
-        if (o == NULL || g_strcmp0(member_string(o, "schema"), VR_SCHEMA) != 0 ||
-            !json_object_has_member(o, "files")) {
-            *error = g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", *p,
-                                     VR_SCHEMA);
-            break;
-        }
-        GPtrArray *ig = string_array(o, "ignored_rules"), *in = string_array(o, "inputs");
-        const char *this_mv = member_string(o, "mptcpv_version");
-        const char *this_tv = member_string(o, "tshark_version");
-        const char *this_fo = member_string(o, "fail_on");
-        JsonNode *sn = json_object_get_member(o, "shard");
-        guint k = 0, n = 0;
-        if (sn != NULL && JSON_NODE_HOLDS_OBJECT(sn)) {
-            k = (guint)json_object_get_int_member(json_node_get_object(sn), "index");
-            n = (guint)json_object_get_int_member(json_node_get_object(sn), "count");
-        }
-        if (ignored == NULL) {
-            ignored = ig;
-            inputs = in;
-            mv = g_strdup(this_mv);
-            tv = g_strdup(this_tv);
-            fo = g_strdup(this_fo);
-            shard_n = n;
-        } else {
-            const char *what = NULL;
-            if (!same_strings(ignored, ig))
-                what = "ignored rules";
-            else if (!same_strings(inputs, in))
-                what = "inputs";
-            else if (g_strcmp0(mv, this_mv) != 0)
-                what = "mptcpv version";
-            else if (g_strcmp0(tv, this_tv) != 0)
-                what = "tshark version";
-            else if (g_strcmp0(fo, this_fo) != 0)
-                what = "--fail-on";
-            else if (n != shard_n)
-                what = "shard count";
-            g_ptr_array_free(ig, TRUE);
-            g_ptr_array_free(in, TRUE);
-            if (what != NULL) {
-                *error = g_strdup_printf("%s: %s differ from %s's; merge reports of one run "
-                                         "split with --shard",
-                                         *p, what, paths[0]);
-                break;
-            }
-        }
-        if (n > 0) {
-            if (g_hash_table_contains(seen_shards, GUINT_TO_POINTER(k))) {
-                *error = g_strdup_printf("%s: shard %u/%u given twice", *p, k, n);
-                break;
-            }
-            g_hash_table_add(seen_shards, GUINT_TO_POINTER(k));
-        }
-        JsonArray *fa = json_object_get_array_member(o, "files");
-        for (guint i = 0; i < json_array_get_length(fa); i++) {
-            JsonNode *fn = json_array_get_element(fa, i);
-            JsonObject *fobj = JSON_NODE_HOLDS_OBJECT(fn) ? json_node_get_object(fn) : NULL;
-            if (fobj == NULL || !json_object_has_member(fobj, "index")) {
-                *error = g_strdup_printf("%s: file entry %u has no index", *p, i);
-                break;
-            }
-            gint64 *idx = g_new(gint64, 1);
-            *idx = json_object_get_int_member(fobj, "index");
-            if (g_hash_table_contains(seen_index, idx)) {
-                *error = g_strdup_printf("%s: file %s is in two reports", *p,
-                                         member_string(fobj, "path"));
-                g_free(idx);
-                break;
-            }
-            g_hash_table_add(seen_index, idx);
-            g_ptr_array_add(files, json_node_copy(fn));
-        }
-    }
-    if (*error == NULL && ignored == NULL)
+    for (char **p = paths; *p != NULL && *error == NULL; p++)
+        *error = merge_one(&m, *p, paths[0]);
+    if (*error == NULL && m.ignored == NULL)
         *error = g_strdup("merge needs at least one report");
-    if (*error == NULL) {
-        GString *missing = g_string_new(NULL);
-        for (guint k = 1; k <= shard_n; k++)
-            if (!g_hash_table_contains(seen_shards, GUINT_TO_POINTER(k)))
-                g_string_append_printf(missing, " %u/%u", k, shard_n);
-        if (missing->len > 0)
-            *warning = g_strdup_printf("shard(s)%s missing: the merged report covers only part "
-                                       "of the corpus",
-                                       missing->str);
-        g_string_free(missing, TRUE);
-        g_ptr_array_sort(files, cmp_file_index);
-        const char *use_fail_on = fail_on != NULL ? fail_on : (fo != NULL ? fo : "error");
-        meta m = {mv, tv, use_fail_on, ignored, inputs, 0, 0};
-        GPtrArray *taken = g_ptr_array_new();
-        for (guint i = 0; i < files->len; i++)
-            g_ptr_array_add(taken, json_node_ref(g_ptr_array_index(files, i)));
-        result = assemble(&m, taken);
-        g_ptr_array_free(taken, TRUE);
-        JsonObject *s = json_object_get_object_member(json_node_get_object(result), "summary");
-        *failing = (guint)json_object_get_int_member(s, "failing");
-        *unreadable = (guint)json_object_get_int_member(s, "unreadable");
-    }
-    if (ignored != NULL) {
-        g_ptr_array_free(ignored, TRUE);
-        g_ptr_array_free(inputs, TRUE);
-    }
-    g_free(mv);
-    g_free(tv);
-    g_free(fo);
-    g_hash_table_destroy(seen_shards);
-    g_hash_table_destroy(seen_index);
-    g_ptr_array_free(files, TRUE);
-    g_ptr_array_free(parsers, TRUE);
+    if (*error == NULL)
+        result = merge_assemble(&m, fail_on, failing, unreadable, warning);
+    merge_state_clear(&m);
     return result;
 }

@@ -1,5 +1,5 @@
-/* The CSV series files (see report_csv.h). */
-#include "report_csv.h"
+/* The CSV series files (see report.h). */
+#include "report/report.h"
 
 #include <errno.h>
 #include <string.h>
@@ -20,40 +20,40 @@ static void csv_field(GString *o, const char *s)
     g_string_append_c(o, '"');
 }
 
-static void event_name(GString *o, const vr_file *f, const vs_event *e)
+static void event_name(GString *o, const result_file *f, const series_event *e)
 {
-    switch ((vs_event_kind)e->kind) {
-    case VS_EV_JOIN:
+    switch ((series_event_kind)e->kind) {
+    case SERIES_EV_JOIN:
         g_string_append(o, e->detail ? "join:backup" : "join");
         break;
-    case VS_EV_PRIO:
+    case SERIES_EV_PRIO:
         g_string_append(o, e->detail ? "prio:backup" : "prio:regular");
         break;
-    case VS_EV_RESET: {
+    case SERIES_EV_RESET: {
         const char *sep = "";
-        if (e->detail & VS_RESET_RST) {
+        if (e->detail & SERIES_RESET_RST) {
             g_string_append(o, "rst");
             sep = ";";
         }
-        if (e->detail & VS_RESET_TCPRST) {
+        if (e->detail & SERIES_RESET_TCPRST) {
             g_string_append_printf(o, "%smp_tcprst", sep);
-            if (e->detail & VS_RESET_REASON_KNOWN)
+            if (e->detail & SERIES_RESET_REASON_KNOWN)
                 g_string_append_printf(o, ":%u", (e->detail >> 8) & 0xffu);
             sep = ";";
         }
-        if (e->detail & VS_RESET_FASTCLOSE)
+        if (e->detail & SERIES_RESET_FASTCLOSE)
             g_string_append_printf(o, "%smp_fastclose", sep);
         break;
     }
-    case VS_EV_FINDING:
+    case SERIES_EV_FINDING:
         g_string_append(o, "finding:");
         if (e->detail < f->findings->len)
-            g_string_append(o, g_array_index(f->findings, vr_finding, e->detail).rule);
+            g_string_append(o, g_array_index(f->findings, result_finding, e->detail).rule);
         break;
-    case VS_EV_REINJECTION:
+    case SERIES_EV_REINJECTION:
         g_string_append_printf(o, "reinjection:%u", e->detail);
         break;
-    case VS_EV_DATA_FIN:
+    case SERIES_EV_DATA_FIN:
         g_string_append(o, "data_fin");
         break;
     }
@@ -67,23 +67,26 @@ static void time_field(GString *o, gint64 ns)
 }
 
 /* Points and events are both in frame order: merge them into one row per frame. */
-static GString *connection_csv(const vr_file *f, const vs_conn *s)
+static GString *connection_csv(const result_file *f, const series_conn *s)
 {
-    GString *o = g_string_new(VCSV_HEADER "\n");
+    GString *o = g_string_new(REPORT_CSV_HEADER "\n");
     GString *ev = g_string_new(NULL);
     guint i = 0, j = 0;
     while (s != NULL && (i < s->points->len || j < s->events->len)) {
-        const vs_point *p = i < s->points->len ? &g_array_index(s->points, vs_point, i) : NULL;
-        const vs_event *e = j < s->events->len ? &g_array_index(s->events, vs_event, j) : NULL;
+        const series_point *p =
+            i < s->points->len ? &g_array_index(s->points, series_point, i) : NULL;
+        const series_event *e =
+            j < s->events->len ? &g_array_index(s->events, series_event, j) : NULL;
         guint32 frame = p != NULL && (e == NULL || p->frame <= e->frame) ? p->frame : e->frame;
         if (p != NULL && p->frame != frame)
             p = NULL;
-        const vs_event *first = e != NULL && e->frame == frame ? e : NULL;
+        const series_event *first = e != NULL && e->frame == frame ? e : NULL;
         g_string_truncate(ev, 0);
-        for (; j < s->events->len && g_array_index(s->events, vs_event, j).frame == frame; j++) {
+        for (; j < s->events->len && g_array_index(s->events, series_event, j).frame == frame;
+             j++) {
             if (ev->len > 0)
                 g_string_append_c(ev, ';');
-            event_name(ev, f, &g_array_index(s->events, vs_event, j));
+            event_name(ev, f, &g_array_index(s->events, series_event, j));
         }
         if (p != NULL)
             i++;
@@ -91,13 +94,13 @@ static GString *connection_csv(const vr_file *f, const vs_conn *s)
         guint sf = p != NULL ? p->subflow : first->subflow;
         gboolean fc = p != NULL ? p->from_client : first->from_client;
         g_string_append_printf(o, ",%u,%u,%s,", frame, sf, fc ? "c2s" : "s2c");
-        if (p != NULL && (p->has & VS_HAS_DSN))
+        if (p != NULL && (p->has & SERIES_HAS_DSN))
             g_string_append_printf(o, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, p->dsn,
                                    p->dsn + p->len);
         else
             g_string_append_c(o, ',');
         g_string_append_c(o, ',');
-        if (p != NULL && (p->has & VS_HAS_ACK))
+        if (p != NULL && (p->has & SERIES_HAS_ACK))
             g_string_append_printf(o, "%" G_GUINT64_FORMAT, p->ack);
         g_string_append_c(o, ',');
         csv_field(o, ev->str);
@@ -107,15 +110,15 @@ static GString *connection_csv(const vr_file *f, const vs_conn *s)
     return o;
 }
 
-static char *base_name(const vr_file *f)
+static char *base_name(const result_file *f)
 {
     if (strcmp(f->path, "-") == 0)
         return g_strdup("stdin");
     return g_path_get_basename(f->path);
 }
 
-gboolean vcsv_write_dir(const vr_report *r, vs_file *const *series, const char *dir,
-                        char **error)
+gboolean report_csv(const result_report *r, series_file *const *series, const char *dir,
+                    char **error)
 {
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         *error = g_strdup_printf("--csv %s: %s", dir, g_strerror(errno));
@@ -130,7 +133,7 @@ gboolean vcsv_write_dir(const vr_report *r, vs_file *const *series, const char *
     }
     gboolean ok = TRUE;
     for (guint i = 0; i < r->files->len && ok; i++) {
-        const vr_file *f = g_ptr_array_index(r->files, i);
+        const result_file *f = g_ptr_array_index(r->files, i);
         char *b = base_name(f);
         if (GPOINTER_TO_UINT(g_hash_table_lookup(seen, b)) > 1) {
             char *u = g_strdup_printf("%s~%u", b, f->index);
@@ -138,10 +141,10 @@ gboolean vcsv_write_dir(const vr_report *r, vs_file *const *series, const char *
             b = u;
         }
         for (guint k = 0; k < f->connections->len && ok; k++) {
-            const vr_connection *c = g_ptr_array_index(f->connections, k);
+            const result_connection *c = g_ptr_array_index(f->connections, k);
             char *name = g_strdup_printf("%s.conn%u.csv", b, c->id);
             char *path = g_build_filename(dir, name, NULL);
-            GString *csv = connection_csv(f, vs_file_conn(series[i], c));
+            GString *csv = connection_csv(f, series_file_conn(series[i], c));
             GError *gerr = NULL;
             if (!g_file_set_contents(path, csv->str, (gssize)csv->len, &gerr)) {
                 *error = g_strdup_printf("--csv: %s", gerr->message);

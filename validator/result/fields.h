@@ -2,15 +2,15 @@
  * The one table of tshark fields mptcpv-validate reads (tshark -T fields -e ...).
  *
  * X(ENUM, "field.name", ENABLED)
- *   ENUM     suffix of the column index VF_<ENUM> used by result.c
+ *   ENUM     suffix of the column index FIELD_<ENUM> used by result/result.c
  *   name     display filter field name passed to tshark with -e
  *   ENABLED  1: asked from tshark; 0: known but not asked (the column then stays empty).
  *            A field the plugin does not have yet is added here with 0 and switched to 1
  *            when it lands: that one character is the whole change.
  *
  * MPTCPV_VALIDATE_PLOT_FIELDS: same form, asked only with --html or --csv (per-segment
- * series, series.c), so a plain validation run pays nothing for them. Their columns follow
- * the base ones; VF_BASE_COUNT is where they start.
+ * series, report/series.c), so a plain validation run pays nothing for them. Their columns follow
+ * the base ones; FIELD_BASE_COUNT is where they start.
  *
  * Columns come back in this order. Do not read _ws.expert.* (localised text).
  */
@@ -59,18 +59,17 @@
     X(REINJECTION_OF, "mptcpv.reinjection_of", 1)                                              \
     X(DATA_FIN, "mptcpv.dss.flags.data_fin", 1)
 
-typedef enum vf_column {
-#define VF_ENUM(e, name, enabled) VF_##e,
-    MPTCPV_VALIDATE_FIELDS(VF_ENUM)
-    MPTCPV_VALIDATE_PLOT_FIELDS(VF_ENUM)
-#undef VF_ENUM
-    VF_COUNT
-} vf_column;
+typedef enum field_column {
+#define FIELD_ENUM(e, name, enabled) FIELD_##e,
+    MPTCPV_VALIDATE_FIELDS(FIELD_ENUM) MPTCPV_VALIDATE_PLOT_FIELDS(FIELD_ENUM)
+#undef FIELD_ENUM
+        FIELD_COUNT
+} field_column;
 
 enum {
-#define VF_ONE(e, name, enabled) +1
-    VF_BASE_COUNT = 0 MPTCPV_VALIDATE_FIELDS(VF_ONE)
-#undef VF_ONE
+#define FIELD_ONE(e, name, enabled) +1
+    FIELD_BASE_COUNT = 0 MPTCPV_VALIDATE_FIELDS(FIELD_ONE)
+#undef FIELD_ONE
 };
 
 #endif /* MPTCPV_VALIDATE_FIELDS_H */

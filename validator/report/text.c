@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "result.h"
+#include "result/result.h"
 
 static const char *plural(guint n, const char *one, const char *many)
 {
@@ -20,7 +20,7 @@ static void counts_text(GString *s, const guint counts[3])
                            plural(counts[MPTCPV_SEVERITY_INFO], "info", "infos"));
 }
 
-static void endpoint_text(GString *s, const vr_endpoint *e)
+static void endpoint_text(GString *s, const result_endpoint *e)
 {
     if (e->address == NULL) {
         g_string_append(s, "?");
@@ -40,13 +40,13 @@ static void addr_id_text(GString *s, gint id)
         g_string_append_printf(s, "%d", id);
 }
 
-static void finding_text(GString *s, const vr_finding *fd, const char *indent)
+static void finding_text(GString *s, const result_finding *fd, const char *indent)
 {
     g_string_append_printf(s, "%sframe %u: %s %s: %s\n", indent, fd->frame,
                            mptcpv_severity_name(fd->severity), fd->rule, fd->message);
 }
 
-static void connection_text(GString *s, const vr_file *f, const vr_connection *c)
+static void connection_text(GString *s, const result_file *f, const result_connection *c)
 {
     g_string_append_printf(s, "  connection %u", c->id);
     if (c->plugin_id < 0)
@@ -71,7 +71,7 @@ static void connection_text(GString *s, const vr_file *f, const vr_connection *c
     if (c->fallback != NULL)
         g_string_append_printf(s, "    fell back to TCP: %s\n", c->fallback);
     for (guint i = 0; i < c->subflows->len; i++) {
-        const vr_subflow *sf = g_ptr_array_index(c->subflows, i);
+        const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         g_string_append_printf(s, "    subflow %u (%s%s, tcp.stream %" G_GINT64_FORMAT "): ",
                                sf->id, sf->initial ? "initial" : "joined",
                                sf->backup ? ", backup" : "", sf->tcp_stream);
@@ -91,13 +91,13 @@ static void connection_text(GString *s, const vr_file *f, const vr_connection *c
         g_string_append_c(s, '\n');
     }
     for (guint i = 0; i < f->findings->len; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         if (fd->connection == (gint)c->id)
             finding_text(s, fd, "    ");
     }
 }
 
-gboolean vr_write_text(const vr_report *r, GOutputStream *out, GError **error)
+gboolean report_text(const result_report *r, GOutputStream *out, GError **error)
 {
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "mptcpv-validate %s (tshark %s)", r->mptcpv_version,
@@ -111,7 +111,7 @@ gboolean vr_write_text(const vr_report *r, GOutputStream *out, GError **error)
     }
     g_string_append(s, "\n");
     for (guint i = 0; i < r->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(r->files, i);
+        const result_file *f = g_ptr_array_index(r->files, i);
         g_string_append_printf(s, "\n%s: ", f->path);
         if (f->error != NULL && f->packets == 0) {
             g_string_append_printf(s, "ERROR: %s\n", f->error);
@@ -129,7 +129,7 @@ gboolean vr_write_text(const vr_report *r, GOutputStream *out, GError **error)
             connection_text(s, f, g_ptr_array_index(f->connections, k));
         gboolean header = FALSE;
         for (guint k = 0; k < f->findings->len; k++) {
-            const vr_finding *fd = &g_array_index(f->findings, vr_finding, k);
+            const result_finding *fd = &g_array_index(f->findings, result_finding, k);
             if (fd->connection >= 0)
                 continue;
             if (!header)
@@ -138,8 +138,8 @@ gboolean vr_write_text(const vr_report *r, GOutputStream *out, GError **error)
             finding_text(s, fd, "    ");
         }
     }
-    vr_summary sum;
-    vr_report_summary(r, &sum);
+    result_summary sum;
+    result_report_summary(r, &sum);
     g_string_append_printf(s, "\nsummary: %u %s", sum.files, plural(sum.files, "file", "files"));
     if (sum.unreadable > 0)
         g_string_append_printf(s, " (%u unreadable)", sum.unreadable);
@@ -149,7 +149,7 @@ gboolean vr_write_text(const vr_report *r, GOutputStream *out, GError **error)
     if (r->fail_never)
         g_string_append(s, "; --fail-on none\n");
     else
-        g_string_append_printf(s, "; %u at or above %s\n", vr_report_failing(r),
+        g_string_append_printf(s, "; %u at or above %s\n", result_report_failing(r),
                                mptcpv_severity_name(r->fail_on));
     gboolean ok = g_output_stream_write_all(out, s->str, s->len, NULL, NULL, error);
     g_string_free(s, TRUE);

@@ -1,7 +1,7 @@
 /*
  * Building the per-connection plot series (see series.h).
  */
-#include "series.h"
+#include "report/series.h"
 
 #include <string.h>
 
@@ -14,8 +14,8 @@
 #define SUBTYPE_TCPRST 0x8u
 #define MAX_SUBFLOW_ID 65535u /* mptcpv.subflow is an index; larger is no subflow we track */
 
-struct vs_file {
-    GHashTable *conns; /* vr_connection* -> vs_conn* */
+struct series_file {
+    GHashTable *conns; /* result_connection* -> series_conn* */
     gint64 t0_ns;
     gboolean have_t0;
     guint max_points;
@@ -23,7 +23,7 @@ struct vs_file {
 
 static void conn_free(gpointer p)
 {
-    vs_conn *s = p;
+    series_conn *s = p;
     g_array_free(s->points, TRUE);
     g_array_free(s->events, TRUE);
     g_array_free(s->reinjections, TRUE);
@@ -33,15 +33,15 @@ static void conn_free(gpointer p)
     g_free(s);
 }
 
-vs_file *vs_file_new(guint max_points)
+series_file *series_file_new(guint max_points)
 {
-    vs_file *vs = g_new0(vs_file, 1);
+    series_file *vs = g_new0(series_file, 1);
     vs->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conn_free);
     vs->max_points = max_points;
     return vs;
 }
 
-void vs_file_free(vs_file *vs)
+void series_file_free(series_file *vs)
 {
     if (vs == NULL)
         return;
@@ -49,32 +49,32 @@ void vs_file_free(vs_file *vs)
     g_free(vs);
 }
 
-const vs_conn *vs_file_conn(const vs_file *vs, const vr_connection *c)
+const series_conn *series_file_conn(const series_file *vs, const result_connection *c)
 {
     return vs != NULL ? g_hash_table_lookup(vs->conns, c) : NULL;
 }
 
-guint64 vs_conn_reinjections(const vs_conn *s, guint subflow)
+guint64 series_conn_reinjections(const series_conn *s, guint subflow)
 {
     return s != NULL && subflow < s->reinjections->len
                ? g_array_index(s->reinjections, guint64, subflow)
                : 0;
 }
 
-void vs_describe_reset(GString *out, guint32 detail)
+void series_describe_reset(GString *out, guint32 detail)
 {
     const char *sep = "";
-    if (detail & VS_RESET_RST) {
+    if (detail & SERIES_RESET_RST) {
         g_string_append(out, "TCP RST");
         sep = ", ";
     }
-    if (detail & VS_RESET_TCPRST) {
+    if (detail & SERIES_RESET_TCPRST) {
         g_string_append_printf(out, "%sMP_TCPRST", sep);
-        if (detail & VS_RESET_REASON_KNOWN)
+        if (detail & SERIES_RESET_REASON_KNOWN)
             g_string_append_printf(out, " reason %u", (detail >> 8) & 0xffu);
         sep = ", ";
     }
-    if (detail & VS_RESET_FASTCLOSE)
+    if (detail & SERIES_RESET_FASTCLOSE)
         g_string_append_printf(out, "%sMP_FASTCLOSE", sep);
 }
 
@@ -102,7 +102,7 @@ static gboolean last_u64(const char *col, guint64 *out)
 {
     if (!present(col))
         return FALSE;
-    const char *p = strrchr(col, VR_AGGREGATOR);
+    const char *p = strrchr(col, RESULT_AGGREGATOR);
     return first_u64(p != NULL ? p + 1 : col, out);
 }
 
@@ -116,7 +116,7 @@ static int last_bool(const char *col)
 {
     if (!present(col))
         return -1;
-    const char *p = strrchr(col, VR_AGGREGATOR);
+    const char *p = strrchr(col, RESULT_AGGREGATOR);
     p = p != NULL ? p + 1 : col;
     return is_true(p, strlen(p));
 }
@@ -124,7 +124,7 @@ static int last_bool(const char *col)
 static gboolean any_true(const char *col)
 {
     for (const char *p = col; present(p);) {
-        const char *sep = strchr(p, VR_AGGREGATOR);
+        const char *sep = strchr(p, RESULT_AGGREGATOR);
         size_t n = sep != NULL ? (size_t)(sep - p) : strlen(p);
         if (is_true(p, n))
             return TRUE;
@@ -142,7 +142,7 @@ static guint subtype_mask(const char *col)
         guint64 v = g_ascii_strtoull(p, &end, 0);
         if (end != p && v < 16)
             mask |= 1u << v;
-        const char *sep = strchr(p, VR_AGGREGATOR);
+        const char *sep = strchr(p, RESULT_AGGREGATOR);
         p = sep != NULL ? sep + 1 : NULL;
     }
     return mask;
@@ -175,11 +175,11 @@ static gboolean epoch_ns(const char *col, gint64 *out)
 
 /* ---- building ----------------------------------------------------------------------------- */
 
-static vs_conn *conn_new(void)
+static series_conn *conn_new(void)
 {
-    vs_conn *s = g_new0(vs_conn, 1);
-    s->points = g_array_new(FALSE, FALSE, sizeof(vs_point));
-    s->events = g_array_new(FALSE, FALSE, sizeof(vs_event));
+    series_conn *s = g_new0(series_conn, 1);
+    s->points = g_array_new(FALSE, FALSE, sizeof(series_point));
+    s->events = g_array_new(FALSE, FALSE, sizeof(series_event));
     s->stride = 1;
     s->t_min = G_MAXINT64;
     s->t_max = G_MININT64;
@@ -191,7 +191,7 @@ static vs_conn *conn_new(void)
 }
 
 /* Make the per-subflow arrays hold index |id|. */
-static void grow(vs_conn *s, guint id)
+static void grow(series_conn *s, guint id)
 {
     if (id < s->backup_state->len)
         return;
@@ -208,12 +208,12 @@ static void grow(vs_conn *s, guint id)
  * double the stride and drop the points that no longer qualify. Each sub-series keeps its
  * first point, so a cap below their number is exceeded by those (the stride stops at the
  * count seen, where nothing more could go). */
-static void add_point(vs_conn *s, vs_point *pt, guint max_points)
+static void add_point(series_conn *s, series_point *pt, guint max_points)
 {
     s->points_seen++;
     guint64 *seen = &g_array_index(s->seen, guint64,
                                    4u * pt->subflow + 2u * (pt->from_client != 0) +
-                                       ((pt->has & VS_HAS_DSN) != 0));
+                                       ((pt->has & SERIES_HAS_DSN) != 0));
     pt->ordinal = (*seen)++;
     if (pt->ordinal % s->stride != 0)
         return;
@@ -221,9 +221,9 @@ static void add_point(vs_conn *s, vs_point *pt, guint max_points)
         s->stride *= 2;
         guint k = 0;
         for (guint i = 0; i < s->points->len; i++) {
-            const vs_point *p = &g_array_index(s->points, vs_point, i);
+            const series_point *p = &g_array_index(s->points, series_point, i);
             if (p->ordinal % s->stride == 0)
-                g_array_index(s->points, vs_point, k++) = *p;
+                g_array_index(s->points, series_point, k++) = *p;
         }
         g_array_set_size(s->points, k);
         if (pt->ordinal % s->stride != 0)
@@ -232,25 +232,27 @@ static void add_point(vs_conn *s, vs_point *pt, guint max_points)
     g_array_append_val(s->points, *pt);
 }
 
-static void add_event(vs_conn *s, const vs_event *base, vs_event_kind kind, guint32 detail)
+static void add_event(series_conn *s, const series_event *base, series_event_kind kind,
+                      guint32 detail)
 {
-    vs_event e = *base;
+    series_event e = *base;
     e.kind = (guint8)kind;
     e.detail = detail;
     g_array_append_val(s->events, e);
 }
 
-void vs_file_add_row(vs_file *vs, const vr_file *f, char **cols, const vr_row_place *place)
+void series_file_add_row(series_file *vs, const result_file *f, char **cols,
+                         const result_row_place *place)
 {
     gint64 t = 0;
-    if (epoch_ns(cols[VF_FRAME_TIME], &t) && !vs->have_t0) {
+    if (epoch_ns(cols[FIELD_FRAME_TIME], &t) && !vs->have_t0) {
         vs->t0_ns = t;
         vs->have_t0 = TRUE;
     }
     t -= vs->t0_ns;
     if (place->connection == NULL || place->subflow->id > MAX_SUBFLOW_ID)
         return;
-    vs_conn *s = g_hash_table_lookup(vs->conns, place->connection);
+    series_conn *s = g_hash_table_lookup(vs->conns, place->connection);
     if (s == NULL) {
         s = conn_new();
         g_hash_table_insert(vs->conns, place->connection, s);
@@ -261,65 +263,65 @@ void vs_file_add_row(vs_file *vs, const vr_file *f, char **cols, const vr_row_pl
     s->t_max = MAX(s->t_max, t);
 
     guint64 frame = 0, flags = 0, n;
-    first_u64(cols[VF_FRAME_NUMBER], &frame);
-    last_u64(cols[VF_TCP_FLAGS], &flags);
-    vs_event base = {t, 0, (guint32)frame, 0, (guint16)sf, (guint8)place->from_client, 0};
+    first_u64(cols[FIELD_FRAME_NUMBER], &frame);
+    last_u64(cols[FIELD_TCP_FLAGS], &flags);
+    series_event base = {t, 0, (guint32)frame, 0, (guint16)sf, (guint8)place->from_client, 0};
 
-    vs_point pt = {0};
+    series_point pt = {0};
     pt.t_ns = t;
     pt.frame = (guint32)frame;
     pt.subflow = (guint16)sf;
     pt.from_client = (guint8)place->from_client;
-    if (first_u64(cols[VF_DSN], &pt.dsn) && last_u64(cols[VF_TCP_LEN], &n) && n > 0) {
-        pt.has |= VS_HAS_DSN;
+    if (first_u64(cols[FIELD_DSN], &pt.dsn) && last_u64(cols[FIELD_TCP_LEN], &n) && n > 0) {
+        pt.has |= SERIES_HAS_DSN;
         pt.len = (guint32)MIN(n, G_MAXUINT32);
     }
-    if (last_u64(cols[VF_DATA_ACK], &pt.ack))
-        pt.has |= VS_HAS_ACK;
-    if (first_u64(cols[VF_REINJECTION_OF], &n) && n > 0 && n <= G_MAXUINT32) {
+    if (last_u64(cols[FIELD_DATA_ACK], &pt.ack))
+        pt.has |= SERIES_HAS_ACK;
+    if (first_u64(cols[FIELD_REINJECTION_OF], &n) && n > 0 && n <= G_MAXUINT32) {
         pt.reinjection_of = (guint32)n;
         g_array_index(s->reinjections, guint64, sf)++;
     }
     if (pt.has != 0)
         add_point(s, &pt, vs->max_points);
 
-    guint subtypes = subtype_mask(cols[VF_SUBTYPE]);
+    guint subtypes = subtype_mask(cols[FIELD_SUBTYPE]);
     gboolean syn = (flags & FLAG_SYN) != 0, ack = (flags & FLAG_ACK) != 0;
     gboolean *join_seen = &g_array_index(s->join_seen, gboolean, sf);
     if (syn && !ack && (subtypes & (1u << SUBTYPE_JOIN)) && !*join_seen) {
         *join_seen = TRUE;
-        add_event(s, &base, VS_EV_JOIN, last_bool(cols[VF_JOIN_BACKUP]) == 1);
+        add_event(s, &base, SERIES_EV_JOIN, last_bool(cols[FIELD_JOIN_BACKUP]) == 1);
     }
     /* MP_PRIO itself, or a backup state that changed since this subflow's last frame */
     gint8 *state = &g_array_index(s->backup_state, gint8, sf);
-    int backup = last_bool(cols[VF_SUBFLOW_BACKUP]);
-    int prio = last_bool(cols[VF_PRIO_BACKUP]);
+    int backup = last_bool(cols[FIELD_SUBFLOW_BACKUP]);
+    int prio = last_bool(cols[FIELD_PRIO_BACKUP]);
     if (subtypes & (1u << SUBTYPE_PRIO))
-        add_event(s, &base, VS_EV_PRIO, (guint32)(prio == 1 || (prio < 0 && backup == 1)));
+        add_event(s, &base, SERIES_EV_PRIO, (guint32)(prio == 1 || (prio < 0 && backup == 1)));
     else if (backup >= 0 && *state >= 0 && backup != *state)
-        add_event(s, &base, VS_EV_PRIO, (guint32)backup);
+        add_event(s, &base, SERIES_EV_PRIO, (guint32)backup);
     if (backup >= 0)
         *state = (gint8)backup;
 
     guint32 reset = 0;
     if (flags & FLAG_RST)
-        reset |= VS_RESET_RST;
+        reset |= SERIES_RESET_RST;
     if (subtypes & (1u << SUBTYPE_FASTCLOSE))
-        reset |= VS_RESET_FASTCLOSE;
+        reset |= SERIES_RESET_FASTCLOSE;
     if (subtypes & (1u << SUBTYPE_TCPRST)) {
-        reset |= VS_RESET_TCPRST;
-        if (last_u64(cols[VF_TCPRST_REASON], &n) && n < 256)
-            reset |= VS_RESET_REASON_KNOWN | (guint32)n << 8;
+        reset |= SERIES_RESET_TCPRST;
+        if (last_u64(cols[FIELD_TCPRST_REASON], &n) && n < 256)
+            reset |= SERIES_RESET_REASON_KNOWN | (guint32)n << 8;
     }
     if (reset != 0)
-        add_event(s, &base, VS_EV_RESET, reset);
+        add_event(s, &base, SERIES_EV_RESET, reset);
     if (pt.reinjection_of != 0) {
-        vs_event r = base;
+        series_event r = base;
         r.dsn = pt.dsn;
-        add_event(s, &r, VS_EV_REINJECTION, pt.reinjection_of);
+        add_event(s, &r, SERIES_EV_REINJECTION, pt.reinjection_of);
     }
-    if (any_true(cols[VF_DATA_FIN]))
-        add_event(s, &base, VS_EV_DATA_FIN, 0);
+    if (any_true(cols[FIELD_DATA_FIN]))
+        add_event(s, &base, SERIES_EV_DATA_FIN, 0);
     for (guint i = place->first_finding; i < f->findings->len; i++)
-        add_event(s, &base, VS_EV_FINDING, i);
+        add_event(s, &base, SERIES_EV_FINDING, i);
 }

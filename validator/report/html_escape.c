@@ -1,6 +1,6 @@
-#include "html_escape.h"
+#include "report/html_escape.h"
 
-void vh_escape(GString *out, const char *text)
+void html_escape(GString *out, const char *text)
 {
     if (text == NULL)
         return;

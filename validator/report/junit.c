@@ -7,9 +7,9 @@
  */
 #include <gio/gio.h>
 
-#include "result.h"
+#include "result/result.h"
 
-static void finding_line(GString *s, const vr_finding *fd)
+static void finding_line(GString *s, const result_finding *fd)
 {
     char *t = g_markup_printf_escaped("frame %u: %s %s: %s\n", fd->frame,
                                       mptcpv_severity_name(fd->severity), fd->rule,
@@ -19,15 +19,15 @@ static void finding_line(GString *s, const vr_finding *fd)
 }
 
 /* The body of one testcase: failures, then system-out. Returns the failure count. */
-static guint testcase_body(GString *s, const vr_report *r, const vr_file *f, gint conn)
+static guint testcase_body(GString *s, const result_report *r, const result_file *f, gint conn)
 {
     guint failures = 0;
     GString *out = g_string_new(NULL);
     for (guint i = 0; i < f->findings->len; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         if (fd->connection != conn)
             continue;
-        if (vr_severity_fails(r, fd->severity)) {
+        if (result_severity_fails(r, fd->severity)) {
             char *t = g_markup_printf_escaped(
                 "      <failure type=\"%s\" message=\"frame %u: %s: %s\">", fd->rule, fd->frame,
                 fd->rule, fd->message);
@@ -46,12 +46,12 @@ static guint testcase_body(GString *s, const vr_report *r, const vr_file *f, gin
     return failures;
 }
 
-gboolean vr_write_junit(const vr_report *r, GOutputStream *out, GError **error)
+gboolean report_junit(const result_report *r, GOutputStream *out, GError **error)
 {
     GString *body = g_string_new(NULL);
     guint total_tests = 0, total_failures = 0, total_errors = 0;
     for (guint i = 0; i < r->files->len; i++) {
-        const vr_file *f = g_ptr_array_index(r->files, i);
+        const result_file *f = g_ptr_array_index(r->files, i);
         GString *cases = g_string_new(NULL);
         guint failures = 0, errors = 0, tests = 0;
 
@@ -73,7 +73,7 @@ gboolean vr_write_junit(const vr_report *r, GOutputStream *out, GError **error)
         tests++;
 
         for (guint k = 0; k < f->connections->len; k++) {
-            const vr_connection *c = g_ptr_array_index(f->connections, k);
+            const result_connection *c = g_ptr_array_index(f->connections, k);
             t = g_markup_printf_escaped("    <testcase name=\"connection %u\" classname=\"%s\" "
                                         "time=\"0\">\n",
                                         c->id, f->path);

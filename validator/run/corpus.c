@@ -1,5 +1,5 @@
 /* Input discovery and capture detection. See corpus.h. */
-#include "corpus.h"
+#include "run/corpus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void vc_entry_free(gpointer p)
+void corpus_entry_free(gpointer p)
 {
-    vc_entry *e = p;
+    corpus_entry *e = p;
     g_free(e->path);
     g_free(e->display);
     g_free(e->relative);
@@ -18,7 +18,7 @@ void vc_entry_free(gpointer p)
     g_free(e);
 }
 
-guint64 vc_fnv1a(const char *s)
+guint64 corpus_fnv1a(const char *s)
 {
     guint64 h = 0xcbf29ce484222325ULL;
     for (const guint8 *p = (const guint8 *)s; *p != 0; p++) {
@@ -28,7 +28,7 @@ guint64 vc_fnv1a(const char *s)
     return h;
 }
 
-gssize vc_read_full(int fd, guint8 *buf, gsize size)
+gssize corpus_read_full(int fd, guint8 *buf, gsize size)
 {
     gsize got = 0;
     while (got < size) {
@@ -44,10 +44,10 @@ gssize vc_read_full(int fd, guint8 *buf, gsize size)
     return (gssize)got;
 }
 
-static vc_kind sniff_plain(const guint8 *b, gsize len)
+static corpus_kind sniff_plain(const guint8 *b, gsize len)
 {
     if (len < 4)
-        return VC_NOT_CAPTURE;
+        return CORPUS_NOT_CAPTURE;
     guint32 be = ((guint32)b[0] << 24) | ((guint32)b[1] << 16) | ((guint32)b[2] << 8) | b[3];
     switch (be) {
     case 0xa1b2c3d4: /* pcap, microseconds, big-endian writer */
@@ -56,18 +56,18 @@ static vc_kind sniff_plain(const guint8 *b, gsize len)
     case 0x4d3cb2a1:
     case 0xa1b2cd34: /* Kuznetzov's modified pcap */
     case 0x34cdb2a1:
-        return VC_PCAP;
+        return CORPUS_PCAP;
     case 0x0a0d0d0a: /* pcapng Section Header Block */
-        return VC_PCAPNG;
+        return CORPUS_PCAPNG;
     default:
-        return VC_NOT_CAPTURE;
+        return CORPUS_NOT_CAPTURE;
     }
 }
 
-vc_kind vc_sniff(const guint8 *buf, gsize len)
+corpus_kind corpus_sniff(const guint8 *buf, gsize len)
 {
     if (len == 0)
-        return VC_EMPTY;
+        return CORPUS_EMPTY;
     if (len >= 3 && buf[0] == 0x1f && buf[1] == 0x8b && buf[2] == 8) {
         /* gzip: what matters is what it holds */
         GZlibDecompressor *z = g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_GZIP);
@@ -77,8 +77,8 @@ vc_kind vc_sniff(const guint8 *buf, gsize len)
                                                  G_CONVERTER_NO_FLAGS, &read, &written, NULL);
         g_object_unref(z);
         if (r == G_CONVERTER_ERROR || written < 4)
-            return VC_NOT_CAPTURE;
-        return sniff_plain(out, written) != VC_NOT_CAPTURE ? VC_GZIP : VC_NOT_CAPTURE;
+            return CORPUS_NOT_CAPTURE;
+        return sniff_plain(out, written) != CORPUS_NOT_CAPTURE ? CORPUS_GZIP : CORPUS_NOT_CAPTURE;
     }
     return sniff_plain(buf, len);
 }
@@ -94,9 +94,9 @@ static gboolean capture_name(const char *name)
     return FALSE;
 }
 
-static vc_entry *entry_new(const char *path, const char *relative)
+static corpus_entry *entry_new(const char *path, const char *relative)
 {
-    vc_entry *e = g_new0(vc_entry, 1);
+    corpus_entry *e = g_new0(corpus_entry, 1);
     e->path = g_strdup(path);
     e->display = g_filename_display_name(path);
     e->relative = g_strdup(relative);
@@ -104,9 +104,9 @@ static vc_entry *entry_new(const char *path, const char *relative)
 }
 
 /* Look at one file; returns NULL to skip it (walk, not a capture). */
-static vc_entry *check_file(const char *path, const char *relative, gboolean explicit_arg)
+static corpus_entry *check_file(const char *path, const char *relative, gboolean explicit_arg)
 {
-    vc_entry *e = entry_new(path, relative);
+    corpus_entry *e = entry_new(path, relative);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         e->error = g_strdup_printf("cannot open: %s", g_strerror(errno));
@@ -115,22 +115,22 @@ static vc_entry *check_file(const char *path, const char *relative, gboolean exp
     struct stat st;
     if (fstat(fd, &st) == 0)
         e->size = (guint64)st.st_size;
-    guint8 buf[VC_SNIFF_LEN];
-    gssize n = vc_read_full(fd, buf, sizeof(buf));
+    guint8 buf[CORPUS_SNIFF_LEN];
+    gssize n = corpus_read_full(fd, buf, sizeof(buf));
     int saved = errno;
     close(fd);
     if (n < 0) {
         e->error = g_strdup_printf("cannot read: %s", g_strerror(saved));
         return e;
     }
-    vc_kind k = vc_sniff(buf, (gsize)n);
-    if (k == VC_PCAP || k == VC_PCAPNG || k == VC_GZIP)
+    corpus_kind k = corpus_sniff(buf, (gsize)n);
+    if (k == CORPUS_PCAP || k == CORPUS_PCAPNG || k == CORPUS_GZIP)
         return e;
     if (!explicit_arg && !capture_name(path)) {
-        vc_entry_free(e);
+        corpus_entry_free(e);
         return NULL;
     }
-    if (k == VC_EMPTY)
+    if (k == CORPUS_EMPTY)
         e->error = g_strdup("empty file, not a capture");
     else
         e->error = g_strdup("not a capture (no pcap, pcapng or gzip signature)");
@@ -149,7 +149,7 @@ static void walk(const char *root, const char *rel, GPtrArray *out, GPtrArray *e
     GError *error = NULL;
     GDir *d = g_dir_open(dir, 0, &error);
     if (d == NULL) {
-        vc_entry *e = entry_new(dir, rel);
+        corpus_entry *e = entry_new(dir, rel);
         e->error = g_strdup_printf("cannot read directory: %s", error->message);
         g_ptr_array_add(errors, e);
         g_error_free(error);
@@ -174,13 +174,13 @@ static void walk(const char *root, const char *rel, GPtrArray *out, GPtrArray *e
     g_free(dir);
 }
 
-GPtrArray *vc_collect(char **paths)
+GPtrArray *corpus_collect(char **paths)
 {
-    GPtrArray *entries = g_ptr_array_new_with_free_func(vc_entry_free);
+    GPtrArray *entries = g_ptr_array_new_with_free_func(corpus_entry_free);
     for (char **p = paths; p != NULL && *p != NULL; p++) {
         const char *arg = *p;
         if (strcmp(arg, "-") == 0) {
-            vc_entry *e = entry_new("-", "-");
+            corpus_entry *e = entry_new("-", "-");
             g_free(e->display);
             e->display = g_strdup("-");
             e->is_stdin = TRUE;
@@ -189,7 +189,7 @@ GPtrArray *vc_collect(char **paths)
         }
         struct stat st;
         if (stat(arg, &st) != 0) {
-            vc_entry *e = entry_new(arg, arg);
+            corpus_entry *e = entry_new(arg, arg);
             e->error = g_strdup_printf("cannot open: %s", g_strerror(errno));
             g_ptr_array_add(entries, e);
             continue;
@@ -208,13 +208,13 @@ GPtrArray *vc_collect(char **paths)
         for (guint i = 0; i < rels->len; i++) {
             const char *rel = g_ptr_array_index(rels, i);
             char *full = g_build_filename(arg, rel, NULL);
-            vc_entry *e = check_file(full, rel, FALSE);
+            corpus_entry *e = check_file(full, rel, FALSE);
             if (e != NULL)
                 g_ptr_array_add(entries, e);
             g_free(full);
         }
         if (entries->len == before) {
-            vc_entry *e = entry_new(arg, arg);
+            corpus_entry *e = entry_new(arg, arg);
             e->error = g_strdup("directory holds no captures (pcap, pcapng or gzip-compressed)");
             g_ptr_array_add(entries, e);
         }

@@ -6,6 +6,6 @@
 
 /* Append |text| as HTML text or a quoted attribute value: & < > " ' become references,
  * invalid UTF-8 and control characters (other than tab and newline) become U+FFFD. */
-void vh_escape(GString *out, const char *text);
+void html_escape(GString *out, const char *text);
 
 #endif

@@ -9,18 +9,18 @@
 
 #include <glib.h>
 
-#include "result.h"
-#include "series.h"
+#include "result/result.h"
+#include "report/series.h"
 
 /* "#rrggbb" of subflow |id|; the HTML tables use the same colours. */
-const char *vp_subflow_colour(guint id);
+const char *plot_subflow_colour(guint id);
 
 /* Whether |s| has data segments sent by the client (|c2s|) or by the server. */
-gboolean vp_has_data(const vs_conn *s, gboolean c2s);
+gboolean plot_has_data(const series_conn *s, gboolean c2s);
 
 /* Append <svg class="dsn-plot" data-direction="c2s|s2c">: the data sent in direction |c2s|
  * and the DATA_ACKs that acknowledge it. Markers are drawn in every direction's plot. */
-void vp_svg_plot(GString *out, const vr_file *f, const vr_connection *c, const vs_conn *s,
-                 gboolean c2s);
+void plot_svg_plot(GString *out, const result_file *f, const result_connection *c,
+                   const series_conn *s, gboolean c2s);
 
 #endif /* MPTCPV_VALIDATE_PLOT_SVG_H */

@@ -1,5 +1,5 @@
 /* --expect comparison and --write-expected rendering. See expect.h. */
-#include "expect.h"
+#include "expect/expect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,30 +14,30 @@ typedef enum line_kind {
     L_SUBFLOW,
 } line_kind;
 
-typedef struct ve_line {
+typedef struct expect_line {
     line_kind kind;
     char *raw;     /* as in the file, without the line end */
     char *canon;   /* statements: the canonical text ("<frame> <rule>" for findings) */
     guint32 frame; /* findings */
     char *rule;
     guint conn, sub; /* facts: connection id; subflow id + 1 (0: the connection line) */
-} ve_line;
+} expect_line;
 
-struct ve_list {
-    GPtrArray *lines; /* ve_line*, file order */
+struct expect_list {
+    GPtrArray *lines; /* expect_line*, file order */
     gboolean facts;
 };
 
 static void line_free(gpointer p)
 {
-    ve_line *l = p;
+    expect_line *l = p;
     g_free(l->raw);
     g_free(l->canon);
     g_free(l->rule);
     g_free(l);
 }
 
-void ve_free(ve_list *l)
+void expect_free(expect_list *l)
 {
     if (l == NULL)
         return;
@@ -45,7 +45,7 @@ void ve_free(ve_list *l)
     g_free(l);
 }
 
-gboolean ve_has_facts(const ve_list *l)
+gboolean expect_has_facts(const expect_list *l)
 {
     return l != NULL && l->facts;
 }
@@ -86,9 +86,9 @@ static const char *hex_or_dash(const char *v)
     return v != NULL ? v : "-";
 }
 
-static char *connection_canon(const vr_connection *c)
+static char *connection_canon(const result_connection *c)
 {
-    const vr_subflow *first = c->subflows->len > 0 ? g_ptr_array_index(c->subflows, 0) : NULL;
+    const result_subflow *first = c->subflows->len > 0 ? g_ptr_array_index(c->subflows, 0) : NULL;
     if (first != NULL && !first->roles_known)
         first = NULL; /* '?' rather than a guess */
     char *client = endpoint_canon(first ? first->client.address : NULL,
@@ -125,7 +125,7 @@ static void append_addr_id(GString *s, gint id)
         g_string_append_printf(s, "%d", id);
 }
 
-static char *subflow_canon(const vr_connection *c, const vr_subflow *sf)
+static char *subflow_canon(const result_connection *c, const result_subflow *sf)
 {
     /* What the capture does not show is '?', not a guess: the kind without the plugin's
      * linking or a handshake, the roles without the plugin or a SYN. */
@@ -158,16 +158,16 @@ static void fact_clear(gpointer p)
     g_free(((fact *)p)->canon);
 }
 
-static GArray *result_facts(const vr_file *f)
+static GArray *facts_of_result(const result_file *f)
 {
     GArray *a = g_array_new(FALSE, FALSE, sizeof(fact));
     g_array_set_clear_func(a, fact_clear);
     for (guint i = 0; i < f->connections->len; i++) {
-        const vr_connection *c = g_ptr_array_index(f->connections, i);
+        const result_connection *c = g_ptr_array_index(f->connections, i);
         fact x = {c->id, 0, connection_canon(c), 0};
         g_array_append_val(a, x);
         for (guint k = 0; k < c->subflows->len; k++) {
-            const vr_subflow *sf = g_ptr_array_index(c->subflows, k);
+            const result_subflow *sf = g_ptr_array_index(c->subflows, k);
             fact y = {c->id, sf->id + 1, subflow_canon(c, sf), 0};
             g_array_append_val(a, y);
         }
@@ -175,9 +175,9 @@ static GArray *result_facts(const vr_file *f)
     return a;
 }
 
-void ve_facts_text(const vr_file *f, GString *out)
+void expect_facts_text(const result_file *f, GString *out)
 {
-    GArray *a = result_facts(f);
+    GArray *a = facts_of_result(f);
     for (guint i = 0; i < a->len; i++)
         g_string_append_printf(out, "%s\n", g_array_index(a, fact, i).canon);
     g_array_free(a, TRUE);
@@ -446,7 +446,7 @@ static gboolean parse_pairs(GArray *t, guint first, const int *keys, GString *ou
 }
 
 /* A "connection ..." or "subflow ..." line into |l|; FALSE and |why| if malformed. */
-static gboolean parse_fact(const char *line, ve_line *l, char **why)
+static gboolean parse_fact(const char *line, expect_line *l, char **why)
 {
     GArray *t = tokenize(line, why);
     if (t == NULL)
@@ -504,7 +504,7 @@ static char *first_word(const char *line)
 }
 
 /* A findings line, as always: '#' anywhere starts a comment, "<frame> <rule-id> ...". */
-static gboolean parse_finding(const char *path, guint lineno, const char *line, ve_line *l,
+static gboolean parse_finding(const char *path, guint lineno, const char *line, expect_line *l,
                               char **error)
 {
     char *copy = g_strdup(line);
@@ -537,9 +537,9 @@ static gboolean parse_finding(const char *path, guint lineno, const char *line, 
     return ok;
 }
 
-ve_list *ve_parse(const char *name, const char *text, char **error)
+expect_list *expect_parse(const char *name, const char *text, char **error)
 {
-    ve_list *l = g_new0(ve_list, 1);
+    expect_list *l = g_new0(expect_list, 1);
     l->lines = g_ptr_array_new_with_free_func(line_free);
     gchar **lines = g_strsplit(text, "\n", -1);
     guint count = g_strv_length(lines);
@@ -547,7 +547,7 @@ ve_list *ve_parse(const char *name, const char *text, char **error)
         count--; /* the text ends with a newline */
     for (guint i = 0; i < count; i++) {
         guint lineno = i + 1;
-        ve_line *ln = g_new0(ve_line, 1);
+        expect_line *ln = g_new0(expect_line, 1);
         gsize len = strlen(lines[i]);
         if (len > 0 && lines[i][len - 1] == '\r')
             lines[i][len - 1] = '\0';
@@ -571,7 +571,7 @@ ve_list *ve_parse(const char *name, const char *text, char **error)
         g_free(w);
         if (!ok) {
             g_strfreev(lines);
-            ve_free(l);
+            expect_free(l);
             return NULL;
         }
     }
@@ -579,7 +579,7 @@ ve_list *ve_parse(const char *name, const char *text, char **error)
     return l;
 }
 
-ve_list *ve_load(const char *path, char **error)
+expect_list *expect_load(const char *path, char **error)
 {
     char *text = NULL;
     GError *gerr = NULL;
@@ -588,54 +588,30 @@ ve_list *ve_load(const char *path, char **error)
         g_error_free(gerr);
         return NULL;
     }
-    ve_list *l = ve_parse(path, text, error);
+    expect_list *l = expect_parse(path, text, error);
     g_free(text);
     return l;
 }
 
 /* ---- comparing -------------------------------------------------------------------------- */
 
-typedef struct ve_item {
-    guint32 frame;
-    const char *rule;
-} ve_item;
+/* What sorted_diff() found on one side only: |sign| -1 in |want| (expected, not found), +1
+ * in |got| (found, not expected). */
+typedef void (*diff_fn)(gconstpointer item, int sign, gpointer user);
 
-static gint cmp_item(gconstpointer a, gconstpointer b)
+/* The one sorted merge of the comparisons: |want| and |got| (same element type, both sorted
+ * by |cmp|) walked side by side; |fn| is called for each element of one side only, in merge
+ * order. TRUE iff there was none. */
+static gboolean sorted_diff(GArray *want, GArray *got, GCompareFunc cmp, diff_fn fn,
+                            gpointer user)
 {
-    const ve_item *x = a, *y = b;
-    if (x->frame != y->frame)
-        return x->frame < y->frame ? -1 : 1;
-    return strcmp(x->rule, y->rule);
-}
-
-static gboolean compare_findings(const ve_list *expected, const vr_file *f,
-                                 const gboolean *ignored, GString *diff)
-{
-    GArray *want = g_array_new(FALSE, FALSE, sizeof(ve_item));
-    GArray *got = g_array_new(FALSE, FALSE, sizeof(ve_item));
-    for (guint i = 0; expected != NULL && i < expected->lines->len; i++) {
-        const ve_line *ln = g_ptr_array_index(expected->lines, i);
-        if (ln->kind != L_FINDING)
-            continue;
-        const mptcpv_rule *r = mptcpv_rule_find(ln->rule);
-        if (r != NULL && ignored != NULL && ignored[r->rule])
-            continue;
-        ve_item it = {ln->frame, ln->rule};
-        g_array_append_val(want, it);
-    }
-    for (guint i = 0; i < f->findings->len; i++) {
-        const vr_finding *fd = &g_array_index(f->findings, vr_finding, i);
-        ve_item it = {fd->frame, fd->rule};
-        g_array_append_val(got, it);
-    }
-    g_array_sort(want, cmp_item);
-    g_array_sort(got, cmp_item);
+    guint size = g_array_get_element_size(want);
     guint i = 0, k = 0;
     gboolean same = TRUE;
     while (i < want->len || k < got->len) {
-        const ve_item *w = i < want->len ? &g_array_index(want, ve_item, i) : NULL;
-        const ve_item *g = k < got->len ? &g_array_index(got, ve_item, k) : NULL;
-        int c = w == NULL ? 1 : g == NULL ? -1 : cmp_item(w, g);
+        gconstpointer w = i < want->len ? want->data + (gsize)i * size : NULL;
+        gconstpointer g = k < got->len ? got->data + (gsize)k * size : NULL;
+        int c = w == NULL ? 1 : g == NULL ? -1 : cmp(w, g);
         if (c == 0) {
             i++;
             k++;
@@ -643,13 +619,59 @@ static gboolean compare_findings(const ve_list *expected, const vr_file *f,
         }
         same = FALSE;
         if (c < 0) {
-            g_string_append_printf(diff, "- %u %s\n", w->frame, w->rule);
+            fn(w, -1, user);
             i++;
         } else {
-            g_string_append_printf(diff, "+ %u %s\n", g->frame, g->rule);
+            fn(g, 1, user);
             k++;
         }
     }
+    return same;
+}
+
+typedef struct expect_item {
+    guint32 frame;
+    const char *rule;
+} expect_item;
+
+static gint cmp_item(gconstpointer a, gconstpointer b)
+{
+    const expect_item *x = a, *y = b;
+    if (x->frame != y->frame)
+        return x->frame < y->frame ? -1 : 1;
+    return strcmp(x->rule, y->rule);
+}
+
+/* A finding on one side only: "- <frame> <rule>" or "+ <frame> <rule>", into the diff. */
+static void finding_diff_line(gconstpointer item, int sign, gpointer user)
+{
+    const expect_item *it = item;
+    g_string_append_printf(user, "%c %u %s\n", sign < 0 ? '-' : '+', it->frame, it->rule);
+}
+
+static gboolean compare_findings(const expect_list *expected, const result_file *f,
+                                 const gboolean *ignored, GString *diff)
+{
+    GArray *want = g_array_new(FALSE, FALSE, sizeof(expect_item));
+    GArray *got = g_array_new(FALSE, FALSE, sizeof(expect_item));
+    for (guint i = 0; expected != NULL && i < expected->lines->len; i++) {
+        const expect_line *ln = g_ptr_array_index(expected->lines, i);
+        if (ln->kind != L_FINDING)
+            continue;
+        const mptcpv_rule *r = mptcpv_rule_find(ln->rule);
+        if (r != NULL && ignored != NULL && ignored[r->rule])
+            continue;
+        expect_item it = {ln->frame, ln->rule};
+        g_array_append_val(want, it);
+    }
+    for (guint i = 0; i < f->findings->len; i++) {
+        const result_finding *fd = &g_array_index(f->findings, result_finding, i);
+        expect_item it = {fd->frame, fd->rule};
+        g_array_append_val(got, it);
+    }
+    g_array_sort(want, cmp_item);
+    g_array_sort(got, cmp_item);
+    gboolean same = sorted_diff(want, got, cmp_item, finding_diff_line, diff);
     g_array_free(want, TRUE);
     g_array_free(got, TRUE);
     return same;
@@ -667,41 +689,30 @@ static gint cmp_fact(gconstpointer a, gconstpointer b)
     return strcmp(x->canon, y->canon);
 }
 
-static gboolean compare_facts(const ve_list *expected, const vr_file *f, GString *diff)
+/* A fact on one side only, kept with its sign: facts are sorted again before printing. */
+static void fact_diff_line(gconstpointer item, int sign, gpointer user)
+{
+    fact x = *(const fact *)item;
+    x.sign = sign;
+    g_array_append_val((GArray *)user, x);
+}
+
+static gboolean compare_facts(const expect_list *expected, const result_file *f, GString *diff)
 {
     GArray *want = g_array_new(FALSE, FALSE, sizeof(fact));
     g_array_set_clear_func(want, fact_clear);
     for (guint i = 0; i < expected->lines->len; i++) {
-        const ve_line *ln = g_ptr_array_index(expected->lines, i);
+        const expect_line *ln = g_ptr_array_index(expected->lines, i);
         if (ln->kind != L_CONNECTION && ln->kind != L_SUBFLOW)
             continue;
         fact x = {ln->conn, ln->sub, g_strdup(ln->canon), 0};
         g_array_append_val(want, x);
     }
-    GArray *got = result_facts(f);
+    GArray *got = facts_of_result(f);
     g_array_sort(want, cmp_fact);
     g_array_sort(got, cmp_fact);
     GArray *out = g_array_new(FALSE, FALSE, sizeof(fact)); /* borrows the strings */
-    guint i = 0, k = 0;
-    while (i < want->len || k < got->len) {
-        fact *w = i < want->len ? &g_array_index(want, fact, i) : NULL;
-        fact *g = k < got->len ? &g_array_index(got, fact, k) : NULL;
-        int c = w == NULL ? 1 : g == NULL ? -1 : cmp_fact(w, g);
-        if (c == 0) {
-            i++;
-            k++;
-        } else if (c < 0) {
-            fact x = *w;
-            x.sign = -1;
-            g_array_append_val(out, x);
-            i++;
-        } else {
-            fact x = *g;
-            x.sign = 1;
-            g_array_append_val(out, x);
-            k++;
-        }
-    }
+    sorted_diff(want, got, cmp_fact, fact_diff_line, out);
     g_array_sort(out, cmp_fact);
     for (guint n = 0; n < out->len; n++) {
         const fact *x = &g_array_index(out, fact, n);
@@ -714,14 +725,14 @@ static gboolean compare_facts(const ve_list *expected, const vr_file *f, GString
     return same;
 }
 
-guint ve_compare(const ve_list *expected, const vr_file *f, const gboolean *ignored,
-                 GString *diff)
+guint expect_compare(const expect_list *expected, const result_file *f, const gboolean *ignored,
+                     GString *diff)
 {
     guint what = 0;
     if (!compare_findings(expected, f, ignored, diff))
-        what |= VE_FINDINGS_DIFFER;
-    if (ve_has_facts(expected) && !compare_facts(expected, f, diff))
-        what |= VE_FACTS_DIFFER;
+        what |= EXPECT_FINDINGS_DIFFER;
+    if (expect_has_facts(expected) && !compare_facts(expected, f, diff))
+        what |= EXPECT_FACTS_DIFFER;
     return what;
 }
 
@@ -734,7 +745,8 @@ typedef struct statement {
 
 static gint cmp_finding_ptr(gconstpointer a, gconstpointer b)
 {
-    const vr_finding *x = *(const vr_finding *const *)a, *y = *(const vr_finding *const *)b;
+    const result_finding *x = *(const result_finding *const *)a,
+                         *y = *(const result_finding *const *)b;
     if (x->frame != y->frame)
         return x->frame < y->frame ? -1 : 1;
     return strcmp(x->rule, y->rule);
@@ -754,21 +766,21 @@ static void append_line(GString *s, const char *line)
     g_string_append_c(s, '\n');
 }
 
-char *ve_render(const ve_list *old, const vr_file *f, const char *capture)
+char *expect_render(const expect_list *old, const result_file *f, const char *capture)
 {
     /* What the list must say: findings by frame and rule, then the facts. */
     GArray *want = g_array_new(FALSE, FALSE, sizeof(statement));
     GPtrArray *sorted = g_ptr_array_new();
     for (guint i = 0; i < f->findings->len; i++)
-        g_ptr_array_add(sorted, &g_array_index(f->findings, vr_finding, i));
+        g_ptr_array_add(sorted, &g_array_index(f->findings, result_finding, i));
     g_ptr_array_sort(sorted, cmp_finding_ptr);
     for (guint i = 0; i < sorted->len; i++) {
-        const vr_finding *fd = g_ptr_array_index(sorted, i);
+        const result_finding *fd = g_ptr_array_index(sorted, i);
         statement st = {L_FINDING, g_strdup_printf("%u %s", fd->frame, fd->rule)};
         g_array_append_val(want, st);
     }
     g_ptr_array_free(sorted, TRUE);
-    GArray *facts = result_facts(f);
+    GArray *facts = facts_of_result(f);
     for (guint i = 0; i < facts->len; i++) {
         fact *x = &g_array_index(facts, fact, i);
         statement st = {x->sub == 0 ? L_CONNECTION : L_SUBFLOW, x->canon};
@@ -786,7 +798,7 @@ char *ve_render(const ve_list *old, const vr_file *f, const char *capture)
     guint header = 0, start = 0;
     gboolean seen_statement = FALSE;
     for (guint i = 0; i < nlines; i++) {
-        const ve_line *ln = g_ptr_array_index(lines, i);
+        const expect_line *ln = g_ptr_array_index(lines, i);
         if (ln->kind == L_OTHER)
             continue;
         if (!seen_statement)
@@ -801,14 +813,14 @@ char *ve_render(const ve_list *old, const vr_file *f, const char *capture)
         g_string_append_printf(s, "# %s: expected results (mptcpv-validate --write-expected)\n",
                                capture);
     for (guint i = 0; i < header; i++)
-        append_line(s, ((ve_line *)g_ptr_array_index(lines, i))->raw);
+        append_line(s, ((expect_line *)g_ptr_array_index(lines, i))->raw);
 
     gboolean facts_begun = FALSE;
     for (guint n = 0; n < want->len; n++) {
         const statement *st = &g_array_index(want, statement, n);
         gint found = -1;
         for (guint i = header; i < nlines && found < 0; i++) {
-            const ve_line *ln = g_ptr_array_index(lines, i);
+            const expect_line *ln = g_ptr_array_index(lines, i);
             if (!used[i] && ln->kind == st->kind && strcmp(ln->canon, st->canon) == 0)
                 found = (gint)i;
         }
@@ -816,7 +828,7 @@ char *ve_render(const ve_list *old, const vr_file *f, const char *capture)
         if (found >= 0) {
             used[found] = TRUE;
             for (guint i = block[found]; i <= (guint)found; i++)
-                append_line(s, ((ve_line *)g_ptr_array_index(lines, i))->raw);
+                append_line(s, ((expect_line *)g_ptr_array_index(lines, i))->raw);
         } else {
             /* a blank line between the findings (or the header) and the facts */
             if (fact_line && !facts_begun && s->len > 0 && !(s->len >= 2 &&
@@ -829,17 +841,17 @@ char *ve_render(const ve_list *old, const vr_file *f, const char *capture)
     /* Comments above statements that went, then whatever followed the last statement. */
     guint tail = start;
     for (guint i = header; i < nlines && seen_statement; i++) {
-        const ve_line *ln = g_ptr_array_index(lines, i);
+        const expect_line *ln = g_ptr_array_index(lines, i);
         if (ln->kind == L_OTHER || used[i])
             continue;
         for (guint k = block[i]; k < i; k++) {
-            const char *raw = ((ve_line *)g_ptr_array_index(lines, k))->raw;
+            const char *raw = ((expect_line *)g_ptr_array_index(lines, k))->raw;
             if (!is_blank(raw))
                 append_line(s, raw);
         }
     }
     for (guint i = seen_statement ? tail : nlines; i < nlines; i++)
-        append_line(s, ((ve_line *)g_ptr_array_index(lines, i))->raw);
+        append_line(s, ((expect_line *)g_ptr_array_index(lines, i))->raw);
 
     for (guint n = 0; n < want->len; n++)
         g_free(g_array_index(want, statement, n).canon);
@@ -847,4 +859,9 @@ char *ve_render(const ve_list *old, const vr_file *f, const char *capture)
     g_free(block);
     g_free(used);
     return g_string_free(s, FALSE);
+}
+
+char *expect_sidecar_path(const char *capture)
+{
+    return g_strconcat(capture, ".expected", NULL);
 }
