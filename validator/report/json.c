@@ -80,7 +80,44 @@ static void add_subflow(JsonBuilder *b, const result_subflow *s)
     add_int(b, "bytes_from_client", (gint64)s->bytes_from_client);
     add_int(b, "bytes_from_server", (gint64)s->bytes_from_server);
     add_opt_int(b, "reset_reason", s->reset_reason);
+    add_bool(b, "established", s->established);
+    add_str(b, "end_reason", mptcpv_subflow_end_name(s->ended_by));
+    add_opt_int(b, "end_frame", s->end_frame > 0 ? (gint64)s->end_frame : -1);
     json_builder_end_object(b);
+}
+
+static void add_event(JsonBuilder *b, const result_event *e)
+{
+    json_builder_begin_object(b);
+    add_str(b, "type", mptcpv_event_name(e->type));
+    add_int(b, "frame", e->frame);
+    add_int(b, "subflow", e->subflow);
+    if (e->type == MPTCPV_EVENT_TCPRST)
+        add_opt_int(b, "reason", e->reason);
+    json_builder_end_object(b);
+}
+
+/* What the core decided about the connection (close, data, reinjections, checksums,
+ * events). */
+static void add_core_facts(JsonBuilder *b, const result_connection *c)
+{
+    add_str(b, "close", mptcpv_close_state_name(c->close));
+    add_int(b, "data_bytes_from_client", (gint64)c->data_bytes_from_client);
+    add_int(b, "data_bytes_from_server", (gint64)c->data_bytes_from_server);
+    add_int(b, "reinjected_segments", (gint64)c->reinjected_segments);
+    add_int(b, "reinjected_bytes", (gint64)c->reinjected_bytes);
+    json_builder_set_member_name(b, "checksums");
+    json_builder_begin_object(b);
+    add_int(b, "good", c->checksums[0]);
+    add_int(b, "bad", c->checksums[1]);
+    add_int(b, "unverifiable", c->checksums[2]);
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "events");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < c->events->len; i++)
+        add_event(b, &g_array_index(c->events, result_event, i));
+    json_builder_end_array(b);
+    add_int(b, "events_dropped", c->events_dropped);
 }
 
 static void add_connection(JsonBuilder *b, const result_connection *c)
@@ -100,6 +137,7 @@ static void add_connection(JsonBuilder *b, const result_connection *c)
         json_builder_add_boolean_value(b, c->checksum != 0);
     add_str(b, "fallback", c->fallback);
     add_int(b, "first_frame", c->first_frame);
+    add_core_facts(b, c);
     json_builder_set_member_name(b, "subflows");
     json_builder_begin_array(b);
     for (guint i = 0; i < c->subflows->len; i++)
@@ -121,6 +159,7 @@ static JsonNode *file_node(const result_file *f)
     add_str(b, "error", f->error);
     add_int(b, "packets", (gint64)f->packets);
     add_int(b, "mptcp_packets", (gint64)f->mptcp_packets);
+    add_int(b, "mptcp_option_packets", (gint64)f->mptcp_option_packets);
     json_builder_set_member_name(b, "connections");
     json_builder_begin_array(b);
     for (guint i = 0; i < f->connections->len; i++)

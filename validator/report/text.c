@@ -46,6 +46,36 @@ static void finding_text(GString *s, const result_finding *fd, const char *inden
                            mptcpv_severity_name(fd->severity), fd->rule, fd->message);
 }
 
+/* What the core decided: close state, data, reinjections, checksums, events. */
+static void core_facts_text(GString *s, const result_connection *c)
+{
+    g_string_append_printf(s, "    %s; data %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+                           " bytes (client/server); %" G_GUINT64_FORMAT " %s reinjected (%"
+                           G_GUINT64_FORMAT " bytes)",
+                           mptcpv_close_state_name(c->close), c->data_bytes_from_client,
+                           c->data_bytes_from_server, c->reinjected_segments,
+                           plural((guint)c->reinjected_segments, "segment", "segments"),
+                           c->reinjected_bytes);
+    if (c->checksum > 0 || c->checksums[0] + c->checksums[1] + c->checksums[2] > 0)
+        g_string_append_printf(s, "; checksums %u good, %u bad, %u unverifiable",
+                               c->checksums[0], c->checksums[1], c->checksums[2]);
+    g_string_append_c(s, '\n');
+    if (c->events->len == 0)
+        return;
+    g_string_append(s, "    events:");
+    for (guint i = 0; i < c->events->len; i++) {
+        const result_event *e = &g_array_index(c->events, result_event, i);
+        g_string_append_printf(s, "%s %s (frame %u, subflow %u", i > 0 ? "," : "",
+                               mptcpv_event_name(e->type), e->frame, e->subflow);
+        if (e->reason >= 0)
+            g_string_append_printf(s, ", reason %d", e->reason);
+        g_string_append_c(s, ')');
+    }
+    if (c->events_dropped > 0)
+        g_string_append_printf(s, ", and %u more", c->events_dropped);
+    g_string_append_c(s, '\n');
+}
+
 static void connection_text(GString *s, const result_file *f, const result_connection *c)
 {
     g_string_append_printf(s, "  connection %u", c->id);
@@ -70,6 +100,8 @@ static void connection_text(GString *s, const result_file *f, const result_conne
                                c->server_token ? c->server_token : "?");
     if (c->fallback != NULL)
         g_string_append_printf(s, "    fell back to TCP: %s\n", c->fallback);
+    if (c->plugin_id >= 0)
+        core_facts_text(s, c);
     for (guint i = 0; i < c->subflows->len; i++) {
         const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         g_string_append_printf(s, "    subflow %u (%s%s, tcp.stream %" G_GINT64_FORMAT "): ",
@@ -88,6 +120,12 @@ static void connection_text(GString *s, const result_file *f, const result_conne
                                sf->bytes_from_client, sf->bytes_from_server);
         if (sf->reset_reason >= 0)
             g_string_append_printf(s, ", MP_TCPRST reason %d", sf->reset_reason);
+        if (c->plugin_id >= 0) {
+            g_string_append(s, sf->established ? ", established" : ", not established");
+            if (sf->ended_by != MPTCPV_SUBFLOW_OPEN)
+                g_string_append_printf(s, ", ended by %s in frame %u",
+                                       mptcpv_subflow_end_name(sf->ended_by), sf->end_frame);
+        }
         g_string_append_c(s, '\n');
     }
     for (guint i = 0; i < f->findings->len; i++) {
@@ -118,8 +156,9 @@ gboolean report_text(const result_report *r, GOutputStream *out, GError **error)
             continue;
         }
         g_string_append_printf(s, "%" G_GUINT64_FORMAT " packets (%" G_GUINT64_FORMAT
-                               " MPTCP), %u %s, ",
-                               f->packets, f->mptcp_packets, f->connections->len,
+                               " MPTCP, %" G_GUINT64_FORMAT " with MPTCP options), %u %s, ",
+                               f->packets, f->mptcp_packets, f->mptcp_option_packets,
+                               f->connections->len,
                                plural(f->connections->len, "connection", "connections"));
         counts_text(s, f->counts);
         g_string_append_c(s, '\n');

@@ -51,12 +51,20 @@
     X(CONN_CLIENT_TOKEN, "mptcpv.conn.client_token", 1)                                        \
     X(CONN_SERVER_TOKEN, "mptcpv.conn.server_token", 1)                                        \
     X(CONN_CHECKSUM, "mptcpv.conn.checksum", 1)                                                \
-    X(FALLBACK, "mptcpv.fallback", 1)
+    X(FALLBACK, "mptcpv.fallback", 1)                                                          \
+    /* What the core decides per connection and subflow, shown per frame (issue 15): */        \
+    X(CLOSE, "mptcpv.close", 1)                                                                \
+    X(SUBFLOW_END, "mptcpv.subflow.end", 1)                                                    \
+    X(SUBFLOW_ESTABLISHED, "mptcpv.subflow.established", 1)                                    \
+    X(DATA_BYTES, "mptcpv.data_bytes", 1)                                                      \
+    X(REINJECTION_OF, "mptcpv.reinjection_of", 1)                                              \
+    X(REINJECTED_BYTES, "mptcpv.reinjected_bytes", 1)                                          \
+    X(CHECKSUM_STATUS, "mptcpv.dss.checksum_status", 1)                                        \
+    X(EVENT, "mptcpv.event", 1)
 
 #define MPTCPV_VALIDATE_PLOT_FIELDS(X)                                                         \
     X(DSN, "mptcpv.dsn", 1)                                                                    \
     X(DATA_ACK, "mptcpv.data_ack", 1)                                                          \
-    X(REINJECTION_OF, "mptcpv.reinjection_of", 1)                                              \
     X(DATA_FIN, "mptcpv.dss.flags.data_fin", 1)
 
 typedef enum field_column {

@@ -135,6 +135,7 @@ static void connection_free(gpointer p)
     g_free(c->server_token);
     g_free(c->fallback);
     g_ptr_array_free(c->subflows, TRUE);
+    g_array_free(c->events, TRUE);
     g_free(c);
 }
 
@@ -146,6 +147,7 @@ static result_connection *connection_new(gint64 plugin_id, guint32 frame)
     c->checksum = -1;
     c->first_frame = frame;
     c->subflows = g_ptr_array_new_with_free_func(subflow_free);
+    c->events = g_array_new(FALSE, FALSE, sizeof(result_event));
     return c;
 }
 
@@ -358,6 +360,74 @@ static void update_connection(result_connection *c, char **cols, const row_view 
     }
 }
 
+/* Sum of every occurrence of a numeric column (a frame can carry several TCP layers). */
+static guint64 sum_u64(const char *col)
+{
+    if (!present(col))
+        return 0;
+    guint64 total = 0, n;
+    gchar **parts = g_strsplit(col, (const char[]){RESULT_AGGREGATOR, 0}, -1);
+    for (gchar **p = parts; *p != NULL; p++)
+        if (parse_u64(*p, &n))
+            total += n;
+    g_strfreev(parts);
+    return total;
+}
+
+static void add_events(result_connection *c, const result_subflow *s, char **cols,
+                       const row_view *v)
+{
+    gchar **names = g_strsplit(cols[FIELD_EVENT], (const char[]){RESULT_AGGREGATOR, 0}, -1);
+    guint64 n;
+    for (gchar **p = names; *p != NULL; p++) {
+        for (int e = 0; e < MPTCPV_EVENT_COUNT; e++) {
+            if (strcmp(*p, mptcpv_event_name((mptcpv_event)e)) != 0)
+                continue;
+            if (c->events->len >= RESULT_MAX_EVENTS) {
+                c->events_dropped++;
+                break;
+            }
+            result_event ev = {(mptcpv_event)e, v->frame, s->id, -1};
+            if (e == MPTCPV_EVENT_TCPRST && last_u64(cols[FIELD_TCPRST_REASON], &n))
+                ev.reason = (gint)n;
+            g_array_append_val(c->events, ev);
+        }
+    }
+    g_strfreev(names);
+}
+
+/* What the core decided, as the frame shows it: the views only count and copy it. */
+static void add_core_facts(result_connection *c, result_subflow *s, char **cols,
+                           const row_view *v, gboolean from_client)
+{
+    guint64 n;
+    if (last_u64(cols[FIELD_CLOSE], &n) && n <= MPTCPV_CLOSE_RESET)
+        c->close = (mptcpv_close_state)n;
+    if (last_u64(cols[FIELD_SUBFLOW_END], &n) && n <= MPTCPV_SUBFLOW_END_FASTCLOSE) {
+        s->ended_by = (mptcpv_subflow_end)n;
+        s->end_frame = v->frame;
+    }
+    if (any_true(cols[FIELD_SUBFLOW_ESTABLISHED]))
+        s->established = TRUE;
+    if (from_client)
+        c->data_bytes_from_client += sum_u64(cols[FIELD_DATA_BYTES]);
+    else
+        c->data_bytes_from_server += sum_u64(cols[FIELD_DATA_BYTES]);
+    if (present(cols[FIELD_REINJECTION_OF]))
+        c->reinjected_segments++;
+    c->reinjected_bytes += sum_u64(cols[FIELD_REINJECTED_BYTES]);
+    if (present(cols[FIELD_CHECKSUM_STATUS])) {
+        gchar **st = g_strsplit(cols[FIELD_CHECKSUM_STATUS], (const char[]){RESULT_AGGREGATOR, 0},
+                                -1);
+        for (gchar **p = st; *p != NULL; p++)
+            if (parse_u64(*p, &n) && n >= MPTCPV_VERDICT_GOOD && n <= MPTCPV_VERDICT_UNVERIFIABLE)
+                c->checksums[n - MPTCPV_VERDICT_GOOD]++;
+        g_strfreev(st);
+    }
+    if (present(cols[FIELD_EVENT]))
+        add_events(c, s, cols, v);
+}
+
 static void add_findings(result_file *f, char **cols, const row_view *v, result_connection *c,
                          result_subflow *s)
 {
@@ -412,6 +482,8 @@ void result_file_add_row(result_file *f, char **cols, result_row_place *place)
                      present(cols[FIELD_RULE]);
     if (mptcp)
         f->mptcp_packets++;
+    if (present(cols[FIELD_SUBTYPE]))
+        f->mptcp_option_packets++;
 
     result_connection *c = NULL;
     result_subflow *s = NULL;
@@ -454,6 +526,8 @@ void result_file_add_row(result_file *f, char **cols, result_row_place *place)
         from_client = update_subflow(s, cols, &v, linked);
     if (c != NULL && mptcp)
         update_connection(c, cols, &v, linked);
+    if (linked)
+        add_core_facts(c, s, cols, &v, from_client);
     add_findings(f, cols, &v, c, s);
     if (place != NULL) {
         place->connection = c; /* c and s are found or made together */

@@ -13,6 +13,7 @@
 
 #include "result/fields.h"
 #include "mptcpv/rules.h"
+#include "mptcpv/tracker.h"
 
 typedef struct result_endpoint {
     char *address; /* textual, as tshark prints it */
@@ -34,6 +35,9 @@ typedef struct result_subflow {
     guint64 packets;
     guint64 bytes_from_client, bytes_from_server;
     gint reset_reason; /* MP_TCPRST reason, -1: none seen */
+    gboolean established;    /* the core saw its handshake complete (else only attempted) */
+    mptcpv_subflow_end ended_by; /* how it ended, as the core decided */
+    guint32 end_frame;       /* the frame that decided it, 0 while open */
     /* The capture's tcp.stream of this subflow is used to attribute rows. */
 } result_subflow;
 
@@ -47,7 +51,24 @@ typedef struct result_connection {
     guint32 first_frame;
     GPtrArray *subflows; /* result_subflow*, by id */
     guint counts[3];     /* findings by mptcpv_severity */
+    /* What the core decided, summed or taken from the frames that carry it. */
+    mptcpv_close_state close;
+    guint64 data_bytes_from_client, data_bytes_from_server;
+    guint64 reinjected_segments, reinjected_bytes;
+    guint checksums[3];  /* verdicts: good, bad, unverifiable */
+    GArray *events;      /* result_event, frame order, at most RESULT_MAX_EVENTS */
+    guint events_dropped;
 } result_connection;
+
+/* Connection events kept per connection; past this only counted (events_dropped). */
+#define RESULT_MAX_EVENTS 1000
+
+typedef struct result_event {
+    mptcpv_event type;
+    guint32 frame;
+    guint subflow;
+    gint reason; /* tcprst: the MP_TCPRST reason; -1 otherwise */
+} result_event;
 
 typedef struct result_finding {
     guint32 frame;
@@ -63,7 +84,8 @@ typedef struct result_file {
     guint index;      /* position in the unsharded corpus listing */
     char *error;      /* NULL or one line saying what is wrong with the input */
     guint64 packets;
-    guint64 mptcp_packets;
+    guint64 mptcp_packets;        /* frames of MPTCP connections or with MPTCP options */
+    guint64 mptcp_option_packets; /* frames carrying an MPTCP option */
     GPtrArray *connections; /* result_connection* by id */
     GArray *findings;       /* result_finding, frame order */
     guint counts[3];
