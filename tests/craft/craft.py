@@ -22,6 +22,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import options as o  # noqa: E402
 from pcapwriter import Writer, ones_sum  # noqa: E402
 

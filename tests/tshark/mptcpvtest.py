@@ -14,15 +14,19 @@ build, every run here is unprivileged:
 argv is always a list, never a shell string. Paths come from the environment CTest sets
 (tests/tshark/CMakeLists.txt): MPTCPV_SOURCE_DIR, MPTCPV_BUILD_DIR, MPTCPV_PLUGIN_ROOT.
 """
-import collections
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# tests/pylib: the one rules.def reader, pcap writer and .expected reader.
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+import rulesdef  # noqa: E402
+import sidecar  # noqa: E402
 SOURCE_DIR = (os.environ.get("MPTCPV_SOURCE_DIR") or
               os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD_DIR = os.environ.get("MPTCPV_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
@@ -180,32 +184,19 @@ def repo_captures():
 
 
 def expected_file(capture):
-    """The findings list of |capture|: <name>.expected or <name>.pcap.expected, or None."""
-    for path in (CAPTURE_RE.sub("", capture) + ".expected", capture + ".expected"):
-        if os.path.exists(path):
-            return path
-    return None
+    """The findings list of |capture| (<capture>.expected, as the validator looks it up), or
+    None."""
+    return sidecar.find_sidecar(capture)
 
 
 def read_expected(path):
-    """Multiset of (frame, rule) from '<frame> <rule-id>' lines; '#' starts a comment;
-    lines whose first word is not a number (e.g. 'connection ...') are ignored."""
-    found = collections.Counter()
-    with open(path) as f:
-        for line in f:
-            words = line.split("#", 1)[0].split()
-            if len(words) >= 2 and words[0].isdigit():
-                found[(int(words[0]), words[1])] += 1
-    return found
+    """Multiset of (frame, rule) of the finding lines of |path| (tests/pylib/sidecar.py)."""
+    return sidecar.read_findings(path)
 
 
 def rules_table():
-    """{rule id: severity ('error', 'warning', 'info')} parsed from core/rules.def."""
-    with open(os.path.join(SOURCE_DIR, "core", "rules.def")) as f:
-        text = f.read()
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    return {m.group(2): m.group(3).lower() for m in re.finditer(
-        r'MPTCPV_RULE\(\s*(\w+)\s*,\s*"([^"]+)"\s*,\s*(\w+)', text)}
+    """{rule id: severity ('error', 'warning', 'info')} of core/rules.def."""
+    return rulesdef.severities(os.path.join(SOURCE_DIR, "core", "rules.def"))
 
 
 class TsharkTestCase(unittest.TestCase):

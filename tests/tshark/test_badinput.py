@@ -15,16 +15,14 @@ import tempfile
 import unittest
 
 import mptcpvtest as m
+import pcapwriter  # tests/pylib, on the path through mptcpvtest
 
 CUTS = (60, 70, 80)
 
 
 def pcap(records, linktype=1):
     """A classic pcap file's bytes from raw link-layer frames."""
-    out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, linktype)
-    for i, frame in enumerate(records):
-        out += struct.pack("<IIII", 1700000000 + i, 0, len(frame), len(frame)) + frame
-    return out
+    return pcapwriter.pcap_bytes(records, linktype)
 
 
 def ip_csum(data):

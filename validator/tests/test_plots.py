@@ -27,7 +27,7 @@ BASIC = os.path.join(CAPTURES, "kernel", "v1-basic.pcap")
 FASTCLOSE = os.path.join(CAPTURES, "kernel", "v1-fastclose.pcap")
 CRAFTED = os.path.join(CAPTURES, "crafted")
 CSV_HEADER = ["time", "frame", "subflow", "direction", "dsn", "dsn_end", "data_ack", "event"]
-# plot_svg.c's palette: subflow 0 and 1
+# report/plot_svg.c's palette: subflow 0 and 1
 SUBFLOW_RGB = [bytes.fromhex("1f77b4"), bytes.fromhex("ff7f0e")]
 
 

@@ -14,6 +14,7 @@ import shutil
 import stat
 import struct
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -28,6 +29,9 @@ JUNIT_XSD = os.path.join(HERE, "junit.xsd")
 EXTERNAL = os.environ.get("MPTCPV_EXTERNAL_CAPTURES", os.path.abspath(
     os.path.join(SOURCE_DIR, "..", "shared", "captures", "external")))
 RULES_DEF = os.path.join(SOURCE_DIR, "core", "rules.def")
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "pylib"))
+import rulesdef  # noqa: E402  (tests/pylib: the one rules.def reader)
+from pcapwriter import write_pcap  # noqa: E402  (tests/pylib: the one pcap writer)
 # Set by CTest: the build's plugin root. The tests then test that plugin (--plugin-dir, given
 # first so a test's own --plugin-dir wins), whatever else is installed, and a plugin that is
 # not usable fails them instead of skipping them.
@@ -65,16 +69,6 @@ def _packet(src, dst, sport, dport, flags, options, seq=1000, ack=0):
     return eth + ip + tcp
 
 
-def write_pcap(path, packets, nanosecond=False, big_endian=False):
-    e = ">" if big_endian else "<"
-    magic = 0xa1b23c4d if nanosecond else 0xa1b2c3d4
-    with open(path, "wb") as f:
-        f.write(struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, 65535, 1))
-        for i, p in enumerate(packets):
-            f.write(struct.pack(e + "IIII", 1700000000 + i, 0, len(p), len(p)))
-            f.write(p)
-
-
 A, B = [10, 0, 0, 1], [10, 0, 0, 2]
 # MP_CAPABLE v1 SYN (kind 30, length 4, subtype 0 version 1, flags A|H): a clean handshake start
 CLEAN = [_packet(A, B, 40000, 80, 0x02, b"\x1e\x04\x01\x81")]
@@ -83,8 +77,7 @@ MALFORMED = [_packet(A, B, 40001, 80, 0x10, b"\x1e\x03\x20", seq=5, ack=7)]
 
 
 def rules_from_table():
-    with open(RULES_DEF) as f:
-        return re.findall(r'MPTCPV_RULE\(\w+,\s*"([^"]+)"', f.read())
+    return rulesdef.rule_ids(RULES_DEF)
 
 
 # ---- helpers ---------------------------------------------------------------------------------

@@ -1,7 +1,38 @@
-"""A small classic-pcap writer: Ethernet + IPv4/IPv6 + TCP frames with correct IPv4 header
-and TCP checksums, fixed timestamps, byte-identical on every run."""
+"""The one classic-pcap writer of the Python tests and tools: Ethernet + IPv4/IPv6 + TCP
+frames with correct IPv4 header and TCP checksums, fixed timestamps, byte-identical on every
+run (Writer), and whole files of ready-made frames (pcap_bytes, write_pcap)."""
 import ipaddress
 import struct
+
+MAGIC_US, MAGIC_NS = 0xa1b2c3d4, 0xa1b23c4d
+# pcap_bytes: frame i gets the timestamp FIRST_SECOND + i (fraction 0).
+FIRST_SECOND = 1700000000
+
+
+def file_header(snaplen=65535, linktype=1, nanosecond=False, big_endian=False):
+    """The 24-byte pcap file header (version 2.4)."""
+    e = ">" if big_endian else "<"
+    return struct.pack(e + "IHHiIII", MAGIC_NS if nanosecond else MAGIC_US, 2, 4, 0, 0,
+                       snaplen, linktype)
+
+
+def record_header(sec, frac, caplen, length, big_endian=False):
+    """A record header: |frac| is micro- or nanoseconds, as the file header says."""
+    return struct.pack((">" if big_endian else "<") + "IIII", sec, frac, caplen, length)
+
+
+def pcap_bytes(frames, linktype=1, nanosecond=False, big_endian=False):
+    """A classic pcap file's bytes from raw link-layer |frames|, frame i at FIRST_SECOND + i."""
+    out = file_header(65535, linktype, nanosecond, big_endian)
+    for i, frame in enumerate(frames):
+        out += record_header(FIRST_SECOND + i, 0, len(frame), len(frame), big_endian) + frame
+    return out
+
+
+def write_pcap(path, frames, linktype=1, nanosecond=False, big_endian=False):
+    """pcap_bytes() written to |path|."""
+    with open(path, "wb") as f:
+        f.write(pcap_bytes(frames, linktype, nanosecond, big_endian))
 
 
 def ones_sum(data, total=0):
@@ -22,7 +53,7 @@ class Writer:
     def __init__(self, path, snaplen=65535):
         self.f = open(path, "wb")
         self.snaplen = snaplen
-        self.f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snaplen, 1))
+        self.f.write(file_header(snaplen))
         self.frames = 0
 
     def close(self):
@@ -57,6 +88,6 @@ class Writer:
         cap = len(frame) if caplen is None else min(caplen, len(frame))
         sec = int(t)
         usec = int(round((t - sec) * 1e6))
-        self.f.write(struct.pack("<IIII", sec, usec, cap, len(frame)) + frame[:cap])
+        self.f.write(record_header(sec, usec, cap, len(frame)) + frame[:cap])
         self.frames += 1
         return self.frames

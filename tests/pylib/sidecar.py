@@ -1,0 +1,34 @@
+"""The one reader of `.expected` sidecars for Python, with the validator's lookup.
+
+mptcpv-validate --expect auto and --write-expected use <capture>.expected: the capture's
+whole name with ".expected" appended (x.pcap -> x.pcap.expected; expect/expect.c,
+expect_sidecar_path). Findings are '<frame> <rule-id>' lines; '#' starts a comment; lines
+whose first word is not a number (connection and subflow facts, reserved words) are not
+findings.
+"""
+import collections
+import os
+
+SUFFIX = ".expected"
+
+
+def sidecar_path(capture):
+    """<capture>.expected, whether it exists or not."""
+    return capture + SUFFIX
+
+
+def find_sidecar(capture):
+    """The sidecar of |capture| if it exists, else None."""
+    path = sidecar_path(capture)
+    return path if os.path.exists(path) else None
+
+
+def read_findings(path):
+    """Multiset of (frame, rule) of the finding lines of |path|."""
+    found = collections.Counter()
+    with open(path) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if len(words) >= 2 and words[0].isdigit():
+                found[(int(words[0]), words[1])] += 1
+    return found
