@@ -56,6 +56,15 @@ static void event_name(GString *o, const result_file *f, const series_event *e)
     case SERIES_EV_DATA_FIN:
         g_string_append(o, "data_fin");
         break;
+    case SERIES_EV_ADD_ADDR:
+        g_string_append(o, "add_addr");
+        break;
+    case SERIES_EV_REMOVE_ADDR:
+        g_string_append(o, "remove_addr");
+        break;
+    case SERIES_EV_MP_FAIL:
+        g_string_append(o, "mp_fail");
+        break;
     }
 }
 

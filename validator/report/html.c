@@ -113,12 +113,11 @@ static void finding_row(GString *o, const result_finding *fd, gboolean with_conn
 static void summary_table(GString *o, const result_connection *c, const series_conn *s)
 {
     const result_subflow *first = initial_subflow(c);
-    guint64 c2s = 0, s2c = 0, reinj = 0;
+    guint64 c2s = 0, s2c = 0;
     for (guint i = 0; i < c->subflows->len; i++) {
         const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         c2s += sf->bytes_from_client;
         s2c += sf->bytes_from_server;
-        reinj += series_conn_reinjections(s, sf->id);
     }
     g_string_append(o, "<table class=\"summary\">\n");
     row_open(o, "MPTCP version");
@@ -157,15 +156,32 @@ static void summary_table(GString *o, const result_connection *c, const series_c
     else
         g_string_append(o, "no");
     g_string_append(o, "</td></tr>\n");
+    guint established = 0;
+    for (guint i = 0; i < c->subflows->len; i++)
+        established += ((const result_subflow *)g_ptr_array_index(c->subflows, i))->established;
     row_open(o, "subflows");
-    g_string_append_printf(o, "%u</td></tr>\n", c->subflows->len);
+    g_string_append_printf(o, "%u (%u established)</td></tr>\n", c->subflows->len, established);
+    row_open(o, "close");
+    g_string_append_printf(o, "%s</td></tr>\n", mptcpv_close_state_name(c->close));
     row_open(o, "TCP payload bytes");
     g_string_append_printf(o,
                            "client → server %" G_GUINT64_FORMAT ", server → client %"
                            G_GUINT64_FORMAT "</td></tr>\n",
                            c2s, s2c);
+    row_open(o, "data-level bytes");
+    g_string_append_printf(o,
+                           "client → server %" G_GUINT64_FORMAT ", server → client %"
+                           G_GUINT64_FORMAT " (what the applications sent)</td></tr>\n",
+                           c->data_bytes_from_client, c->data_bytes_from_server);
     row_open(o, "reinjections");
-    g_string_append_printf(o, "%" G_GUINT64_FORMAT "</td></tr>\n", reinj);
+    g_string_append_printf(o, "%" G_GUINT64_FORMAT " segments, %" G_GUINT64_FORMAT
+                           " bytes</td></tr>\n",
+                           c->reinjected_segments, c->reinjected_bytes);
+    if (c->checksum > 0 || c->checksums[0] + c->checksums[1] + c->checksums[2] > 0) {
+        row_open(o, "DSS checksum verdicts");
+        g_string_append_printf(o, "%u good, %u bad, %u unverifiable</td></tr>\n",
+                               c->checksums[0], c->checksums[1], c->checksums[2]);
+    }
     row_open(o, "findings");
     counts(o, c->counts);
     g_string_append(o, "</td></tr>\n");
@@ -189,7 +205,7 @@ static void subflow_table(GString *o, const result_connection *c, const series_c
                        "<th>opened by</th><th>backup</th><th>client (address id)</th>"
                        "<th>server (address id)</th><th>frames</th><th>packets</th>"
                        "<th>bytes c→s</th><th>bytes s→c</th><th>reinjected</th>"
-                       "<th>MP_TCPRST</th></tr>\n");
+                       "<th>MP_TCPRST</th><th>established</th><th>ended by</th></tr>\n");
     for (guint i = 0; i < c->subflows->len; i++) {
         const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         g_string_append_printf(o,
@@ -219,9 +235,14 @@ static void subflow_table(GString *o, const result_connection *c, const series_c
                                sf->first_frame, sf->last_frame, sf->packets, sf->bytes_from_client,
                                sf->bytes_from_server, series_conn_reinjections(s, sf->id));
         if (sf->reset_reason >= 0)
-            g_string_append_printf(o, "<td>reason %d</td></tr>\n", sf->reset_reason);
+            g_string_append_printf(o, "<td>reason %d</td>", sf->reset_reason);
         else
-            g_string_append(o, "<td></td></tr>\n");
+            g_string_append(o, "<td></td>");
+        g_string_append_printf(o, "<td>%s</td><td>", sf->established ? "yes" : "no");
+        if (sf->ended_by != MPTCPV_SUBFLOW_OPEN)
+            g_string_append_printf(o, "%s (frame %u)", mptcpv_subflow_end_name(sf->ended_by),
+                                   sf->end_frame);
+        g_string_append(o, "</td></tr>\n");
     }
     g_string_append(o, "</table>\n");
 }
@@ -301,13 +322,12 @@ static void event_table(GString *o, const series_conn *s)
     guint n = 0, listed = 0;
     for (guint i = 0; s != NULL && i < s->events->len; i++) {
         guint8 k = g_array_index(s->events, series_event, i).kind;
-        n += k == SERIES_EV_JOIN || k == SERIES_EV_PRIO || k == SERIES_EV_RESET ||
-             k == SERIES_EV_REINJECTION;
+        n += k != SERIES_EV_FINDING;
     }
     if (n == 0)
         return;
     g_string_append_printf(o, "<details><summary>%u %s (joins, priority changes, resets, "
-                              "reinjections)</summary>\n<table class=\"events\">\n<tr><th>frame"
+                              "reinjections, addresses, DATA_FINs)</summary>\n<table class=\"events\">\n<tr><th>frame"
                               "</th><th>time (s)</th><th>subflow</th><th>event</th></tr>\n",
                            n, plural(n, "event", "events"));
     for (guint i = 0; i < s->events->len && listed < MAX_LISTED; i++) {
@@ -325,6 +345,18 @@ static void event_table(GString *o, const series_conn *s)
             break;
         case SERIES_EV_REINJECTION:
             what = "reinjection";
+            break;
+        case SERIES_EV_ADD_ADDR:
+            what = "ADD_ADDR";
+            break;
+        case SERIES_EV_REMOVE_ADDR:
+            what = "REMOVE_ADDR";
+            break;
+        case SERIES_EV_DATA_FIN:
+            what = e->from_client ? "the client's DATA_FIN" : "the server's DATA_FIN";
+            break;
+        case SERIES_EV_MP_FAIL:
+            what = "MP_FAIL";
             break;
         default:
             continue;

@@ -426,6 +426,20 @@ static void glyph(GString *o, const char *kind, double x, double y, const char *
         g_string_append_printf(o, "m-4-4l8 8m0-8l-8 8\" stroke=\"%s\" stroke-width=\"2.5\" "
                                   "fill=\"none\"/>",
                                colour);
+    } else if (strcmp(kind, "add_addr") == 0) { /* plus */
+        num(o, y);
+        g_string_append_printf(o, "m-5 0h10m-5-5v10\" stroke=\"%s\" stroke-width=\"2.5\" "
+                                  "fill=\"none\"/>",
+                               colour);
+    } else if (strcmp(kind, "remove_addr") == 0) { /* minus */
+        num(o, y);
+        g_string_append_printf(o, "m-5 0h10\" stroke=\"%s\" stroke-width=\"3\" fill=\"none\"/>",
+                               colour);
+    } else if (strcmp(kind, "data_fin") == 0) { /* flag */
+        num(o, y + 4);
+        g_string_append_printf(o, "v-9l7 3l-7 3\" stroke=\"%s\" stroke-width=\"1.5\" "
+                                  "fill=\"%s\"/>",
+                               colour, colour);
     } else if (strcmp(kind, "finding") == 0) { /* diamond */
         num(o, y - 6);
         g_string_append_printf(o, "l6 6l-6 6l-6-6z\" fill=\"%s\"/>", colour);
@@ -551,7 +565,43 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
             g = (finding_group){e, fd, e->frame, 1, x};
             break;
         }
+        case SERIES_EV_ADD_ADDR:
+        case SERIES_EV_REMOVE_ADDR: {
+            gboolean add = e->kind == SERIES_EV_ADD_ADDR;
+            const char *kind = add ? "add_addr" : "remove_addr";
+            marker_open(o, kind, e);
+            g_string_append_printf(t, "frame %u: %s on subflow %u (sent by the %s)", e->frame,
+                                   add ? "ADD_ADDR announces an address" :
+                                         "REMOVE_ADDR withdraws an address",
+                                   e->subflow, e->from_client ? "client" : "server");
+            g_string_append_c(o, '>');
+            title(o, t->str);
+            vline(o, x, col, "1 3", 1.5);
+            glyph(o, kind, x, TOP - 8, col);
+            g_string_append(o, "</g>\n");
+            break;
+        }
         case SERIES_EV_DATA_FIN:
+            if ((e->from_client != 0) != c2s)
+                break;
+            marker_open(o, "data_fin", e);
+            g_string_append_printf(t, "frame %u on subflow %u: the %s's DATA_FIN", e->frame,
+                                   e->subflow, e->from_client ? "client" : "server");
+            g_string_append_c(o, '>');
+            title(o, t->str);
+            vline(o, x, col, "4 2", 1.5);
+            glyph(o, "data_fin", x, TOP - 8, col);
+            g_string_append(o, "</g>\n");
+            break;
+        case SERIES_EV_MP_FAIL:
+            marker_open(o, "mp_fail", e);
+            g_string_append_printf(t, "frame %u: MP_FAIL on subflow %u (a checksum failed)",
+                                   e->frame, e->subflow);
+            g_string_append_c(o, '>');
+            title(o, t->str);
+            vline(o, x, RESET_COLOUR, "6 2", 1.5);
+            glyph(o, "reset", x, TOP - 8, RESET_COLOUR);
+            g_string_append(o, "</g>\n");
             break;
         }
     }
@@ -607,6 +657,9 @@ static double legend_draw(GString *o, const result_connection *c)
     legend_item(&l, "RST / MP_TCPRST / MP_FASTCLOSE", "reset", RESET_COLOUR, NULL);
     legend_item(&l, "finding", "finding", severity_colour(MPTCPV_SEVERITY_ERROR), NULL);
     legend_item(&l, "reinjection", "reinjection", "#555", NULL);
+    legend_item(&l, "ADD_ADDR", "add_addr", "#555", NULL);
+    legend_item(&l, "REMOVE_ADDR", "remove_addr", "#555", NULL);
+    legend_item(&l, "DATA_FIN", "data_fin", "#555", NULL);
     g_string_append(o, "</g>\n");
     return l.y + 12;
 }

@@ -6,9 +6,6 @@
 #include <string.h>
 
 #define FLAG_RST 0x04u
-#define FLAG_SYN 0x02u
-#define FLAG_ACK 0x10u
-#define SUBTYPE_JOIN 0x1u
 #define SUBTYPE_PRIO 0x5u
 #define SUBTYPE_FASTCLOSE 0x7u
 #define SUBTYPE_TCPRST 0x8u
@@ -29,7 +26,6 @@ static void conn_free(gpointer p)
     g_array_free(s->reinjections, TRUE);
     g_array_free(s->seen, TRUE);
     g_array_free(s->backup_state, TRUE);
-    g_array_free(s->join_seen, TRUE);
     g_free(s);
 }
 
@@ -121,15 +117,16 @@ static int last_bool(const char *col)
     return is_true(p, strlen(p));
 }
 
-static gboolean any_true(const char *col)
+/* Does the aggregated mptcpv.event column name |event|? */
+static gboolean has_event(const char *col, mptcpv_event event)
 {
-    for (const char *p = col; present(p);) {
-        const char *sep = strchr(p, RESULT_AGGREGATOR);
-        size_t n = sep != NULL ? (size_t)(sep - p) : strlen(p);
-        if (is_true(p, n))
+    if (col == NULL || *col == '\0')
+        return FALSE;
+    const char *name = mptcpv_event_name(event);
+    size_t n = strlen(name);
+    for (const char *p = col; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == col || p[-1] == RESULT_AGGREGATOR) && (p[n] == '\0' || p[n] == RESULT_AGGREGATOR))
             return TRUE;
-        p = sep != NULL ? sep + 1 : NULL;
-    }
     return FALSE;
 }
 
@@ -186,7 +183,6 @@ static series_conn *conn_new(void)
     s->reinjections = g_array_new(FALSE, TRUE, sizeof(guint64));
     s->seen = g_array_new(FALSE, TRUE, sizeof(guint64));
     s->backup_state = g_array_new(FALSE, FALSE, sizeof(gint8));
-    s->join_seen = g_array_new(FALSE, TRUE, sizeof(gboolean));
     return s;
 }
 
@@ -198,7 +194,6 @@ static void grow(series_conn *s, guint id)
     guint old = s->backup_state->len;
     g_array_set_size(s->reinjections, id + 1);
     g_array_set_size(s->seen, 4 * (id + 1));
-    g_array_set_size(s->join_seen, id + 1);
     g_array_set_size(s->backup_state, id + 1);
     for (guint i = old; i <= id; i++)
         g_array_index(s->backup_state, gint8, i) = -1;
@@ -286,12 +281,15 @@ void series_file_add_row(series_file *vs, const result_file *f, char **cols,
         add_point(s, &pt, vs->max_points);
 
     guint subtypes = subtype_mask(cols[FIELD_SUBTYPE]);
-    gboolean syn = (flags & FLAG_SYN) != 0, ack = (flags & FLAG_ACK) != 0;
-    gboolean *join_seen = &g_array_index(s->join_seen, gboolean, sf);
-    if (syn && !ack && (subtypes & (1u << SUBTYPE_JOIN)) && !*join_seen) {
-        *join_seen = TRUE;
+    /* Connection events are the core's (mptcpv.event); markers only draw them. */
+    if (has_event(cols[FIELD_EVENT], MPTCPV_EVENT_JOIN))
         add_event(s, &base, SERIES_EV_JOIN, last_bool(cols[FIELD_JOIN_BACKUP]) == 1);
-    }
+    if (has_event(cols[FIELD_EVENT], MPTCPV_EVENT_ADD_ADDR))
+        add_event(s, &base, SERIES_EV_ADD_ADDR, 0);
+    if (has_event(cols[FIELD_EVENT], MPTCPV_EVENT_REMOVE_ADDR))
+        add_event(s, &base, SERIES_EV_REMOVE_ADDR, 0);
+    if (has_event(cols[FIELD_EVENT], MPTCPV_EVENT_MP_FAIL))
+        add_event(s, &base, SERIES_EV_MP_FAIL, 0);
     /* MP_PRIO itself, or a backup state that changed since this subflow's last frame */
     gint8 *state = &g_array_index(s->backup_state, gint8, sf);
     int backup = last_bool(cols[FIELD_SUBFLOW_BACKUP]);
@@ -320,7 +318,7 @@ void series_file_add_row(series_file *vs, const result_file *f, char **cols,
         r.dsn = pt.dsn;
         add_event(s, &r, SERIES_EV_REINJECTION, pt.reinjection_of);
     }
-    if (any_true(cols[FIELD_DATA_FIN]))
+    if (has_event(cols[FIELD_EVENT], MPTCPV_EVENT_DATA_FIN))
         add_event(s, &base, SERIES_EV_DATA_FIN, 0);
     for (guint i = place->first_finding; i < f->findings->len; i++)
         add_event(s, &base, SERIES_EV_FINDING, i);

@@ -37,12 +37,15 @@ typedef struct series_point {
 } series_point;
 
 typedef enum series_event_kind {
-    SERIES_EV_JOIN,        /* SYN with MP_JOIN: a subflow starts; detail = backup bit */
+    SERIES_EV_JOIN,        /* the core's "join" event: a subflow starts; detail = backup bit */
     SERIES_EV_PRIO,        /* MP_PRIO, or the subflow's backup state changed; detail = backup */
     SERIES_EV_RESET,       /* detail = SERIES_RESET_* bits | MP_TCPRST reason << 8 */
     SERIES_EV_FINDING,     /* detail = index in result_file.findings */
     SERIES_EV_REINJECTION, /* detail = the earlier frame, dsn = the segment's */
-    SERIES_EV_DATA_FIN,
+    SERIES_EV_DATA_FIN,    /* the core's "data_fin": a host's first DATA_FIN */
+    SERIES_EV_ADD_ADDR,    /* the core's connection events of the same names */
+    SERIES_EV_REMOVE_ADDR,
+    SERIES_EV_MP_FAIL,
 } series_event_kind;
 
 enum {
@@ -72,7 +75,6 @@ typedef struct series_conn {
     /* building state, per subflow id */
     GArray *seen;         /* guint64 [4 * id + 2 * from_client + has DSN]: sub-series sizes */
     GArray *backup_state; /* gint8: -1 unknown, 0, 1 */
-    GArray *join_seen;    /* gboolean */
 } series_conn;
 
 typedef struct series_file series_file;

@@ -64,8 +64,7 @@
 
 #define MPTCPV_VALIDATE_PLOT_FIELDS(X)                                                         \
     X(DSN, "mptcpv.dsn", 1)                                                                    \
-    X(DATA_ACK, "mptcpv.data_ack", 1)                                                          \
-    X(DATA_FIN, "mptcpv.dss.flags.data_fin", 1)
+    X(DATA_ACK, "mptcpv.data_ack", 1)
 
 typedef enum field_column {
 #define FIELD_ENUM(e, name, enabled) FIELD_##e,

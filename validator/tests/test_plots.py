@@ -25,6 +25,7 @@ CAPTURES = os.path.join(tv.SOURCE_DIR, "captures")
 JOIN = os.path.join(CAPTURES, "kernel", "v1-join.pcap")
 BASIC = os.path.join(CAPTURES, "kernel", "v1-basic.pcap")
 FASTCLOSE = os.path.join(CAPTURES, "kernel", "v1-fastclose.pcap")
+ADDRESSES = os.path.join(CAPTURES, "kernel", "v1-add-remove-addr.pcap")
 CRAFTED = os.path.join(CAPTURES, "crafted")
 CSV_HEADER = ["time", "frame", "subflow", "direction", "dsn", "dsn_end", "data_ack", "event"]
 # report/plot_svg.c's palette: subflow 0 and 1
@@ -284,6 +285,34 @@ class HtmlStructure(Plots):
         sec = self.capture("crafted/rule-join.hmac_bad.pcap")
         self.assertIn("join.hmac_bad", [m.attrs["data-rule"] for m in sec.find_all("g", "finding")])
 
+    def test_address_and_data_fin_markers_and_summary(self):
+        """ADD_ADDR, REMOVE_ADDR and DATA_FIN markers; close state, data-level bytes and
+        established subflows in the summary, as the JSON has them."""
+        d = os.path.join(self.out, "html-addresses")
+        os.makedirs(d, exist_ok=True)
+        html, json_out = os.path.join(d, "r.html"), os.path.join(d, "r.json")
+        p = subprocess.run(tv.validator_argv("--html", html, "-f", "json", "-o", json_out,
+                                             ADDRESSES),
+                           env=self.env, capture_output=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        dom = parse_html(self.read(html))
+        with open(json_out) as f:
+            conn = json.load(f)["files"][0]["connections"][0]
+        c2s, s2c = dom.find_all("svg", "dsn-plot")[:2]
+        for svg in (c2s, s2c):
+            self.assertEqual([m.attrs["data-frame"] for m in svg.find_all("g", "add_addr")],
+                             [str(e["frame"]) for e in conn["events"] if e["type"] == "add_addr"])
+            self.assertEqual([m.attrs["data-frame"] for m in svg.find_all("g", "remove_addr")],
+                             ["188"])
+        fins = [e["frame"] for e in conn["events"] if e["type"] == "data_fin"]
+        self.assertEqual(len(fins), 2)
+        self.assertEqual(sorted(int(m.attrs["data-frame"]) for svg in (c2s, s2c)
+                                for m in svg.find_all("g", "data_fin")), sorted(fins))
+        summary = dom.find_all("table", "summary")[0].all_text()
+        self.assertIn("close" + conn["close"], summary.replace(" ", ""))
+        self.assertIn("%d, server" % conn["data_bytes_from_client"], summary)
+        self.assertIn("2 (2 established)", summary)
+
     def test_prio_marker(self):
         sec = self.capture("crafted/v1-full-csum.pcap")
         prios = sec.find_all("g", "prio")
@@ -382,6 +411,23 @@ class Csv(Plots):
                          [("24", "1")])
         bad = self.rows(os.path.join(d, "rule-dss.checksum_bad.pcap.conn0.csv"))
         self.assertIn("finding:dss.checksum_bad", [r["event"] for r in bad])
+
+    def test_core_events_in_csv(self):
+        """The CSV's joins, addresses and DATA_FINs are the plugin's mptcpv.event: the same
+        frames as the JSON's events (captures/kernel/README.md: ADD_ADDR frame 4,
+        REMOVE_ADDR 188)."""
+        d = os.path.join(self.out, "csv-core-events")
+        json_out = os.path.join(self.out, "core-events.json")
+        self.run_plots("--csv", d, "-f", "json", "-o", json_out, ADDRESSES)
+        rows = self.rows(os.path.join(d, "v1-add-remove-addr.pcap.conn0.csv"))
+        got = [(e, int(r["frame"])) for r in rows for e in r["event"].split(";")
+               if e.split(":")[0] in ("join", "add_addr", "remove_addr", "data_fin")]
+        with open(json_out) as f:
+            events = json.load(f)["files"][0]["connections"][0]["events"]
+        self.assertEqual(got, [(e["type"], e["frame"]) for e in events])
+        self.assertIn(("add_addr", 4), got)
+        self.assertIn(("remove_addr", 188), got)
+        self.assertEqual([e for e, _ in got].count("data_fin"), 2)
 
     def test_decimation_is_every_kth_point(self):
         full_dir, small_dir = os.path.join(self.out, "full"), os.path.join(self.out, "small")
