@@ -50,7 +50,7 @@ static gint ett_mptcpv = -1;
 
 /* One expert info per rule of core/rules.def, in the same order. */
 static ei_register_info ei_mptcpv_rules[] = {
-#define MPTCPV_RULE(name, id, sev, rfc, cat, desc)                                             \
+#define MPTCPV_RULE(name, id, sev, group, rfc, cat, desc)                                      \
     {NULL, {"mptcpv.expert." id, PI_PROTOCOL, PI_NOTE, desc, EXPFILL}},
 #include "../core/rules.def"
 };
@@ -85,6 +85,21 @@ static int severity_to_ws(mptcpv_severity severity)
         return PI_NOTE;
     }
     return PI_NOTE;
+}
+
+static int group_to_ws(mptcpv_group group)
+{
+    switch (group) {
+    case MPTCPV_GROUP_PROTOCOL:
+        return PI_PROTOCOL;
+    case MPTCPV_GROUP_MALFORMED:
+        return PI_MALFORMED;
+    case MPTCPV_GROUP_CHECKSUM:
+        return PI_CHECKSUM;
+    case MPTCPV_GROUP_SEQUENCE:
+        return PI_SEQUENCE;
+    }
+    return PI_PROTOCOL;
 }
 
 static void init_mptcpv(void)
@@ -610,8 +625,7 @@ void proto_register_mptcpv(void)
         ei_mptcpv[i] = (expert_field)EI_INIT;
         ei_mptcpv_rules[i].ids = &ei_mptcpv[i];
         ei_mptcpv_rules[i].eiinfo.severity = severity_to_ws(rule->severity);
-        ei_mptcpv_rules[i].eiinfo.group =
-            rule->rule == MPTCPV_RULE_OPTION_MALFORMED ? PI_MALFORMED : PI_PROTOCOL;
+        ei_mptcpv_rules[i].eiinfo.group = group_to_ws(rule->group);
     }
     expert_module_t *expert = expert_register_protocol(proto_mptcpv);
     expert_register_field_array(expert, ei_mptcpv_rules, array_length(ei_mptcpv_rules));

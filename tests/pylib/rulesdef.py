@@ -1,6 +1,6 @@
 """The one reader of core/rules.def for Python (tests, scripts/gen-docs).
 
-rules.def is a C X-macro table, one MPTCPV_RULE(name, id, severity, rfc, catalogue,
+rules.def is a C X-macro table, one MPTCPV_RULE(name, id, severity, group, rfc, catalogue,
 description) per rule (see its header comment); C comments are not rules.
 """
 import collections
@@ -11,15 +11,16 @@ SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file
                                           ".."))
 RULES_DEF = os.path.join(SOURCE_DIR, "core", "rules.def")
 
-Rule = collections.namedtuple("Rule", "name id severity rfc catalogue description")
+Rule = collections.namedtuple("Rule", "name id severity group rfc catalogue description")
 
-_RULE_RE = re.compile(r'MPTCPV_RULE\(\s*(\w+)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*"([^"]*)"\s*,'
+_RULE_RE = re.compile(r'MPTCPV_RULE\(\s*(\w+)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*(\w+)\s*,'
+                      r'\s*"([^"]*)"\s*,'
                       r'\s*"([^"]*)"\s*,\s*"([^"]*)"\s*\)')
 
 
 def read_rules(path=RULES_DEF):
-    """Every rule of |path| in table order, as Rule(name, id, severity, rfc, catalogue,
-    description); severity as written (ERROR, WARNING, INFO)."""
+    """Every rule of |path| in table order, as Rule(name, id, severity, group, rfc,
+    catalogue, description); severity and group as written (ERROR, ...; PROTOCOL, ...)."""
     with open(path) as f:
         text = f.read()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)

@@ -20,8 +20,17 @@ typedef enum mptcpv_severity {
     MPTCPV_SEVERITY_ERROR,
 } mptcpv_severity;
 
+/* Expert info group of a rule (Wireshark's PI_PROTOCOL, PI_MALFORMED, PI_CHECKSUM,
+ * PI_SEQUENCE). */
+typedef enum mptcpv_group {
+    MPTCPV_GROUP_PROTOCOL,
+    MPTCPV_GROUP_MALFORMED,
+    MPTCPV_GROUP_CHECKSUM,
+    MPTCPV_GROUP_SEQUENCE,
+} mptcpv_group;
+
 typedef enum mptcpv_rule_id {
-#define MPTCPV_RULE(name, id, sev, rfc, cat, desc) MPTCPV_RULE_##name,
+#define MPTCPV_RULE(name, id, sev, group, rfc, cat, desc) MPTCPV_RULE_##name,
 #include "../../rules.def"
     MPTCPV_RULE_COUNT
 } mptcpv_rule_id;
@@ -30,6 +39,7 @@ typedef struct mptcpv_rule {
     mptcpv_rule_id rule;
     const char *id;          /* stable dotted id, e.g. "option.malformed" */
     mptcpv_severity severity;
+    mptcpv_group group;
     const char *rfc;         /* e.g. "RFC 8684 3.3" */
     const char *catalogue;   /* row in the project's reference catalogue */
     const char *description; /* one line */
