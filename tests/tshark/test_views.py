@@ -1,6 +1,7 @@
 """One truth in every view: on every capture of the corpus (and the external ones), the facts
-the core decides about connections and subflows are the same in mptcpv-validate's JSON, in
-the -z mptcpv,conns / -z mptcpv,subflows tables and in the per-frame fields they come from.
+the core decides about connections and subflows are the same in mptcpv-validate's JSON and
+JUnit, in the -z mptcpv,conns / -z mptcpv,subflows tables and in the per-frame fields they
+come from (text, HTML and CSV are written from the same result as JSON and JUnit).
 
 Facts: close state, fallback, subflows seen and established, how each subflow ended,
 data-level bytes per direction, reinjected segments and bytes, DSS checksum verdicts, the
@@ -9,8 +10,10 @@ connection events (type, frame, subflow), and per file the frames with MPTCP opt
 import collections
 import json
 import os
+import re
 import subprocess
 import unittest
+import xml.etree.ElementTree as ET
 
 import mptcpvtest as m
 from test_stats import parse_table
@@ -62,12 +65,34 @@ def from_fields(rows):
 
 
 class Views(m.TsharkTestCase):
-    def validate_json(self, capture):
-        p = subprocess.run([VALIDATE, "--plugin-dir", m.PLUGIN_ROOT, "-f", "json",
+    def validate(self, capture, fmt):
+        p = subprocess.run([VALIDATE, "--plugin-dir", m.PLUGIN_ROOT, "-f", fmt,
                             "--fail-on", "none", capture], capture_output=True, text=True,
                            timeout=600)
         self.assertEqual(p.returncode, 0, p.stderr)
-        return json.loads(p.stdout)["files"][0]
+        return p.stdout
+
+    def junit_facts(self, capture):
+        """{connection: the facts line of its JUnit testcase's system-out}."""
+        facts = {}
+        for case in ET.fromstring(self.validate(capture, "junit")).iter("testcase"):
+            name = re.fullmatch(r"connection (\d+)", case.get("name"))
+            out = case.find("system-out")
+            if name and out is not None and not out.text.startswith("frame "):
+                facts[int(name.group(1))] = out.text.splitlines()[0]
+        return facts
+
+    @staticmethod
+    def facts_line(report):
+        """The JUnit facts line the JSON |report| of a connection implies."""
+        c = report["checksums"]
+        return ("%s; data %d/%d bytes (client/server); reinjected %d segments, %d bytes; "
+                "checksums %d good, %d bad, %d unverifiable; subflows %d (%d established):%s"
+                % (report["close"], report["data_bytes_from_client"],
+                   report["data_bytes_from_server"], report["reinjected_segments"],
+                   report["reinjected_bytes"], c["good"], c["bad"], c["unverifiable"],
+                   len(report["subflows"]), sum(s["established"] for s in report["subflows"]),
+                   "".join(" %d %s" % (s["id"], s["end_reason"]) for s in report["subflows"])))
 
     def tables(self, capture):
         _, out, _ = self.tshark.run(["-n", "-q", "-z", "mptcpv,conns", "-z", "mptcpv,subflows"],
@@ -113,11 +138,13 @@ class Views(m.TsharkTestCase):
         for capture in m.all_captures() + m.external_captures():
             with self.subTest(capture=os.path.relpath(capture, m.SOURCE_DIR)):
                 want, option_frames = from_fields(self.tshark.fields(capture, FIELDS))
-                report = self.validate_json(capture)
+                report = json.loads(self.validate(capture, "json"))["files"][0]
                 self.assertEqual(report["mptcp_option_packets"], option_frames)
                 conns, subflows = self.tables(capture)
                 linked = {c["id"]: c for c in report["connections"] if c["linked"]}
                 self.assertEqual(sorted(linked), sorted(want))
+                self.assertEqual(self.junit_facts(capture),
+                                 {k: self.facts_line(c) for k, c in linked.items()})
                 self.assertEqual(sorted(int(r["Conn"]) for r in conns), sorted(want))
                 for row in conns:
                     conn = int(row["Conn"])

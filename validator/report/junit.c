@@ -2,7 +2,9 @@
  * JUnit XML report, for GitLab, GitHub and Jenkins test views: a <testsuite> per file, a
  * <testcase> per connection, a <failure> per finding at or above --fail-on. Every file also
  * has a "capture" testcase: it carries an <error> when the file could not be read, and the
- * findings outside any connection. Findings below --fail-on go to <system-out>.
+ * findings outside any connection. A connection's <system-out> starts with what the core
+ * decided about it (close, data, reinjections, checksums, subflows), then the findings
+ * below --fail-on.
  * All text is escaped with GMarkup.
  */
 #include <gio/gio.h>
@@ -18,11 +20,36 @@ static void finding_line(GString *s, const result_finding *fd)
     g_free(t);
 }
 
+static void facts_line(GString *out, const result_connection *c)
+{
+    if (c == NULL || c->plugin_id < 0)
+        return;
+    guint established = 0;
+    for (guint i = 0; i < c->subflows->len; i++)
+        established += ((const result_subflow *)g_ptr_array_index(c->subflows, i))->established;
+    g_string_append_printf(out,
+                           "%s; data %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+                           " bytes (client/server); reinjected %" G_GUINT64_FORMAT
+                           " segments, %" G_GUINT64_FORMAT " bytes; checksums %u good, %u bad, "
+                           "%u unverifiable; subflows %u (%u established):",
+                           mptcpv_close_state_name(c->close), c->data_bytes_from_client,
+                           c->data_bytes_from_server, c->reinjected_segments,
+                           c->reinjected_bytes, c->checksums[0], c->checksums[1],
+                           c->checksums[2], c->subflows->len, established);
+    for (guint i = 0; i < c->subflows->len; i++) {
+        const result_subflow *sf = g_ptr_array_index(c->subflows, i);
+        g_string_append_printf(out, " %u %s", sf->id, mptcpv_subflow_end_name(sf->ended_by));
+    }
+    g_string_append_c(out, '\n');
+}
+
 /* The body of one testcase: failures, then system-out. Returns the failure count. */
-static guint testcase_body(GString *s, const result_report *r, const result_file *f, gint conn)
+static guint testcase_body(GString *s, const result_report *r, const result_file *f, gint conn,
+                           const result_connection *c)
 {
     guint failures = 0;
     GString *out = g_string_new(NULL);
+    facts_line(out, c); /* plain ASCII: names and numbers */
     for (guint i = 0; i < f->findings->len; i++) {
         const result_finding *fd = &g_array_index(f->findings, result_finding, i);
         if (fd->connection != conn)
@@ -68,7 +95,7 @@ gboolean report_junit(const result_report *r, GOutputStream *out, GError **error
             g_free(t);
             errors++;
         }
-        failures += testcase_body(cases, r, f, -1);
+        failures += testcase_body(cases, r, f, -1, NULL);
         g_string_append(cases, "    </testcase>\n");
         tests++;
 
@@ -79,7 +106,7 @@ gboolean report_junit(const result_report *r, GOutputStream *out, GError **error
                                         c->id, f->path);
             g_string_append(cases, t);
             g_free(t);
-            failures += testcase_body(cases, r, f, (gint)c->id);
+            failures += testcase_body(cases, r, f, (gint)c->id, c);
             g_string_append(cases, "    </testcase>\n");
             tests++;
         }
