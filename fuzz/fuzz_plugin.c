@@ -153,6 +153,30 @@ char *get_datafile_path(const char *filename)
     return g_build_filename(get_datafile_dir(), filename, NULL);
 }
 
+/* No IP reassembly: it would mix fragments of several inputs (SESSION_INPUTS). */
+static void set_prefs(void)
+{
+    static const char *const settings[] = {"ip.defragment:FALSE", "ipv6.defragment:FALSE"};
+    for (size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
+        char *copy = g_strdup(settings[i]), *errmsg = NULL;
+        if (prefs_set_pref(copy, &errmsg) != PREFS_SET_OK) {
+            fprintf(stderr, "fuzz_plugin: cannot set %s: %s\n", settings[i],
+                    errmsg != NULL ? errmsg : "");
+            abort();
+        }
+        g_free(copy);
+    }
+    prefs_apply_all();
+}
+
+/* libwireshark keeps memory for the whole run (and an epan session for many inputs): no leak
+ * check, neither after each input (fuzz/run: -detect_leaks=0) nor at exit. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "detect_leaks=0";
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -181,14 +205,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     e_prefs *prefs_p = epan_load_settings();
     disable_other_protocols();
-    char ip_defrag[] = "ip.defragment:FALSE", ipv6_defrag[] = "ipv6.defragment:FALSE";
-    char *errmsg = NULL;
-    if (prefs_set_pref(ip_defrag, &errmsg) != PREFS_SET_OK ||
-        prefs_set_pref(ipv6_defrag, &errmsg) != PREFS_SET_OK) {
-        fprintf(stderr, "fuzz_plugin: cannot turn IP reassembly off\n");
-        abort();
-    }
-    prefs_apply_all();
+    set_prefs();
     build_column_format_array(&cinfo, prefs_p->num_cols, TRUE);
 
     proto_mptcpv_id = proto_get_id_by_filter_name("mptcpv");
