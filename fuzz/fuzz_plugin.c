@@ -347,6 +347,32 @@ static void mismatch(guint32 num, int pass, const GString *expected, const GStri
     abort();
 }
 
+/* MPTCPV_FUZZ_DIGESTS=FILE: append each input's pass-1 digests to FILE, keyed by a hash of
+ * the input, to compare runs (e.g. one session for all inputs against one per input). */
+static void dump_digests(const uint8_t *data, size_t size, GString **first, guint n)
+{
+    static FILE *out;
+    static gboolean opened;
+    if (!opened) {
+        opened = TRUE;
+        const char *path = g_getenv("MPTCPV_FUZZ_DIGESTS");
+        out = path != NULL ? fopen(path, "a") : NULL;
+    }
+    if (out == NULL)
+        return;
+    guint64 key = 14695981039346656037u;
+    for (size_t i = 0; i < size; i++)
+        key = (key ^ data[i]) * 1099511628211u;
+    for (guint i = 0; i < n; i++) {
+        gchar **lines = g_strsplit(first[i]->str, "\n", -1);
+        for (gchar **l = lines; *l != NULL; l++)
+            if (**l != '\0')
+                fprintf(out, "%016" G_GINT64_MODIFIER "x %u %s\n", key, i + 1, *l);
+        g_strfreev(lines);
+    }
+    fflush(out);
+}
+
 static void reset_taps(void)
 {
     reset_stat_table(conns_tap.stat_tap_data);
@@ -423,6 +449,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    dump_digests(data, size, first, n);
     reset_taps();
     epan_dissect_free(edt);
     for (guint i = 0; i < n; i++) {
