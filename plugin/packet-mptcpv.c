@@ -120,6 +120,12 @@ static void cleanup_mptcpv(void)
     tracker = NULL;
 }
 
+void mptcpv_new_capture(void)
+{
+    cleanup_mptcpv();
+    init_mptcpv();
+}
+
 static gboolean read_endpoint(const address *addr, guint16 port, mptcpv_endpoint *ep)
 {
     memset(ep, 0, sizeof(*ep));

@@ -12,6 +12,11 @@
 void proto_register_mptcpv(void);
 void proto_reg_handoff_mptcpv(void);
 
+/* Forget everything, as a new epan session would (its init routine): for fuzz/fuzz_plugin.c,
+ * which dissects many inputs in one session because a new one costs 100 ms in 4.0. The
+ * memory of the old state goes when the session ends. */
+void mptcpv_new_capture(void);
+
 /* packet-mptcpv-options.c: the per-option fields and subtrees. */
 void mptcpv_options_register_fields(int proto);
 
