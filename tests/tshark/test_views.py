@@ -152,15 +152,18 @@ class Views(m.TsharkTestCase):
                         self.check_connection(
                             want[conn], linked[conn], row,
                             [r for r in subflows if int(r["Conn"]) == conn])
-                    checked["connections"] += 1
-                    checked["events"] += len(want[conn]["events"])
-                    checked["closed"] += want[conn]["close"] != "open"
-                checked["captures"] += 1
-        # 61 captures with 90 linked connections, 354 events, 68 closes when written.
-        self.assertGreater(checked["captures"], 50, checked)
-        self.assertGreater(checked["connections"], 80, checked)
-        self.assertGreater(checked["events"], 300, checked)
-        self.assertGreater(checked["closed"], 25, checked)
+                    if capture.startswith(m.CAPTURES_DIR):
+                        checked["connections"] += 1
+                        checked["events"] += len(want[conn]["events"])
+                        checked["closed"] += want[conn]["close"] != "open"
+                checked["captures"] += capture.startswith(m.CAPTURES_DIR)
+                checked["external captures"] += not capture.startswith(m.CAPTURES_DIR)
+        # captures/ alone when written: 37 captures, 58 linked connections, 116 events, 36
+        # closed (with the external corpus: 61, 90, 354, 68).
+        self.assertGreaterEqual(checked["captures"], 35, checked)
+        self.assertGreater(checked["connections"], 50, checked)
+        self.assertGreater(checked["events"], 100, checked)
+        self.assertGreater(checked["closed"], 30, checked)
         print("views agree:", dict(checked))
 
 

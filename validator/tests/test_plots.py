@@ -470,8 +470,8 @@ class Csv(Plots):
         self.assertEqual(len(runs), 2, runs)
         self.assertNotIn("mptcpv.dsn", runs[0])
         self.assertNotIn("mptcpv.data_ack", runs[0])
-        self.assertIn("-e mptcpv.dsn ", runs[1])
-        self.assertIn("-e mptcpv.data_ack ", runs[1])
+        self.assertRegex(runs[1], r"-e mptcpv\.dsn( |$)")
+        self.assertRegex(runs[1], r"-e mptcpv\.data_ack( |$)")
 
     def test_usage(self):
         self.assertEqual(self.run_v("--max-points", "-1", BASIC).returncode, 2)
