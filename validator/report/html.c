@@ -156,11 +156,9 @@ static void summary_table(GString *o, const result_connection *c, const series_c
     else
         g_string_append(o, "no");
     g_string_append(o, "</td></tr>\n");
-    guint established = 0;
-    for (guint i = 0; i < c->subflows->len; i++)
-        established += ((const result_subflow *)g_ptr_array_index(c->subflows, i))->established;
     row_open(o, "subflows");
-    g_string_append_printf(o, "%u (%u established)</td></tr>\n", c->subflows->len, established);
+    g_string_append_printf(o, "%u (%u established)</td></tr>\n", c->subflows->len,
+                           result_established_subflows(c));
     row_open(o, "close");
     g_string_append_printf(o, "%s</td></tr>\n", mptcpv_close_state_name(c->close));
     row_open(o, "TCP payload bytes");

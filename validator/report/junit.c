@@ -24,9 +24,6 @@ static void facts_line(GString *out, const result_connection *c)
 {
     if (c == NULL || c->plugin_id < 0)
         return;
-    guint established = 0;
-    for (guint i = 0; i < c->subflows->len; i++)
-        established += ((const result_subflow *)g_ptr_array_index(c->subflows, i))->established;
     g_string_append_printf(out,
                            "%s; data %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
                            " bytes (client/server); reinjected %" G_GUINT64_FORMAT
@@ -35,7 +32,8 @@ static void facts_line(GString *out, const result_connection *c)
                            mptcpv_close_state_name(c->close), c->data_bytes_from_client,
                            c->data_bytes_from_server, c->reinjected_segments,
                            c->reinjected_bytes, c->checksums[0], c->checksums[1],
-                           c->checksums[2], c->subflows->len, established);
+                           c->checksums[2], c->subflows->len,
+                           result_established_subflows(c));
     for (guint i = 0; i < c->subflows->len; i++) {
         const result_subflow *sf = g_ptr_array_index(c->subflows, i);
         g_string_append_printf(out, " %u %s", sf->id, mptcpv_subflow_end_name(sf->ended_by));

@@ -495,6 +495,22 @@ static void finding_flush(GString *o, finding_group *g)
     g->count = 0;
 }
 
+/* A marker across the plot at |x|: a vertical line and, above it, the glyph |glyph_kind|;
+ * |attrs| (or NULL) are extra attributes of its group, |tooltip| its title. */
+static void vertical_marker(GString *o, const char *kind, const series_event *e,
+                            const char *attrs, const char *tooltip, double x, const char *colour,
+                            const char *dash, double width, const char *glyph_kind)
+{
+    marker_open(o, kind, e);
+    if (attrs != NULL)
+        g_string_append(o, attrs);
+    g_string_append_c(o, '>');
+    title(o, tooltip);
+    vline(o, x, colour, dash, width);
+    glyph(o, glyph_kind, x, TOP - 8, colour);
+    g_string_append(o, "</g>\n");
+}
+
 static void markers(GString *o, const result_file *f, const series_conn *s, gboolean c2s,
                     const axis *ax, const axis *ay)
 {
@@ -508,37 +524,24 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
         g_string_truncate(t, 0);
         switch ((series_event_kind)e->kind) {
         case SERIES_EV_JOIN:
-            marker_open(o, "join", e);
             g_string_append_printf(t, "frame %u: MP_JOIN SYN opens subflow %u%s", e->frame,
                                    e->subflow, e->detail ? " as backup" : "");
-            g_string_append_c(o, '>');
-            title(o, t->str);
-            vline(o, x, col, "6 3", 1.5);
-            glyph(o, "join", x, TOP - 8, col);
-            g_string_append(o, "</g>\n");
+            vertical_marker(o, "join", e, NULL, t->str, x, col, "6 3", 1.5, "join");
             break;
         case SERIES_EV_PRIO:
-            marker_open(o, "prio", e);
             g_string_append_printf(t, "frame %u: subflow %u %s (MP_PRIO / backup flag)",
                                    e->frame, e->subflow,
                                    e->detail ? "becomes backup" : "becomes regular");
-            g_string_append_printf(o, " data-backup=\"%u\">", e->detail ? 1u : 0u);
-            title(o, t->str);
-            vline(o, x, col, "2 3", 2);
-            glyph(o, "prio", x, TOP - 8, col);
-            g_string_append(o, "</g>\n");
+            vertical_marker(o, "prio", e,
+                            e->detail ? " data-backup=\"1\"" : " data-backup=\"0\"", t->str, x,
+                            col, "2 3", 2, "prio");
             break;
         case SERIES_EV_RESET:
-            marker_open(o, "reset", e);
             g_string_append_printf(t, "frame %u: ", e->frame);
             series_describe_reset(t, e->detail);
             g_string_append_printf(t, " on subflow %u (sent by the %s)", e->subflow,
                                    e->from_client ? "client" : "server");
-            g_string_append_c(o, '>');
-            title(o, t->str);
-            vline(o, x, RESET_COLOUR, NULL, 1.5);
-            glyph(o, "reset", x, TOP - 8, RESET_COLOUR);
-            g_string_append(o, "</g>\n");
+            vertical_marker(o, "reset", e, NULL, t->str, x, RESET_COLOUR, NULL, 1.5, "reset");
             break;
         case SERIES_EV_REINJECTION:
             if ((e->from_client != 0) != c2s)
@@ -569,39 +572,24 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
         case SERIES_EV_REMOVE_ADDR: {
             gboolean add = e->kind == SERIES_EV_ADD_ADDR;
             const char *kind = add ? "add_addr" : "remove_addr";
-            marker_open(o, kind, e);
             g_string_append_printf(t, "frame %u: %s on subflow %u (sent by the %s)", e->frame,
                                    add ? "ADD_ADDR announces an address" :
                                          "REMOVE_ADDR withdraws an address",
                                    e->subflow, e->from_client ? "client" : "server");
-            g_string_append_c(o, '>');
-            title(o, t->str);
-            vline(o, x, col, "1 3", 1.5);
-            glyph(o, kind, x, TOP - 8, col);
-            g_string_append(o, "</g>\n");
+            vertical_marker(o, kind, e, NULL, t->str, x, col, "1 3", 1.5, kind);
             break;
         }
         case SERIES_EV_DATA_FIN:
             if ((e->from_client != 0) != c2s)
                 break;
-            marker_open(o, "data_fin", e);
             g_string_append_printf(t, "frame %u on subflow %u: the %s's DATA_FIN", e->frame,
                                    e->subflow, e->from_client ? "client" : "server");
-            g_string_append_c(o, '>');
-            title(o, t->str);
-            vline(o, x, col, "4 2", 1.5);
-            glyph(o, "data_fin", x, TOP - 8, col);
-            g_string_append(o, "</g>\n");
+            vertical_marker(o, "data_fin", e, NULL, t->str, x, col, "4 2", 1.5, "data_fin");
             break;
         case SERIES_EV_MP_FAIL:
-            marker_open(o, "mp_fail", e);
             g_string_append_printf(t, "frame %u: MP_FAIL on subflow %u (a checksum failed)",
                                    e->frame, e->subflow);
-            g_string_append_c(o, '>');
-            title(o, t->str);
-            vline(o, x, RESET_COLOUR, "6 2", 1.5);
-            glyph(o, "reset", x, TOP - 8, RESET_COLOUR);
-            g_string_append(o, "</g>\n");
+            vertical_marker(o, "mp_fail", e, NULL, t->str, x, RESET_COLOUR, "6 2", 1.5, "reset");
             break;
         }
     }

@@ -151,6 +151,14 @@ static result_connection *connection_new(gint64 plugin_id, guint32 frame)
     return c;
 }
 
+guint result_established_subflows(const result_connection *c)
+{
+    guint n = 0;
+    for (guint i = 0; i < c->subflows->len; i++)
+        n += ((const result_subflow *)g_ptr_array_index(c->subflows, i))->established ? 1 : 0;
+    return n;
+}
+
 static void finding_clear(gpointer p)
 {
     result_finding *f = p;

@@ -96,6 +96,9 @@ typedef struct result_file {
     const gboolean *ignored;   /* MPTCPV_RULE_COUNT flags, or NULL */
 } result_file;
 
+/* Subflows of |c| whose handshake the core saw complete. */
+guint result_established_subflows(const result_connection *c);
+
 result_file *result_file_new(const char *path, guint index, const gboolean *ignored);
 void result_file_free(result_file *f);
 /* Where result_file_add_row put a row, for observers that keep more (series.h). */
