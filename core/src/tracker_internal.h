@@ -180,6 +180,14 @@ typedef struct seg_ctx {
     bool new_subflow;    /* this segment created sf */
 } seg_ctx;
 
+/* conn_state.c: below the dispatcher and the handlers; calls neither. */
+
+/* Order and equality of endpoints (family, address, port). */
+int endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b);
+bool endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b);
+/* The canonical 4-tuple key of |seg|. */
+void make_key(const mptcpv_segment *seg, subflow_key *key);
+
 /* Add a finding; |option| (may be NULL: the whole segment) locates it. */
 void tracker_report(seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -1,0 +1,150 @@
+/*
+ * Connection state shared by the dispatcher (tracker.c) and the protocol handlers
+ * (conn_*.c): findings about the segment, new connections and subflows under the tracker's
+ * bounds, keys and tokens, and the analysis.limit notes. Calls nothing above it.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tracker_internal.h"
+
+int endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
+{
+    int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+    if (c != 0)
+        return c;
+    return (int)a->port - (int)b->port;
+}
+
+bool endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
+{
+    return a->family == b->family && endpoint_cmp(a, b) == 0;
+}
+
+void make_key(const mptcpv_segment *seg, subflow_key *key)
+{
+    memset(key, 0, sizeof(*key));
+    const mptcpv_endpoint *lo = &seg->src, *hi = &seg->dst;
+    if (endpoint_cmp(lo, hi) > 0) {
+        lo = &seg->dst;
+        hi = &seg->src;
+    }
+    key->family = seg->src.family;
+    memcpy(key->addr_lo, lo->addr, sizeof(key->addr_lo));
+    memcpy(key->addr_hi, hi->addr, sizeof(key->addr_hi));
+    key->port_lo = lo->port;
+    key->port_hi = hi->port;
+}
+
+void tracker_report(seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
+                    const char *fmt, ...)
+{
+    if (option != NULL && option->cut)
+        return; /* the capture lacks part of it: nothing can be said about it */
+    va_list ap;
+    va_start(ap, fmt);
+    mptcpv_findings_addv(&ctx->res->options, rule, option != NULL ? option->offset : 0,
+                         option != NULL ? option->avail : 0, fmt, ap);
+    va_end(ap);
+}
+
+bool tracker_from_client(const seg_ctx *ctx)
+{
+    return ctx->from_initiator == ctx->sf->initiator_is_client;
+}
+
+void tracker_set_key(mptcpv_tracker *tracker, conn *c, bool client, uint64_t key)
+{
+    mptcpv_conn_facts *f = &c->facts;
+    uint32_t token;
+    uint64_t idsn;
+    mptcpv_key_derive(f->version, key, &token, &idsn);
+    if (client) {
+        f->has_client_key = true;
+        f->client_key = key;
+        f->client_token = token;
+        f->client_idsn = idsn;
+    } else {
+        f->has_server_key = true;
+        f->server_key = key;
+        f->server_token = token;
+        f->server_idsn = idsn;
+    }
+    /* The most recent connection wins a token collision (RFC 8684 3.1 makes tokens
+     * unique per host, not per capture). */
+    g_hash_table_insert(tracker->tokens, GUINT_TO_POINTER(token), c);
+    tracker->any_handshake = true;
+}
+
+conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
+{
+    /* Every caller adds a subflow next: no connection without room for one. The segment's
+     * finding is added by mptcpv_tracker_segment(). */
+    if (tracker->conns->len >= tracker->limits.max_connections ||
+        tracker->subflow_total >= tracker->limits.max_subflows) {
+        tracker->limits_hit |= tracker->conns->len >= tracker->limits.max_connections
+                                   ? LIMIT_CONNECTIONS
+                                   : LIMIT_SUBFLOWS;
+        tracker->refused.connections_refused++;
+        return NULL;
+    }
+    conn *c = g_new0(conn, 1);
+    c->index = tracker->conns->len;
+    c->first_frame = frame;
+    c->facts.version = MPTCPV_VERSION_UNKNOWN;
+    c->subflows = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(tracker->conns, c);
+    return c;
+}
+
+subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
+{
+    mptcpv_tracker *t = ctx->tracker;
+    if (c == NULL)
+        return NULL;
+    if (t->subflow_total >= t->limits.max_subflows) {
+        t->limits_hit |= LIMIT_SUBFLOWS;
+        t->refused.subflows_refused++;
+        return NULL;
+    }
+    if (c->subflows->len >= t->limits.max_subflows_per_connection) {
+        t->refused.subflows_refused++;
+        if (!(c->limits_noted & LIMIT_CONN_SUBFLOWS)) {
+            c->limits_noted |= LIMIT_CONN_SUBFLOWS;
+            t->refused.limit_findings++;
+            tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                           "connection %" PRIu32 " has %u subflows, the limit "
+                           "(max_subflows_per_connection): its new ones are not tracked",
+                           c->index, c->subflows->len);
+        }
+        return NULL;
+    }
+    const mptcpv_segment *seg = ctx->seg;
+    bool syn_only = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) == MPTCPV_TCP_SYN;
+    subflow *sf = g_new0(subflow, 1);
+    make_key(seg, &sf->key);
+    sf->conn = c;
+    sf->index = c->subflows->len;
+    sf->initial = initial;
+    sf->initiator_is_client = true;
+    /* The initiator sent the SYN; a capture starting later makes the best of what it has. */
+    bool syn_ack = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) ==
+                   (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK);
+    sf->initiator = syn_ack ? seg->dst : seg->src;
+    if (syn_only) {
+        sf->has_isn_a = true;
+        sf->isn_a = seg->seq;
+    } else if (syn_ack) {
+        sf->has_isn_a = true;
+        sf->isn_a = seg->ack - 1;
+    }
+    g_ptr_array_add(c->subflows, sf);
+    g_hash_table_replace(t->subflows, &sf->key, sf);
+    t->subflow_total++;
+    ctx->sf = sf;
+    ctx->from_initiator = !syn_ack;
+    ctx->new_subflow = true;
+    return sf;
+}
