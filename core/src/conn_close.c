@@ -25,7 +25,7 @@ const char *mptcpv_subflow_end_name(mptcpv_subflow_end end)
     return (unsigned)end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
 }
 
-void conn_set_close(seg_ctx *ctx, conn *c, mptcpv_close_state state)
+void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state)
 {
     /* Final states stay; a fast close ends anything still going. */
     if (c->close == state || c->close == MPTCPV_CLOSE_CLOSED ||
@@ -37,18 +37,18 @@ void conn_set_close(seg_ctx *ctx, conn *c, mptcpv_close_state state)
     ctx->res->data.close = (uint8_t)state;
 }
 
-uint32_t conn_open_subflows(const conn *c, const subflow *except)
+uint32_t mpv_conn_open_subflows(const mpv_conn *c, const mpv_subflow *except)
 {
     uint32_t n = 0;
     for (unsigned i = 0; i < c->subflows->len; i++) {
-        const subflow *s = g_ptr_array_index(c->subflows, i);
+        const mpv_subflow *s = g_ptr_array_index(c->subflows, i);
         if (s != except && s->established && s->end == MPTCPV_SUBFLOW_OPEN)
             n++;
     }
     return n;
 }
 
-static mptcpv_subflow_end end_of_segment(const seg_ctx *ctx)
+static mptcpv_subflow_end end_of_segment(const mpv_seg_ctx *ctx)
 {
     const mptcpv_options *o = &ctx->res->options;
     bool fail = false, tcprst = false;
@@ -68,10 +68,10 @@ static mptcpv_subflow_end end_of_segment(const seg_ctx *ctx)
     return MPTCPV_SUBFLOW_OPEN;
 }
 
-void conn_note_end(seg_ctx *ctx)
+void mpv_conn_note_end(mpv_seg_ctx *ctx)
 {
-    subflow *sf = ctx->sf;
-    conn *c = sf->conn;
+    mpv_subflow *sf = ctx->sf;
+    mpv_conn *c = sf->conn;
     mptcpv_subflow_end end = end_of_segment(ctx);
     if (end <= sf->end)
         return;
@@ -80,24 +80,24 @@ void conn_note_end(seg_ctx *ctx)
     ctx->res->data.subflow_end = (uint8_t)end;
 
     if (end == MPTCPV_SUBFLOW_END_FASTCLOSE) {
-        conn_set_close(ctx, c, MPTCPV_CLOSE_FASTCLOSED);
+        mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_FASTCLOSED);
         return;
     }
-    if (conn_open_subflows(c, NULL) > 0)
+    if (mpv_conn_open_subflows(c, NULL) > 0)
         return;
     /* The last subflow is gone. RFC 8684 3.7: after a fallback, TCP's FIN closes the
      * connection; otherwise only DATA_FINs do (conn_data.c). */
     if (end == MPTCPV_SUBFLOW_END_FIN) {
         if (c->fallback != MPTCPV_FALLBACK_NONE)
-            conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSED);
+            mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSED);
     } else {
-        conn_set_close(ctx, c, MPTCPV_CLOSE_RESET);
+        mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_RESET);
     }
 }
 
-void conn_note_established(seg_ctx *ctx)
+void mpv_conn_note_established(mpv_seg_ctx *ctx)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     if (sf->established || (ctx->seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_RST)))
         return;
     /* Initial subflow: the third ACK after the SYN/ACK. Join: the responder's ACK of the

@@ -13,16 +13,16 @@
 #include "mptcpv/dss.h"
 #include "tracker_internal.h"
 
-void conn_fall_back(seg_ctx *ctx, conn *c, mptcpv_fallback reason)
+void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason)
 {
     if (c->fallback != MPTCPV_FALLBACK_NONE)
         return;
     c->fallback = reason;
-    tracker_report(ctx, NULL, MPTCPV_RULE_CONNECTION_FALLBACK, "connection falls back to TCP: %s",
+    mpv_seg_report(ctx, NULL, MPTCPV_RULE_CONNECTION_FALLBACK, "connection falls back to TCP: %s",
                    mptcpv_fallback_name(reason));
 }
 
-static bool side_idsn(const conn *c, int side, uint64_t *idsn)
+static bool side_idsn(const mpv_conn *c, int side, uint64_t *idsn)
 {
     const mptcpv_conn_facts *f = &c->facts;
     if (side == 0 && f->has_client_key) {
@@ -37,7 +37,7 @@ static bool side_idsn(const conn *c, int side, uint64_t *idsn)
 }
 
 /* Reference to expand a 32-bit DSN sent by |side|: its last DSN, else its IDSN + 1. */
-static bool dsn_reference(const conn *c, int side, uint64_t *ref)
+static bool dsn_reference(const mpv_conn *c, int side, uint64_t *ref)
 {
     if (c->side[side].has_dsn_ref) {
         *ref = c->side[side].dsn_ref;
@@ -49,11 +49,11 @@ static bool dsn_reference(const conn *c, int side, uint64_t *ref)
     return true;
 }
 
-static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_option *opt)
+static void process_data_ack(mpv_seg_ctx *ctx, mpv_conn *c, int side, const mptcpv_option *opt)
 {
     const mptcpv_dss *d = &opt->u.dss;
-    conn_side *me = &c->side[side];
-    conn_side *peer = &c->side[1 - side];
+    mpv_conn_side *me = &c->side[side];
+    mpv_conn_side *peer = &c->side[1 - side];
     uint64_t ack = d->data_ack;
     if (!d->ack64) {
         /* A DATA_ACK acknowledges the peer's data: expand against the last one sent, else
@@ -76,13 +76,13 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
     /* RFC 8684 3.3.2: a DATA_ACK acknowledges data that was sent. Judged only where the
      * capture holds all of the peer's data: one subflow, no bytes missing, no subflow in
      * the capture that could belong to it unnoticed. */
-    const subflow *sf = ctx->sf;
+    const mpv_subflow *sf = ctx->sf;
     bool complete = sf->initial && c->subflows->len == 1 && !ctx->tracker->unlinked_joins &&
                     sf->has_isn_a && sf->has_isn_b &&
                     !sf->dir[0].gap_seen && !sf->dir[1].gap_seen;
     if (complete && peer->has_sent_end && ack > peer->sent_end &&
         (!me->has_ack || ack != me->ack))
-        tracker_report(ctx, opt, MPTCPV_RULE_DSS_ACK_UNSENT,
+        mpv_seg_report(ctx, opt, MPTCPV_RULE_DSS_ACK_UNSENT,
                        "DATA_ACK %" PRIu64 " is beyond the peer's data seen in the capture "
                        "(up to %" PRIu64 ")",
                        ack - idsn, peer->sent_end - idsn);
@@ -95,7 +95,7 @@ static void process_data_ack(seg_ctx *ctx, conn *c, int side, const mptcpv_optio
         peer->data_fin_acked = true;
         res->data.data_fin_ack_of = peer->data_fin_frame;
         if (me->data_fin_acked)
-            conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSED);
+            mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSED);
     }
 }
 
@@ -111,7 +111,7 @@ typedef struct announced_map {
     uint16_t csum;
 } announced_map;
 
-static bool announced_from_dss(const conn *c, int side, const mptcpv_option *opt,
+static bool announced_from_dss(const mpv_conn *c, int side, const mptcpv_option *opt,
                                announced_map *am)
 {
     const mptcpv_dss *d = &opt->u.dss;
@@ -134,7 +134,7 @@ static bool announced_from_dss(const conn *c, int side, const mptcpv_option *opt
 }
 
 /* v1 MP_CAPABLE with data: DSN = IDSN-A + 1, SSN 1 (RFC 8684 3.1). */
-static bool announced_from_mpc(const conn *c, const mptcpv_option *opt, announced_map *am)
+static bool announced_from_mpc(const mpv_conn *c, const mptcpv_option *opt, announced_map *am)
 {
     const mptcpv_mp_capable *mpc = &opt->u.mp_capable;
     if (!mpc->has_data_len)
@@ -150,17 +150,17 @@ static bool announced_from_mpc(const conn *c, const mptcpv_option *opt, announce
     return true;
 }
 
-static uint32_t data_len_of(const mapping *m)
+static uint32_t data_len_of(const mpv_mapping *m)
 {
     return (uint32_t)m->len - (m->data_fin ? 1u : 0u);
 }
 
-static bool covers(const mapping *m, uint32_t rel)
+static bool covers(const mpv_mapping *m, uint32_t rel)
 {
     return m->used && (uint32_t)(rel - m->ssn) < data_len_of(m);
 }
 
-static void mapping_verdict(seg_ctx *ctx, conn *c, mapping *m, mptcpv_verdict verdict)
+static void mapping_verdict(mpv_seg_ctx *ctx, mpv_conn *c, mpv_mapping *m, mptcpv_verdict verdict)
 {
     m->done = true;
     mptcpv_segment_result *res = ctx->res;
@@ -180,7 +180,7 @@ static void mapping_verdict(seg_ctx *ctx, conn *c, mapping *m, mptcpv_verdict ve
         c->has_bad_csum = true;
         c->bad_csum_dsn = m->dsn;
         c->bad_csum_frame = m->frame;
-        tracker_report(ctx, NULL, MPTCPV_RULE_DSS_CHECKSUM_BAD,
+        mpv_seg_report(ctx, NULL, MPTCPV_RULE_DSS_CHECKSUM_BAD,
                        "DSS checksum 0x%04x of the mapping in frame %" PRIu32
                        " (subflow seq %" PRIu32 ", %u bytes) does not verify: payload or "
                        "mapping changed in flight",
@@ -192,7 +192,7 @@ static void mapping_verdict(seg_ctx *ctx, conn *c, mapping *m, mptcpv_verdict ve
     }
 }
 
-static void mapping_complete(seg_ctx *ctx, conn *c, mapping *m)
+static void mapping_complete(mpv_seg_ctx *ctx, mpv_conn *c, mpv_mapping *m)
 {
     if (m->bytes_missing || !m->dsn_known || m->ranges_overflow) {
         mapping_verdict(ctx, c, m, MPTCPV_VERDICT_UNVERIFIABLE);
@@ -204,7 +204,7 @@ static void mapping_complete(seg_ctx *ctx, conn *c, mapping *m)
 }
 
 /* Add the payload bytes [a, b) (offsets within |m|) that were not seen yet. */
-static void mapping_add(mapping *m, uint32_t a, uint32_t b, const mptcpv_segment *seg,
+static void mapping_add(mpv_mapping *m, uint32_t a, uint32_t b, const mptcpv_segment *seg,
                         uint32_t payload_offset_of_a)
 {
     uint32_t pos = a;
@@ -257,10 +257,10 @@ static void mapping_add(mapping *m, uint32_t a, uint32_t b, const mptcpv_segment
     }
 }
 
-static mapping *store_mapping(seg_ctx *ctx, conn *c, subflow_dir *dir, const announced_map *am)
+static mpv_mapping *store_mapping(mpv_seg_ctx *ctx, mpv_conn *c, mpv_subflow_dir *dir, const announced_map *am)
 {
     for (unsigned i = 0; i < SUBFLOW_OPEN_MAPPINGS; i++) {
-        mapping *m = &dir->maps[i];
+        mpv_mapping *m = &dir->maps[i];
         if (!m->used)
             continue;
         bool same_dsn = m->dsn_known && am->dsn_known ? m->dsn == am->dsn
@@ -278,17 +278,17 @@ static mapping *store_mapping(seg_ctx *ctx, conn *c, subflow_dir *dir, const ann
         uint32_t m_off = (uint32_t)m->dsn - m->ssn;
         uint32_t a_off = (uint32_t)am->dsn - am->ssn;
         if (m_off != a_off || (m->ssn == am->ssn && m->len == am->len))
-            tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_MAPPING_CONFLICT,
+            mpv_seg_report(ctx, am->opt, MPTCPV_RULE_DSS_MAPPING_CONFLICT,
                            "subflow seq %" PRIu32 "+%u maps to DSN ...%08" PRIx32
                            ", but frame %" PRIu32 " mapped seq %" PRIu32 "+%u to ...%08" PRIx32,
                            am->ssn, am->len, (uint32_t)am->dsn, m->frame, m->ssn, m->len,
                            (uint32_t)m->dsn);
     }
-    mapping *slot = &dir->maps[dir->next_map];
+    mpv_mapping *slot = &dir->maps[dir->next_map];
     dir->next_map = (uint8_t)((dir->next_map + 1) % SUBFLOW_OPEN_MAPPINGS);
     if (slot->used && slot->has_csum && !slot->done)
         c->csum_unverifiable++; /* evicted before all of its bytes were seen */
-    *slot = (mapping){
+    *slot = (mpv_mapping){
         .used = true,
         .dsn_known = am->dsn_known,
         .data_fin = am->data_fin,
@@ -302,23 +302,23 @@ static mapping *store_mapping(seg_ctx *ctx, conn *c, subflow_dir *dir, const ann
     return slot;
 }
 
-static void check_mapping(seg_ctx *ctx, conn *c, const announced_map *am)
+static void check_mapping(mpv_seg_ctx *ctx, mpv_conn *c, const announced_map *am)
 {
     const mptcpv_conn_facts *f = &c->facts;
     if (am->len == 0) {
-        conn_fall_back(ctx, c, MPTCPV_FALLBACK_INFINITE_MAP);
+        mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_INFINITE_MAP);
         return;
     }
     /* RFC 8684 3.3: a checksum on every mapping iff negotiated. */
     if (f->checksum_known && f->checksum && !am->has_csum)
-        tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_CHECKSUM_MISSING,
+        mpv_seg_report(ctx, am->opt, MPTCPV_RULE_DSS_CHECKSUM_MISSING,
                        "mapping without checksum although the handshake negotiated checksums");
     else if (f->checksum_known && !f->checksum && am->has_csum)
-        tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_CHECKSUM_UNEXPECTED,
+        mpv_seg_report(ctx, am->opt, MPTCPV_RULE_DSS_CHECKSUM_UNEXPECTED,
                        "mapping carries a checksum although none was negotiated");
     /* RFC 8684 3.3.3: a DATA_FIN without data has SSN 0 and data-level length 1. */
     if (am->data_fin && ctx->seg->payload_len == 0 && (am->ssn != 0 || am->len != 1))
-        tracker_report(ctx, am->opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
+        mpv_seg_report(ctx, am->opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
                        "DATA_FIN without data has subflow seq %" PRIu32
                        " and length %u (must be 0 and 1)",
                        am->ssn, am->len);
@@ -337,7 +337,7 @@ static gint dsn_cmp(gconstpointer a, gconstpointer b, gpointer unused)
  * is no reinjection, whatever other subflows sent meanwhile. */
 /* The sender's data-level stream as the capture shows it: the span of DSNs sent, holes
  * included (the application sent those bytes; the capture or a path lost them). */
-static void widen_span(seg_ctx *ctx, conn_side *s, uint64_t start, uint64_t end)
+static void widen_span(mpv_seg_ctx *ctx, mpv_conn_side *s, uint64_t start, uint64_t end)
 {
     uint64_t wider = 0;
     if (!s->has_span) {
@@ -359,10 +359,10 @@ static void widen_span(seg_ctx *ctx, conn_side *s, uint64_t start, uint64_t end)
     s->data_bytes += wider;
 }
 
-static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t end,
+static void note_sent(mpv_seg_ctx *ctx, mpv_conn *c, int side, uint64_t start, uint64_t end,
                       uint32_t resent)
 {
-    conn_side *s = &c->side[side];
+    mpv_conn_side *s = &c->side[side];
     mptcpv_segment_result *res = ctx->res;
     if (s->sent == NULL)
         s->sent = g_tree_new_full(dsn_cmp, NULL, NULL, g_free);
@@ -373,7 +373,7 @@ static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t 
     uint64_t fresh = start + resent; /* first byte new on this subflow */
     uint64_t again = 0;              /* of those, bytes another subflow sent before */
     for (int steps = 0; node != NULL && steps < 64; steps++) {
-        const sent_range *r = g_tree_node_value(node);
+        const mpv_sent_range *r = g_tree_node_value(node);
         if (r->start == start)
             same_start = true;
         if (fresh < end && r->end > fresh && r->subflow != ctx->sf->index) {
@@ -395,8 +395,8 @@ static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t 
     widen_span(ctx, &c->side[side], start, end);
     if (same_start)
         return; /* keep the first sender of these bytes */
-    sent_range *r = g_new(sent_range, 1);
-    *r = (sent_range){start, end, ctx->seg->frame, ctx->sf->index};
+    mpv_sent_range *r = g_new(mpv_sent_range, 1);
+    *r = (mpv_sent_range){start, end, ctx->seg->frame, ctx->sf->index};
     g_tree_insert(s->sent, &r->start, r);
     if (g_tree_nnodes(s->sent) > CONN_SENT_RANGES) {
         GTreeNode *lowest = g_tree_node_first(s->sent);
@@ -404,11 +404,11 @@ static void note_sent(seg_ctx *ctx, conn *c, int side, uint64_t start, uint64_t 
     }
 }
 
-static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
-                            const mapping *carried, bool has_mptcp_option)
+static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_dir *dir,
+                            const mpv_mapping *carried, bool has_mptcp_option)
 {
     const mptcpv_segment *seg = ctx->seg;
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
     uint32_t isn = ctx->from_initiator ? sf->isn_a : sf->isn_b;
     if (seg->payload_len == 0 || !has_isn)
@@ -428,11 +428,11 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
         dir->data_end = end;
     }
 
-    mapping *first = NULL;
+    mpv_mapping *first = NULL;
     unsigned spanned = 0;
     uint32_t min_end = 0, max_start = 0;
     for (unsigned i = 0; i < SUBFLOW_OPEN_MAPPINGS; i++) {
-        mapping *m = &dir->maps[i];
+        mpv_mapping *m = &dir->maps[i];
         if (!m->used || data_len_of(m) == 0)
             continue;
         uint32_t m_end = m->ssn + data_len_of(m);
@@ -459,7 +459,7 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
     /* Senders put one mapping's bytes in a segment; bytes of two disjoint mappings in one
      * segment mean something merged segments in flight. */
     if (spanned > 1 && (int32_t)(max_start - min_end) >= 0)
-        tracker_report(ctx, NULL, MPTCPV_RULE_MIDDLEBOX_COALESCED,
+        mpv_seg_report(ctx, NULL, MPTCPV_RULE_MIDDLEBOX_COALESCED,
                        "one segment carries bytes of %u disjoint mappings: segments were "
                        "coalesced in flight",
                        spanned);
@@ -477,14 +477,14 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
             return;
         if (sf->initial && !dir->seen_dss && !has_mptcp_option) {
             /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
-            conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
+            mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
             /* Its bytes are the first of the TCP stream that is now the connection's. */
             uint32_t wider = had_data_end ? end - old_data_end : seg->payload_len;
             ctx->res->data.data_bytes = wider;
             c->side[side].data_bytes += wider;
             return;
         }
-        tracker_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
+        mpv_seg_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
                        "payload at subflow seq %" PRIu32 "..%" PRIu32
                        " is covered by no mapping%s",
                        rel, end, has_mptcp_option ? "" : " and carries no MPTCP option");
@@ -512,7 +512,7 @@ static void process_payload(seg_ctx *ctx, conn *c, int side, subflow_dir *dir,
     note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n, resent);
 }
 
-static void report_subflow_failed(seg_ctx *ctx, const conn *c, int side,
+static void report_subflow_failed(mpv_seg_ctx *ctx, const mpv_conn *c, int side,
                                   const mptcpv_option *opt)
 {
     /* The DSN is the peer's: the receiver of the bad data sends MP_FAIL. */
@@ -523,12 +523,12 @@ static void report_subflow_failed(seg_ctx *ctx, const conn *c, int side,
     if (ctx->res->data.fail_answers != 0)
         snprintf(failed, sizeof(failed), " of the mapping in frame %" PRIu32,
                  ctx->res->data.fail_answers);
-    uint32_t others = conn_open_subflows(c, ctx->sf);
+    uint32_t others = mpv_conn_open_subflows(c, ctx->sf);
     char rest[64] = "no other subflow is open";
     if (others > 0)
         snprintf(rest, sizeof(rest), "the connection goes on over %" PRIu32
                  " other open subflow%s", others, others == 1 ? "" : "s");
-    tracker_report(ctx, opt, MPTCPV_RULE_SUBFLOW_FAILED,
+    mpv_seg_report(ctx, opt, MPTCPV_RULE_SUBFLOW_FAILED,
                    "subflow %" PRIu32 " reset after the checksum failure%s (DSN %" PRIu64
                    "): %s",
                    ctx->sf->index, failed, dsn, rest);
@@ -536,10 +536,10 @@ static void report_subflow_failed(seg_ctx *ctx, const conn *c, int side,
 
 /* After a fallback the subflow's TCP byte stream is the connection's (RFC 8684 3.7): its
  * new bytes are the application's data. */
-static void fallback_data(seg_ctx *ctx, conn *c, int side, subflow_dir *dir)
+static void fallback_data(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_dir *dir)
 {
     const mptcpv_segment *seg = ctx->seg;
-    const subflow *sf = ctx->sf;
+    const mpv_subflow *sf = ctx->sf;
     if (seg->payload_len == 0 || !(ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b))
         return;
     uint32_t end = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b) + seg->payload_len;
@@ -556,11 +556,11 @@ static void fallback_data(seg_ctx *ctx, conn *c, int side, subflow_dir *dir)
     c->side[side].data_bytes += wider;
 }
 
-void conn_data(seg_ctx *ctx)
+void mpv_conn_data(mpv_seg_ctx *ctx)
 {
-    conn *c = ctx->sf->conn;
-    int side = tracker_from_client(ctx) ? 0 : 1;
-    subflow_dir *dir = &ctx->sf->dir[ctx->from_initiator ? 0 : 1];
+    mpv_conn *c = ctx->sf->conn;
+    int side = mpv_seg_from_client(ctx) ? 0 : 1;
+    mpv_subflow_dir *dir = &ctx->sf->dir[ctx->from_initiator ? 0 : 1];
     if (c->fallback != MPTCPV_FALLBACK_NONE) {
         fallback_data(ctx, c, side, dir);
         return;
@@ -568,7 +568,7 @@ void conn_data(seg_ctx *ctx)
     const mptcpv_options *o = &ctx->res->options;
     const mptcpv_segment *seg = ctx->seg;
 
-    mapping *carried = NULL;
+    mpv_mapping *carried = NULL;
     for (unsigned i = 0; i < o->count; i++) {
         const mptcpv_option *opt = &o->options[i];
         if (!opt->decoded)
@@ -578,7 +578,7 @@ void conn_data(seg_ctx *ctx)
         if (opt->subtype == MPTCPV_DSS) {
             dir->seen_dss = true;
             if (opt->u.dss.data_fin && !opt->u.dss.has_mapping)
-                tracker_report(ctx, opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
+                mpv_seg_report(ctx, opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
                                "DATA_FIN flag without a mapping (RFC 8684 3.3.3)");
             if (opt->u.dss.has_ack)
                 process_data_ack(ctx, c, side, opt);
@@ -593,7 +593,7 @@ void conn_data(seg_ctx *ctx)
             /* RFC 8684 3.7 (RFC 6824 3.6): MP_FAIL on a RST closes only that subflow;
              * without a RST the single subflow falls back. */
             if (!(seg->tcp_flags & MPTCPV_TCP_RST)) {
-                conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
+                mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
                 return;
             }
             report_subflow_failed(ctx, c, side, opt);
@@ -606,14 +606,14 @@ void conn_data(seg_ctx *ctx)
             return;
         carried = store_mapping(ctx, c, dir, &am);
         if (am.dsn_known) {
-            conn_side *s = &c->side[side];
+            mpv_conn_side *s = &c->side[side];
             if (am.data_fin && !s->has_data_fin) {
                 if (!c->side[1 - side].has_data_fin)
-                    conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSING);
+                    mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSING);
                 s->has_data_fin = true;
                 s->data_fin_dsn = am.dsn + am.len - 1;
                 s->data_fin_frame = ctx->seg->frame;
-                conn_note_event(ctx, MPTCPV_EVENT_DATA_FIN);
+                mpv_conn_note_event(ctx, MPTCPV_EVENT_DATA_FIN);
             }
             s->has_dsn_ref = true;
             s->dsn_ref = am.dsn;
@@ -628,13 +628,13 @@ void conn_data(seg_ctx *ctx)
             mapping_complete(ctx, c, carried);
         /* The mapping must cover (some of) the segment that carries it. */
         if (seg->payload_len > 0 && data_len_of(carried) > 0) {
-            subflow *sf = ctx->sf;
+            mpv_subflow *sf = ctx->sf;
             bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
             uint32_t rel = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b);
             uint32_t m_end = carried->ssn + data_len_of(carried);
             if (has_isn && ((int32_t)(carried->ssn - (rel + seg->payload_len)) >= 0 ||
                             (int32_t)(rel - m_end) >= 0))
-                tracker_report(ctx, am.opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
+                mpv_seg_report(ctx, am.opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
                                "mapping for subflow seq %" PRIu32 "+%u does not cover the "
                                "segment carrying it (seq %" PRIu32
                                "): sequence numbers rewritten?",

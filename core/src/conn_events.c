@@ -16,16 +16,16 @@ const char *mptcpv_event_name(mptcpv_event event)
     return (unsigned)event < sizeof(names) / sizeof(names[0]) ? names[event] : NULL;
 }
 
-void conn_note_event(seg_ctx *ctx, mptcpv_event event)
+void mpv_conn_note_event(mpv_seg_ctx *ctx, mptcpv_event event)
 {
     ctx->res->events |= (uint8_t)(1u << event);
 }
 
-void conn_note_option_events(seg_ctx *ctx)
+void mpv_conn_note_option_events(mpv_seg_ctx *ctx)
 {
     const mptcpv_options *o = &ctx->res->options;
     if (ctx->new_subflow && !ctx->sf->initial && (ctx->seg->tcp_flags & MPTCPV_TCP_SYN))
-        conn_note_event(ctx, MPTCPV_EVENT_JOIN);
+        mpv_conn_note_event(ctx, MPTCPV_EVENT_JOIN);
     for (unsigned i = 0; i < o->count; i++) {
         const mptcpv_option *opt = &o->options[i];
         if (!opt->decoded)
@@ -33,22 +33,22 @@ void conn_note_option_events(seg_ctx *ctx)
         switch (opt->subtype) {
         case MPTCPV_ADD_ADDR:
             if (!opt->u.add_addr.echo)
-                conn_note_event(ctx, MPTCPV_EVENT_ADD_ADDR);
+                mpv_conn_note_event(ctx, MPTCPV_EVENT_ADD_ADDR);
             break;
         case MPTCPV_REMOVE_ADDR:
-            conn_note_event(ctx, MPTCPV_EVENT_REMOVE_ADDR);
+            mpv_conn_note_event(ctx, MPTCPV_EVENT_REMOVE_ADDR);
             break;
         case MPTCPV_MP_PRIO:
-            conn_note_event(ctx, MPTCPV_EVENT_MP_PRIO);
+            mpv_conn_note_event(ctx, MPTCPV_EVENT_MP_PRIO);
             break;
         case MPTCPV_MP_FAIL:
-            conn_note_event(ctx, MPTCPV_EVENT_MP_FAIL);
+            mpv_conn_note_event(ctx, MPTCPV_EVENT_MP_FAIL);
             break;
         case MPTCPV_MP_FASTCLOSE:
-            conn_note_event(ctx, MPTCPV_EVENT_FASTCLOSE);
+            mpv_conn_note_event(ctx, MPTCPV_EVENT_FASTCLOSE);
             break;
         case MPTCPV_MP_TCPRST:
-            conn_note_event(ctx, MPTCPV_EVENT_TCPRST);
+            mpv_conn_note_event(ctx, MPTCPV_EVENT_TCPRST);
             break;
         default:
             break;

@@ -12,25 +12,25 @@ static mptcpv_version version_of(uint8_t nibble)
 }
 
 /* Switch the connection to |version|: derived values depend on the hash. */
-static void set_version(seg_ctx *ctx, conn *c, mptcpv_version version)
+static void set_version(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_version version)
 {
     if (c->facts.version == version)
         return;
     c->facts.version = version;
     if (c->facts.has_client_key)
-        tracker_set_key(ctx->tracker, c, true, c->facts.client_key);
+        mpv_conn_set_key(ctx->tracker, c, true, c->facts.client_key);
     if (c->facts.has_server_key)
-        tracker_set_key(ctx->tracker, c, false, c->facts.server_key);
+        mpv_conn_set_key(ctx->tracker, c, false, c->facts.server_key);
 }
 
-static void on_syn(seg_ctx *ctx, conn *c, const mptcpv_option *option)
+static void on_syn(mpv_seg_ctx *ctx, mpv_conn *c, const mptcpv_option *option)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     const mptcpv_mp_capable *mpc = &option->u.mp_capable;
     if (sf->syn_mpc) {
         /* Retransmission: RFC 6824 3.1 keeps Key-A across SYN retransmissions. */
         if (sf->syn_has_key && mpc->has_sender_key && mpc->sender_key != sf->syn_key)
-            tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
+            mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
                            "retransmitted SYN changes the key from %016" PRIx64
                            " to %016" PRIx64,
                            sf->syn_key, mpc->sender_key);
@@ -43,18 +43,18 @@ static void on_syn(seg_ctx *ctx, conn *c, const mptcpv_option *option)
     if (mpc->has_sender_key) {
         sf->syn_has_key = true;
         sf->syn_key = mpc->sender_key;
-        tracker_set_key(ctx->tracker, c, true, mpc->sender_key);
+        mpv_conn_set_key(ctx->tracker, c, true, mpc->sender_key);
     }
 }
 
-static void on_synack(seg_ctx *ctx, conn *c, const mptcpv_option *option)
+static void on_synack(mpv_seg_ctx *ctx, mpv_conn *c, const mptcpv_option *option)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     const mptcpv_mp_capable *mpc = &option->u.mp_capable;
     if (sf->synack_mpc) {
         if (c->facts.has_server_key && mpc->has_sender_key &&
             mpc->sender_key != c->facts.server_key)
-            tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
+            mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
                            "retransmitted SYN/ACK changes the key from %016" PRIx64
                            " to %016" PRIx64,
                            c->facts.server_key, mpc->sender_key);
@@ -63,11 +63,11 @@ static void on_synack(seg_ctx *ctx, conn *c, const mptcpv_option *option)
     sf->synack_mpc = true;
     /* RFC 8684 3.1: the responder answers with the SYN's version or a lower one. */
     if (sf->syn_mpc && mpc->version > sf->syn_version)
-        tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_VERSION_MISMATCH,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_VERSION_MISMATCH,
                        "SYN/ACK answers version %u to a SYN offering version %u", mpc->version,
                        sf->syn_version);
     else if (mpc->version > 1)
-        tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_VERSION_MISMATCH,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_VERSION_MISMATCH,
                        "SYN/ACK selects unknown version %u", mpc->version);
     set_version(ctx, c, version_of(mpc->version));
     c->synack_checksum = mpc->flags & MPTCPV_MPC_FLAG_CHECKSUM;
@@ -77,14 +77,14 @@ static void on_synack(seg_ctx *ctx, conn *c, const mptcpv_option *option)
         c->facts.checksum = c->syn_checksum || c->synack_checksum;
     }
     if (mpc->has_sender_key)
-        tracker_set_key(ctx->tracker, c, false, mpc->sender_key);
+        mpv_conn_set_key(ctx->tracker, c, false, mpc->sender_key);
 }
 
 /* A non-SYN MP_CAPABLE from the client: the third ACK, v1 data, or v1 repeats. */
-static void on_ack(seg_ctx *ctx, conn *c, const mptcpv_option *option)
+static void on_ack(mpv_seg_ctx *ctx, mpv_conn *c, const mptcpv_option *option)
 {
     const mptcpv_mp_capable *mpc = &option->u.mp_capable;
-    if (!mpc->has_receiver_key || !tracker_from_client(ctx))
+    if (!mpc->has_receiver_key || !mpv_seg_from_client(ctx))
         return;
     if (c->facts.version == MPTCPV_VERSION_UNKNOWN) {
         /* No SYN or SYN/ACK in the capture: this is all there is. */
@@ -92,28 +92,28 @@ static void on_ack(seg_ctx *ctx, conn *c, const mptcpv_option *option)
         c->facts.checksum_known = true;
         c->facts.checksum = mpc->flags & MPTCPV_MPC_FLAG_CHECKSUM;
     } else if (version_of(mpc->version) != c->facts.version || mpc->version > 1) {
-        tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_VERSION_MISMATCH,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_VERSION_MISMATCH,
                        "MP_CAPABLE version %u after the handshake negotiated version %d",
                        mpc->version, (int)c->facts.version);
     }
     if (!c->facts.has_client_key)
-        tracker_set_key(ctx->tracker, c, true, mpc->sender_key);
+        mpv_conn_set_key(ctx->tracker, c, true, mpc->sender_key);
     else if (mpc->sender_key != c->facts.client_key)
-        tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
                        "sender's key %016" PRIx64 " differs from the client's key %016" PRIx64,
                        mpc->sender_key, c->facts.client_key);
     if (!c->facts.has_server_key)
-        tracker_set_key(ctx->tracker, c, false, mpc->receiver_key);
+        mpv_conn_set_key(ctx->tracker, c, false, mpc->receiver_key);
     else if (mpc->receiver_key != c->facts.server_key)
-        tracker_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
                        "receiver's key %016" PRIx64 " differs from the server's key %016" PRIx64
                        " (SYN/ACK)",
                        mpc->receiver_key, c->facts.server_key);
 }
 
-void conn_mp_capable(seg_ctx *ctx, const mptcpv_option *mpc)
+void mpv_conn_mp_capable(mpv_seg_ctx *ctx, const mptcpv_option *mpc)
 {
-    conn *c = ctx->sf->conn;
+    mpv_conn *c = ctx->sf->conn;
     uint8_t synack = ctx->seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK);
     if (synack == MPTCPV_TCP_SYN)
         on_syn(ctx, c, mpc);
@@ -123,23 +123,23 @@ void conn_mp_capable(seg_ctx *ctx, const mptcpv_option *mpc)
         on_ack(ctx, c, mpc);
 }
 
-void conn_check_third_ack(seg_ctx *ctx, const mptcpv_option *mpc)
+void mpv_conn_check_third_ack(mpv_seg_ctx *ctx, const mptcpv_option *mpc)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     sf->third_ack_checked = true;
     /* Only the segment right after the SYN (seq ISN+1) must echo: if the capture lost it,
      * there is nothing to judge. */
     if (sf->has_isn_a && ctx->seg->seq != sf->isn_a + 1) {
         if (mpc != NULL)
-            conn_mp_capable(ctx, mpc);
+            mpv_conn_mp_capable(ctx, mpc);
         return;
     }
     if (mpc != NULL && mpc->u.mp_capable.has_receiver_key) {
-        conn_mp_capable(ctx, mpc);
+        mpv_conn_mp_capable(ctx, mpc);
         return;
     }
-    tracker_report(ctx, mpc, MPTCPV_RULE_HANDSHAKE_ECHO_MISSING,
+    mpv_seg_report(ctx, mpc, MPTCPV_RULE_HANDSHAKE_ECHO_MISSING,
                    mpc != NULL ? "third ACK's MP_CAPABLE lacks the receiver's key"
                                : "third ACK carries no MP_CAPABLE although the SYN/ACK did");
-    conn_fall_back(ctx, sf->conn, MPTCPV_FALLBACK_NO_ECHO);
+    mpv_conn_fall_back(ctx, sf->conn, MPTCPV_FALLBACK_NO_ECHO);
 }

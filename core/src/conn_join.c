@@ -10,16 +10,16 @@
 
 #include "tracker_internal.h"
 
-void conn_join_syn(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_join_syn(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_mp_join *join = &option->u.mp_join;
     mptcpv_tracker *t = ctx->tracker;
-    conn *c = g_hash_table_lookup(t->tokens, GUINT_TO_POINTER(join->token));
+    mpv_conn *c = g_hash_table_lookup(t->tokens, GUINT_TO_POINTER(join->token));
     if (c != NULL) {
         ctx->res->join_token = MPTCPV_TOKEN_FOUND;
     } else if (t->any_handshake) {
         ctx->res->join_token = MPTCPV_TOKEN_UNKNOWN;
-        tracker_report(ctx, option, MPTCPV_RULE_JOIN_TOKEN_UNKNOWN,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_JOIN_TOKEN_UNKNOWN,
                        "token 0x%08" PRIx32 " matches no connection of the capture",
                        join->token);
     } else {
@@ -28,13 +28,13 @@ void conn_join_syn(seg_ctx *ctx, const mptcpv_option *option)
     if (c == NULL) {
         /* Keep joins with the same unknown token together, keys unknown. */
         t->unlinked_joins = true;
-        c = tracker_new_conn(t, ctx->seg->frame);
+        c = mpv_conn_new(t, ctx->seg->frame);
         if (c == NULL)
             return;
         c->facts.server_token = join->token;
         g_hash_table_insert(t->tokens, GUINT_TO_POINTER(join->token), c);
     }
-    subflow *sf = tracker_new_subflow(ctx, c, false);
+    mpv_subflow *sf = mpv_subflow_new(ctx, c, false);
     if (sf == NULL)
         return;
     /* The token is the responder's: if it is the client's, the server opened this subflow. */
@@ -47,7 +47,7 @@ void conn_join_syn(seg_ctx *ctx, const mptcpv_option *option)
 }
 
 /* Keys of A (initiator) and B (responder) of the current subflow, if both are known. */
-static bool subflow_keys(const subflow *sf, uint64_t *key_a, uint64_t *key_b)
+static bool subflow_keys(const mpv_subflow *sf, uint64_t *key_a, uint64_t *key_b)
 {
     const mptcpv_conn_facts *f = &sf->conn->facts;
     if (!f->has_client_key || !f->has_server_key || f->version == MPTCPV_VERSION_UNKNOWN)
@@ -57,10 +57,10 @@ static bool subflow_keys(const subflow *sf, uint64_t *key_a, uint64_t *key_b)
     return true;
 }
 
-void conn_join_synack(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_join_synack(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_mp_join *join = &option->u.mp_join;
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     if (join->form != MPTCPV_JOIN_SYNACK)
         return;
     sf->has_nonce_b = true;
@@ -86,15 +86,15 @@ void conn_join_synack(seg_ctx *ctx, const mptcpv_option *option)
         return;
     }
     res->join_hmac = MPTCPV_VERDICT_BAD;
-    tracker_report(ctx, option, MPTCPV_RULE_JOIN_HMAC_BAD,
+    mpv_seg_report(ctx, option, MPTCPV_RULE_JOIN_HMAC_BAD,
                    "SYN/ACK truncated HMAC 0x%016" PRIx64 ", expected 0x%016" PRIx64,
                    join->trunc_hmac, mptcpv_be64(digest));
 }
 
-void conn_join_ack(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_join_ack(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_mp_join *join = &option->u.mp_join;
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     mptcpv_segment_result *res = ctx->res;
     sf->join_acked = true;
     uint64_t key_a, key_b;
@@ -119,6 +119,6 @@ void conn_join_ack(seg_ctx *ctx, const mptcpv_option *option)
         snprintf(got + 2 * i, 3, "%02x", join->hmac[i]);
         snprintf(want + 2 * i, 3, "%02x", digest[i]);
     }
-    tracker_report(ctx, option, MPTCPV_RULE_JOIN_HMAC_BAD,
+    mpv_seg_report(ctx, option, MPTCPV_RULE_JOIN_HMAC_BAD,
                    "third-ACK HMAC %s differs from the expected %s", got, want);
 }

@@ -14,21 +14,21 @@ static bool same_address(const mptcpv_add_addr *a, const mptcpv_add_addr *b)
            (a->has_port ? a->port : 0) == (b->has_port ? b->port : 0);
 }
 
-static void remember(conn *c, int side, uint32_t frame, const mptcpv_add_addr *aa)
+static void remember(mpv_conn *c, int side, uint32_t frame, const mptcpv_add_addr *aa)
 {
     if (c->announced == NULL)
         c->announced = g_malloc0(2 * sizeof(*c->announced));
-    announced_addr *slot = &c->announced[side][c->announced_next[side]];
+    mpv_announced_addr *slot = &c->announced[side][c->announced_next[side]];
     c->announced_next[side] = (uint8_t)((c->announced_next[side] + 1) % CONN_MAX_ANNOUNCED);
     slot->frame = frame;
     slot->addr = *aa;
 }
 
-void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_add_addr(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_add_addr *aa = &option->u.add_addr;
-    conn *c = ctx->sf->conn;
-    bool from_client = tracker_from_client(ctx);
+    mpv_conn *c = ctx->sf->conn;
+    bool from_client = mpv_seg_from_client(ctx);
     int side = from_client ? 0 : 1;
     mptcpv_segment_result *res = ctx->res;
 
@@ -36,7 +36,7 @@ void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option)
         /* RFC 8684 3.4.1: the echo repeats the peer's announcement without HMAC. */
         if (c->announced == NULL)
             return;
-        const announced_addr *peer = c->announced[1 - side];
+        const mpv_announced_addr *peer = c->announced[1 - side];
         for (int i = 0; i < CONN_MAX_ANNOUNCED; i++) {
             if (peer[i].frame != 0 && same_address(&peer[i].addr, aa) &&
                 peer[i].frame > res->add_addr_echo_of)
@@ -64,19 +64,19 @@ void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option)
     }
     res->add_addr_hmac = MPTCPV_VERDICT_BAD;
     if (legacy == aa->hmac) {
-        tracker_report(ctx, option, MPTCPV_RULE_ADD_ADDR_HMAC_LEGACY,
+        mpv_seg_report(ctx, option, MPTCPV_RULE_ADD_ADDR_HMAC_LEGACY,
                        "ADD_ADDR id %u HMAC 0x%016" PRIx64 " is the left-most 64 bits; "
                        "the right-most are 0x%016" PRIx64,
                        aa->addr_id, aa->hmac, expected);
         return;
     }
-    tracker_report(ctx, option, MPTCPV_RULE_ADD_ADDR_HMAC_BAD,
+    mpv_seg_report(ctx, option, MPTCPV_RULE_ADD_ADDR_HMAC_BAD,
                    "ADD_ADDR id %u HMAC 0x%016" PRIx64 ", expected 0x%016" PRIx64, aa->addr_id,
                    aa->hmac, expected);
 }
 
 /* The address id host |client_side| uses on subflow |s|, if known (id 0: initial). */
-static bool sender_addr_id(const subflow *s, bool client_side, uint8_t *id)
+static bool sender_addr_id(const mpv_subflow *s, bool client_side, uint8_t *id)
 {
     if (s->initial) {
         *id = 0;
@@ -90,14 +90,14 @@ static bool sender_addr_id(const subflow *s, bool client_side, uint8_t *id)
     return s->has_addr_id_b;
 }
 
-void conn_remove_addr(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_remove_addr(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_remove_addr *ra = &option->u.remove_addr;
-    conn *c = ctx->sf->conn;
-    bool from_client = tracker_from_client(ctx);
+    mpv_conn *c = ctx->sf->conn;
+    bool from_client = mpv_seg_from_client(ctx);
     mptcpv_segment_result *res = ctx->res;
     for (guint i = 0; i < c->subflows->len; i++) {
-        const subflow *s = g_ptr_array_index(c->subflows, i);
+        const mpv_subflow *s = g_ptr_array_index(c->subflows, i);
         uint8_t id;
         if (!sender_addr_id(s, from_client, &id))
             continue;
@@ -110,7 +110,7 @@ void conn_remove_addr(seg_ctx *ctx, const mptcpv_option *option)
     }
 }
 
-void conn_mp_prio(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_mp_prio(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_mp_prio *prio = &option->u.mp_prio;
     if (!prio->has_addr_id) {
@@ -118,20 +118,20 @@ void conn_mp_prio(seg_ctx *ctx, const mptcpv_option *option)
         return;
     }
     /* v0 4-byte form: every subflow using that address id of the sender (RFC 6824 3.3.8). */
-    conn *c = ctx->sf->conn;
-    bool from_client = tracker_from_client(ctx);
+    mpv_conn *c = ctx->sf->conn;
+    bool from_client = mpv_seg_from_client(ctx);
     for (guint i = 0; i < c->subflows->len; i++) {
-        subflow *s = g_ptr_array_index(c->subflows, i);
+        mpv_subflow *s = g_ptr_array_index(c->subflows, i);
         uint8_t id;
         if (sender_addr_id(s, from_client, &id) && id == prio->addr_id)
             s->backup = prio->backup;
     }
 }
 
-void conn_fastclose(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_fastclose(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     const mptcpv_conn_facts *f = &ctx->sf->conn->facts;
-    bool from_client = tracker_from_client(ctx);
+    bool from_client = mpv_seg_from_client(ctx);
     bool known = from_client ? f->has_server_key : f->has_client_key;
     if (!known) {
         ctx->res->fastclose_key = MPTCPV_VERDICT_UNVERIFIABLE;
@@ -145,14 +145,14 @@ void conn_fastclose(seg_ctx *ctx, const mptcpv_option *option)
         return;
     }
     ctx->res->fastclose_key = MPTCPV_VERDICT_BAD;
-    tracker_report(ctx, option, MPTCPV_RULE_FASTCLOSE_KEY_BAD,
+    mpv_seg_report(ctx, option, MPTCPV_RULE_FASTCLOSE_KEY_BAD,
                    "key %016" PRIx64 " is not the receiver's key %016" PRIx64 "%s", key,
                    expected, key == (from_client ? f->client_key : f->server_key)
                                  ? " (it is the sender's own)"
                                  : "");
 }
 
-void conn_tcprst(seg_ctx *ctx, const mptcpv_option *option)
+void mpv_conn_tcprst(mpv_seg_ctx *ctx, const mptcpv_option *option)
 {
     ctx->sf->has_rst_reason = true;
     ctx->sf->rst_reason = option->u.mp_tcprst.reason;

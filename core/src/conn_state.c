@@ -10,7 +10,7 @@
 
 #include "tracker_internal.h"
 
-int endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
+int mpv_endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
 {
     int c = memcmp(a->addr, b->addr, sizeof(a->addr));
     if (c != 0)
@@ -18,16 +18,16 @@ int endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
     return (int)a->port - (int)b->port;
 }
 
-bool endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
+bool mpv_endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
 {
-    return a->family == b->family && endpoint_cmp(a, b) == 0;
+    return a->family == b->family && mpv_endpoint_cmp(a, b) == 0;
 }
 
-void make_key(const mptcpv_segment *seg, subflow_key *key)
+void mpv_subflow_key_make(const mptcpv_segment *seg, mpv_subflow_key *key)
 {
     memset(key, 0, sizeof(*key));
     const mptcpv_endpoint *lo = &seg->src, *hi = &seg->dst;
-    if (endpoint_cmp(lo, hi) > 0) {
+    if (mpv_endpoint_cmp(lo, hi) > 0) {
         lo = &seg->dst;
         hi = &seg->src;
     }
@@ -38,24 +38,24 @@ void make_key(const mptcpv_segment *seg, subflow_key *key)
     key->port_hi = hi->port;
 }
 
-void tracker_report(seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
+void mpv_seg_report(mpv_seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
                     const char *fmt, ...)
 {
     if (option != NULL && option->cut)
         return; /* the capture lacks part of it: nothing can be said about it */
     va_list ap;
     va_start(ap, fmt);
-    mptcpv_findings_addv(&ctx->res->options, rule, option != NULL ? option->offset : 0,
+    mpv_findings_addv(&ctx->res->options, rule, option != NULL ? option->offset : 0,
                          option != NULL ? option->avail : 0, fmt, ap);
     va_end(ap);
 }
 
-bool tracker_from_client(const seg_ctx *ctx)
+bool mpv_seg_from_client(const mpv_seg_ctx *ctx)
 {
     return ctx->from_initiator == ctx->sf->initiator_is_client;
 }
 
-void tracker_set_key(mptcpv_tracker *tracker, conn *c, bool client, uint64_t key)
+void mpv_conn_set_key(mptcpv_tracker *tracker, mpv_conn *c, bool client, uint64_t key)
 {
     mptcpv_conn_facts *f = &c->facts;
     uint32_t token;
@@ -78,7 +78,7 @@ void tracker_set_key(mptcpv_tracker *tracker, conn *c, bool client, uint64_t key
     tracker->any_handshake = true;
 }
 
-conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
+mpv_conn *mpv_conn_new(mptcpv_tracker *tracker, uint32_t frame)
 {
     /* Every caller adds a subflow next: no connection without room for one. The segment's
      * finding is added by mptcpv_tracker_segment(). */
@@ -90,7 +90,7 @@ conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
         tracker->refused.connections_refused++;
         return NULL;
     }
-    conn *c = g_new0(conn, 1);
+    mpv_conn *c = g_new0(mpv_conn, 1);
     c->index = tracker->conns->len;
     c->first_frame = frame;
     c->facts.version = MPTCPV_VERSION_UNKNOWN;
@@ -99,7 +99,7 @@ conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame)
     return c;
 }
 
-subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
+mpv_subflow *mpv_subflow_new(mpv_seg_ctx *ctx, mpv_conn *c, bool initial)
 {
     mptcpv_tracker *t = ctx->tracker;
     if (c == NULL)
@@ -114,7 +114,7 @@ subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
         if (!(c->limits_noted & LIMIT_CONN_SUBFLOWS)) {
             c->limits_noted |= LIMIT_CONN_SUBFLOWS;
             t->refused.limit_findings++;
-            tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+            mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
                            "connection %" PRIu32 " has %u subflows, the limit "
                            "(max_subflows_per_connection): its new ones are not tracked",
                            c->index, c->subflows->len);
@@ -123,8 +123,8 @@ subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial)
     }
     const mptcpv_segment *seg = ctx->seg;
     bool syn_only = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) == MPTCPV_TCP_SYN;
-    subflow *sf = g_new0(subflow, 1);
-    make_key(seg, &sf->key);
+    mpv_subflow *sf = g_new0(mpv_subflow, 1);
+    mpv_subflow_key_make(seg, &sf->key);
     sf->conn = c;
     sf->index = c->subflows->len;
     sf->initial = initial;

@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-void mptcpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
+void mpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
                           uint16_t length, const char *fmt, va_list ap)
 {
     if (out->finding_count >= MPTCPV_MAX_FINDINGS) {
@@ -18,18 +18,18 @@ void mptcpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t off
     vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
 }
 
-void mptcpv_report(const mptcpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)
+void mpv_report(const mpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)
 {
     if (rule == MPTCPV_RULE_OPTION_MALFORMED)
         ctx->option->malformed = true;
     va_list ap;
     va_start(ap, fmt);
-    mptcpv_findings_addv(ctx->out, rule, ctx->offset, ctx->len, fmt, ap);
+    mpv_findings_addv(ctx->out, rule, ctx->offset, ctx->len, fmt, ap);
     va_end(ap);
 }
 
-void mptcpv_report_bad_length(const mptcpv_decode_ctx *ctx, const char *what, const char *legal)
+void mpv_report_bad_length(const mpv_decode_ctx *ctx, const char *what, const char *legal)
 {
-    mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "%s with length %u (legal: %s)", what,
+    mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "%s with length %u (legal: %s)", what,
                   ctx->len, legal);
 }

@@ -26,7 +26,7 @@ static inline uint64_t mptcpv_be64(const uint8_t *p)
 }
 
 /* What one subtype decoder works on: one complete option (all |len| bytes present). */
-typedef struct mptcpv_decode_ctx {
+typedef struct mpv_decode_ctx {
     const uint8_t *opt; /* kind byte */
     uint8_t len;        /* declared length == bytes present */
     uint16_t offset;    /* of the kind byte in the options block */
@@ -34,30 +34,30 @@ typedef struct mptcpv_decode_ctx {
     const mptcpv_segment_info *seg; /* may be NULL */
     mptcpv_option *option;
     mptcpv_options *out;
-} mptcpv_decode_ctx;
+} mpv_decode_ctx;
 
 /* Append a finding to |out| (dropped, with out->findings_dropped set, when full). */
-void mptcpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
+void mpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
                           uint16_t length, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
 
 /* Append a finding about the current option; |fmt| is printf-style detail text. */
-void mptcpv_report(const mptcpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)
+void mpv_report(const mpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Report option.malformed for a length that is not legal for the subtype and version. */
-void mptcpv_report_bad_length(const mptcpv_decode_ctx *ctx, const char *what, const char *legal);
+void mpv_report_bad_length(const mpv_decode_ctx *ctx, const char *what, const char *legal);
 
 /* One decoder per option family (core/src/opt_*.c). Each fills ctx->option->u and sets
  * ctx->option->decoded, or reports option.malformed and leaves decoded false. */
-void mptcpv_decode_mp_capable(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_mp_join(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_dss(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_add_addr(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_remove_addr(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_mp_prio(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_mp_fail(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_mp_fastclose(const mptcpv_decode_ctx *ctx);
-void mptcpv_decode_mp_tcprst(const mptcpv_decode_ctx *ctx);
+void mpv_decode_mp_capable(const mpv_decode_ctx *ctx);
+void mpv_decode_mp_join(const mpv_decode_ctx *ctx);
+void mpv_decode_dss(const mpv_decode_ctx *ctx);
+void mpv_decode_add_addr(const mpv_decode_ctx *ctx);
+void mpv_decode_remove_addr(const mpv_decode_ctx *ctx);
+void mpv_decode_mp_prio(const mpv_decode_ctx *ctx);
+void mpv_decode_mp_fail(const mpv_decode_ctx *ctx);
+void mpv_decode_mp_fastclose(const mpv_decode_ctx *ctx);
+void mpv_decode_mp_tcprst(const mpv_decode_ctx *ctx);
 
 #endif /* MPTCPV_INTERNAL_H */

@@ -30,7 +30,7 @@ static void read_addr(mptcpv_add_addr *aa, const uint8_t *p, uint8_t family, boo
     }
 }
 
-static void decode_add_addr_v0(const mptcpv_decode_ctx *ctx, mptcpv_add_addr *aa)
+static void decode_add_addr_v0(const mpv_decode_ctx *ctx, mptcpv_add_addr *aa)
 {
     uint8_t ipver = aa->flags;
     if (ipver == 4 && (ctx->len == 8 || ctx->len == 10))
@@ -38,18 +38,18 @@ static void decode_add_addr_v0(const mptcpv_decode_ctx *ctx, mptcpv_add_addr *aa
     else if (ipver == 6 && (ctx->len == 20 || ctx->len == 22))
         read_addr(aa, ctx->opt, 6, ctx->len == 22, false);
     else if (ipver != 4 && ipver != 6) {
-        mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "ADD_ADDR v0 with IPVer %u (legal: 4, 6)",
+        mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "ADD_ADDR v0 with IPVer %u (legal: 4, 6)",
                       ipver);
         return;
     } else {
-        mptcpv_report_bad_length(ctx, ipver == 4 ? "ADD_ADDR v0 IPv4" : "ADD_ADDR v0 IPv6",
+        mpv_report_bad_length(ctx, ipver == 4 ? "ADD_ADDR v0 IPv4" : "ADD_ADDR v0 IPv6",
                                  ipver == 4 ? "8, 10" : "20, 22");
         return;
     }
     ctx->option->decoded = true;
 }
 
-static void decode_add_addr_v1(const mptcpv_decode_ctx *ctx, mptcpv_add_addr *aa)
+static void decode_add_addr_v1(const mpv_decode_ctx *ctx, mptcpv_add_addr *aa)
 {
     aa->echo = aa->flags & ADD_ADDR_ECHO;
     /* Echo: no HMAC (8/10/20/22); otherwise 8 more bytes of HMAC (16/18/28/30). */
@@ -66,19 +66,19 @@ static void decode_add_addr_v1(const mptcpv_decode_ctx *ctx, mptcpv_add_addr *aa
         read_addr(aa, ctx->opt, 6, base == 22, !aa->echo);
         break;
     default:
-        mptcpv_report_bad_length(ctx, aa->echo ? "ADD_ADDR v1 echo" : "ADD_ADDR v1",
+        mpv_report_bad_length(ctx, aa->echo ? "ADD_ADDR v1 echo" : "ADD_ADDR v1",
                                  aa->echo ? "8, 10, 20, 22" : "16, 18, 28, 30");
         return;
     }
     ctx->option->decoded = true;
 }
 
-void mptcpv_decode_add_addr(const mptcpv_decode_ctx *ctx)
+void mpv_decode_add_addr(const mpv_decode_ctx *ctx)
 {
     mptcpv_add_addr *aa = &ctx->option->u.add_addr;
     aa->flags = ctx->opt[2] & 0x0f;
     if (ctx->len < 4) {
-        mptcpv_report_bad_length(ctx, "ADD_ADDR", "8 or more");
+        mpv_report_bad_length(ctx, "ADD_ADDR", "8 or more");
         return;
     }
     aa->addr_id = ctx->opt[3];
@@ -92,11 +92,11 @@ void mptcpv_decode_add_addr(const mptcpv_decode_ctx *ctx)
         decode_add_addr_v1(ctx, aa);
 }
 
-void mptcpv_decode_remove_addr(const mptcpv_decode_ctx *ctx)
+void mpv_decode_remove_addr(const mpv_decode_ctx *ctx)
 {
     mptcpv_remove_addr *ra = &ctx->option->u.remove_addr;
     if (ctx->len < 4) {
-        mptcpv_report_bad_length(ctx, "REMOVE_ADDR", "3 + n with n >= 1 address ids");
+        mpv_report_bad_length(ctx, "REMOVE_ADDR", "3 + n with n >= 1 address ids");
         return;
     }
     ra->count = (uint8_t)(ctx->len - 3);

@@ -21,12 +21,12 @@ uint8_t mptcpv_dss_expected_len(uint8_t flags, bool with_checksum)
     return len;
 }
 
-void mptcpv_decode_dss(const mptcpv_decode_ctx *ctx)
+void mpv_decode_dss(const mpv_decode_ctx *ctx)
 {
     const uint8_t *p = ctx->opt;
     mptcpv_dss *dss = &ctx->option->u.dss;
     if (ctx->len < 4) {
-        mptcpv_report_bad_length(ctx, "DSS", "4 or more, as its flags require");
+        mpv_report_bad_length(ctx, "DSS", "4 or more, as its flags require");
         return;
     }
     uint8_t flags = p[3];
@@ -40,7 +40,7 @@ void mptcpv_decode_dss(const mptcpv_decode_ctx *ctx)
     uint8_t plain = mptcpv_dss_expected_len(flags, false);
     uint8_t with_csum = mptcpv_dss_expected_len(flags, true);
     if (ctx->len != plain && ctx->len != with_csum) {
-        mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
+        mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
                       "DSS with length %u, but flags 0x%02x require %u%s", ctx->len, flags,
                       plain, dss->has_mapping ? " (or +2 with checksum)" : "");
         return;

@@ -4,20 +4,20 @@
  */
 #include "internal.h"
 
-void mptcpv_decode_mp_fail(const mptcpv_decode_ctx *ctx)
+void mpv_decode_mp_fail(const mpv_decode_ctx *ctx)
 {
     if (ctx->len != 12) {
-        mptcpv_report_bad_length(ctx, "MP_FAIL", "12");
+        mpv_report_bad_length(ctx, "MP_FAIL", "12");
         return;
     }
     ctx->option->u.mp_fail.dsn = mptcpv_be64(ctx->opt + 4);
     ctx->option->decoded = true;
 }
 
-void mptcpv_decode_mp_fastclose(const mptcpv_decode_ctx *ctx)
+void mpv_decode_mp_fastclose(const mpv_decode_ctx *ctx)
 {
     if (ctx->len != 12) {
-        mptcpv_report_bad_length(ctx, "MP_FASTCLOSE", "12");
+        mpv_report_bad_length(ctx, "MP_FASTCLOSE", "12");
         return;
     }
     ctx->option->u.mp_fastclose.receiver_key = mptcpv_be64(ctx->opt + 4);

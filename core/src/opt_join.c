@@ -11,7 +11,7 @@
 
 /* Each form on its segment (RFC 8684 3.2 Figures 5-7): SYN 12, SYN/ACK 16, ACK 24. Values
  * of a misplaced form are still decoded for display; the tracker ignores it. */
-static void check_placement(const mptcpv_decode_ctx *ctx, const mptcpv_mp_join *join)
+static void check_placement(const mpv_decode_ctx *ctx, const mptcpv_mp_join *join)
 {
     const mptcpv_segment_info *seg = ctx->seg;
     if (seg == NULL)
@@ -26,11 +26,11 @@ static void check_placement(const mptcpv_decode_ctx *ctx, const mptcpv_mp_join *
         [MPTCPV_JOIN_SYNACK] = "a SYN/ACK (legal there: 16)",
         [MPTCPV_JOIN_ACK] = "a segment without SYN (legal there: 24)",
     };
-    mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "MP_JOIN of length %u on %s", ctx->len,
+    mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "MP_JOIN of length %u on %s", ctx->len,
                   segment[want]);
 }
 
-void mptcpv_decode_mp_join(const mptcpv_decode_ctx *ctx)
+void mpv_decode_mp_join(const mpv_decode_ctx *ctx)
 {
     const uint8_t *p = ctx->opt;
     mptcpv_mp_join *join = &ctx->option->u.mp_join;
@@ -57,7 +57,7 @@ void mptcpv_decode_mp_join(const mptcpv_decode_ctx *ctx)
         memcpy(join->hmac, p + 4, MPTCPV_JOIN_HMAC_LEN);
         break;
     default:
-        mptcpv_report_bad_length(ctx, "MP_JOIN", "12 (SYN), 16 (SYN/ACK), 24 (ACK)");
+        mpv_report_bad_length(ctx, "MP_JOIN", "12 (SYN), 16 (SYN/ACK), 24 (ACK)");
         return;
     }
     ctx->option->decoded = true;

@@ -12,7 +12,7 @@
 /* RFC 8684 3.1 Figure 4, RFC 6824 3.1: SYN 4 (v1) or 12 (v0), SYN/ACK 12, other segments
  * 20 (third ACK) or, v1 only, 22/24 (first data). Versions other than 0 and 1 are the
  * version negotiation's business (handshake.version_mismatch). */
-static void check_placement(const mptcpv_decode_ctx *ctx, const mptcpv_mp_capable *mpc)
+static void check_placement(const mpv_decode_ctx *ctx, const mptcpv_mp_capable *mpc)
 {
     const mptcpv_segment_info *seg = ctx->seg;
     if (seg == NULL || mpc->version > 1)
@@ -33,12 +33,12 @@ static void check_placement(const mptcpv_decode_ctx *ctx, const mptcpv_mp_capabl
         ok = ctx->len >= 20;
     }
     if (!ok)
-        mptcpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
+        mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
                       "MP_CAPABLE v%u of length %u on %s (legal there: %s)", mpc->version,
                       ctx->len, where, legal);
 }
 
-void mptcpv_decode_mp_capable(const mptcpv_decode_ctx *ctx)
+void mpv_decode_mp_capable(const mpv_decode_ctx *ctx)
 {
     const uint8_t *p = ctx->opt;
     mptcpv_mp_capable *mpc = &ctx->option->u.mp_capable;
@@ -92,6 +92,6 @@ void mptcpv_decode_mp_capable(const mptcpv_decode_ctx *ctx)
     check_placement(ctx, mpc);
     return;
 bad:
-    mptcpv_report_bad_length(ctx, v0 ? "MP_CAPABLE v0" : "MP_CAPABLE v1",
+    mpv_report_bad_length(ctx, v0 ? "MP_CAPABLE v0" : "MP_CAPABLE v1",
                              v0 ? "12, 20" : "4, 12, 20, 22, 24");
 }

@@ -6,7 +6,7 @@
 
 #define PRIO_BACKUP 0x01
 
-void mptcpv_decode_mp_prio(const mptcpv_decode_ctx *ctx)
+void mpv_decode_mp_prio(const mpv_decode_ctx *ctx)
 {
     mptcpv_mp_prio *prio = &ctx->option->u.mp_prio;
     prio->flags = ctx->opt[2] & 0x0f;
@@ -20,5 +20,5 @@ void mptcpv_decode_mp_prio(const mptcpv_decode_ctx *ctx)
         ctx->option->decoded = true;
         return;
     }
-    mptcpv_report_bad_length(ctx, v1 ? "MP_PRIO v1" : "MP_PRIO", v1 ? "3" : "3, 4 (v0)");
+    mpv_report_bad_length(ctx, v1 ? "MP_PRIO v1" : "MP_PRIO", v1 ? "3" : "3, 4 (v0)");
 }

@@ -16,13 +16,13 @@ const char *mptcpv_tcprst_reason_name(uint8_t reason)
     return NULL;
 }
 
-void mptcpv_decode_mp_tcprst(const mptcpv_decode_ctx *ctx)
+void mpv_decode_mp_tcprst(const mpv_decode_ctx *ctx)
 {
     if (ctx->version == MPTCPV_VERSION_0)
-        mptcpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE,
+        mpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE,
                       "subtype 0x8 (MP_TCPRST) is not defined in MPTCP v0 (RFC 6824)");
     if (ctx->len != 4) {
-        mptcpv_report_bad_length(ctx, "MP_TCPRST", "4");
+        mpv_report_bad_length(ctx, "MP_TCPRST", "4");
         return;
     }
     mptcpv_mp_tcprst *rst = &ctx->option->u.mp_tcprst;

@@ -25,7 +25,7 @@ const char *mptcpv_subtype_name(uint8_t subtype)
     return "unknown";
 }
 
-static void decode_raw(const mptcpv_decode_ctx *ctx)
+static void decode_raw(const mpv_decode_ctx *ctx)
 {
     ctx->option->u.raw.data_offset = 3;
     ctx->option->u.raw.data_len = (uint8_t)(ctx->len - 3);
@@ -33,45 +33,45 @@ static void decode_raw(const mptcpv_decode_ctx *ctx)
 }
 
 /* Dispatch one complete option (declared length == bytes present, >= 3). */
-static void decode_complete(const mptcpv_decode_ctx *ctx)
+static void decode_complete(const mpv_decode_ctx *ctx)
 {
     uint8_t subtype = ctx->option->subtype;
     switch (subtype) {
     case MPTCPV_MP_CAPABLE:
-        mptcpv_decode_mp_capable(ctx);
+        mpv_decode_mp_capable(ctx);
         break;
     case MPTCPV_MP_JOIN:
-        mptcpv_decode_mp_join(ctx);
+        mpv_decode_mp_join(ctx);
         break;
     case MPTCPV_DSS:
-        mptcpv_decode_dss(ctx);
+        mpv_decode_dss(ctx);
         break;
     case MPTCPV_ADD_ADDR:
-        mptcpv_decode_add_addr(ctx);
+        mpv_decode_add_addr(ctx);
         break;
     case MPTCPV_REMOVE_ADDR:
-        mptcpv_decode_remove_addr(ctx);
+        mpv_decode_remove_addr(ctx);
         break;
     case MPTCPV_MP_PRIO:
-        mptcpv_decode_mp_prio(ctx);
+        mpv_decode_mp_prio(ctx);
         break;
     case MPTCPV_MP_FAIL:
-        mptcpv_decode_mp_fail(ctx);
+        mpv_decode_mp_fail(ctx);
         break;
     case MPTCPV_MP_FASTCLOSE:
-        mptcpv_decode_mp_fastclose(ctx);
+        mpv_decode_mp_fastclose(ctx);
         break;
     case MPTCPV_MP_TCPRST:
-        mptcpv_decode_mp_tcprst(ctx);
+        mpv_decode_mp_tcprst(ctx);
         break;
     case MPTCPV_MP_EXPERIMENTAL:
         /* Private use (IANA registry, RFC 8684 7): free format, informational only. */
-        mptcpv_report(ctx, MPTCPV_RULE_OPTION_EXPERIMENTAL,
+        mpv_report(ctx, MPTCPV_RULE_OPTION_EXPERIMENTAL,
                       "MP_EXPERIMENTAL, %u bytes of private data", ctx->len - 3u);
         decode_raw(ctx);
         break;
     default:
-        mptcpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE, "unassigned subtype 0x%x",
+        mpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE, "unassigned subtype 0x%x",
                       subtype);
         decode_raw(ctx);
         break;
@@ -89,7 +89,7 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
     if (avail < 2)
         option->avail = (uint8_t)avail;
 
-    mptcpv_decode_ctx ctx = {
+    mpv_decode_ctx ctx = {
         .opt = opt,
         .len = option->avail,
         .offset = offset,
@@ -100,13 +100,13 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
     };
     if (avail < 2) {
         ctx.len = 1;
-        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+        mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
                       "options block ends after the kind byte (no length)");
         return;
     }
     if (option->length < 3) {
         ctx.len = 2; /* kind and length bytes */
-        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+        mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
                       "length %u leaves no room for the subtype (minimum 3)", option->length);
         return;
     }
@@ -118,14 +118,14 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
         /* No TCP header has room for it (RFC 9293 3.1); only a caller passing more than a
          * header's options can hit this. */
         ctx.len = (uint8_t)(avail < MPTCPV_TCPOPT_MAX_LEN ? avail : MPTCPV_TCPOPT_MAX_LEN);
-        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+        mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
                       "length %u exceeds the %u-byte TCP option space", option->length,
                       MPTCPV_TCPOPT_MAX_LEN);
         return;
     }
     if (avail < option->length) {
         ctx.len = (uint8_t)(avail > UINT8_MAX ? UINT8_MAX : avail);
-        mptcpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
+        mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
                       "length %u runs past the options block (%zu bytes left)", option->length,
                       avail);
         return;

@@ -34,19 +34,19 @@ static guint subflow_key_hash(gconstpointer p)
 {
     const uint8_t *b = p;
     guint32 h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < sizeof(subflow_key); i++)
+    for (size_t i = 0; i < sizeof(mpv_subflow_key); i++)
         h = (h ^ b[i]) * 16777619u;
     return h;
 }
 
 static gboolean subflow_key_equal(gconstpointer a, gconstpointer b)
 {
-    return memcmp(a, b, sizeof(subflow_key)) == 0;
+    return memcmp(a, b, sizeof(mpv_subflow_key)) == 0;
 }
 
 static void conn_free(gpointer p)
 {
-    conn *c = p;
+    mpv_conn *c = p;
     for (int i = 0; i < 2; i++) {
         if (c->side[i].sent != NULL)
             g_tree_destroy(c->side[i].sent);
@@ -94,7 +94,7 @@ static const mptcpv_option *first_option(const mptcpv_options *o, uint8_t subtyp
 
 /* Decode the options with the connection's version; a segment of no known connection
  * uses the version its own MP_CAPABLE names, if any. */
-static mptcpv_version decode_options(const mptcpv_segment *seg, const subflow *sf,
+static mptcpv_version decode_options(const mptcpv_segment *seg, const mpv_subflow *sf,
                                      mptcpv_options *out)
 {
     mptcpv_segment_info info = {
@@ -117,56 +117,56 @@ static mptcpv_version decode_options(const mptcpv_segment *seg, const subflow *s
     return info.version;
 }
 
-static void handle_syn(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+static void handle_syn(mpv_seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     const mptcpv_segment *seg = ctx->seg;
-    if (sf != NULL && endpoint_eq(&sf->initiator, &seg->src) && sf->has_isn_a &&
+    if (sf != NULL && mpv_endpoint_eq(&sf->initiator, &seg->src) && sf->has_isn_a &&
         sf->isn_a == seg->seq) {
         /* A retransmitted SYN: same subflow; its key must not change (RFC 6824 3.1). */
         ctx->from_initiator = true;
         if (mpc != NULL && sf->initial)
-            conn_mp_capable(ctx, mpc);
+            mpv_conn_mp_capable(ctx, mpc);
         return;
     }
     ctx->sf = NULL;
     if (mpc != NULL) {
-        if (tracker_new_subflow(ctx, tracker_new_conn(ctx->tracker, seg->frame), true) != NULL)
-            conn_mp_capable(ctx, mpc);
+        if (mpv_subflow_new(ctx, mpv_conn_new(ctx->tracker, seg->frame), true) != NULL)
+            mpv_conn_mp_capable(ctx, mpc);
     } else if (join != NULL) {
-        conn_join_syn(ctx, join);
+        mpv_conn_join_syn(ctx, join);
     } else if (sf != NULL) {
         /* The 4-tuple now carries a plain TCP connection. */
         g_hash_table_remove(ctx->tracker->subflows, &sf->key);
     }
 }
 
-static void handle_synack(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+static void handle_synack(mpv_seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     if (sf == NULL) {
         /* The capture missed the SYN: an MP_CAPABLE SYN/ACK still opens a connection. */
         if (mpc == NULL)
             return;
-        sf = tracker_new_subflow(ctx, tracker_new_conn(ctx->tracker, ctx->seg->frame), true);
+        sf = mpv_subflow_new(ctx, mpv_conn_new(ctx->tracker, ctx->seg->frame), true);
         if (sf == NULL)
             return;
     }
-    ctx->from_initiator = endpoint_eq(&sf->initiator, &ctx->seg->src);
+    ctx->from_initiator = mpv_endpoint_eq(&sf->initiator, &ctx->seg->src);
     if (ctx->from_initiator)
         return;
     sf->has_isn_b = true;
     sf->isn_b = ctx->seg->seq;
     sf->synack_seen = true;
     if (sf->initial && mpc != NULL)
-        conn_mp_capable(ctx, mpc);
+        mpv_conn_mp_capable(ctx, mpc);
     else if (sf->initial && sf->syn_mpc)
-        conn_fall_back(ctx, sf->conn, MPTCPV_FALLBACK_NO_SYNACK_MPC);
+        mpv_conn_fall_back(ctx, sf->conn, MPTCPV_FALLBACK_NO_SYNACK_MPC);
     else if (!sf->initial && join != NULL)
-        conn_join_synack(ctx, join);
+        mpv_conn_join_synack(ctx, join);
 }
 
-/* What a mapping slot held before conn_data(), to see what the data level dropped. */
+/* What a mapping slot held before mpv_conn_data(), to see what the data level dropped. */
 typedef struct map_seen {
     bool used, open, unranged;
     bool data_fin;
@@ -175,10 +175,10 @@ typedef struct map_seen {
     uint64_t dsn;
 } map_seen;
 
-static void maps_before(const subflow_dir *dir, map_seen *seen)
+static void maps_before(const mpv_subflow_dir *dir, map_seen *seen)
 {
     for (int k = 0; k < SUBFLOW_OPEN_MAPPINGS; k++) {
-        const mapping *m = &dir->maps[k];
+        const mpv_mapping *m = &dir->maps[k];
         seen[k] = (map_seen){
             .used = m->used,
             .open = m->used && !m->done,
@@ -193,7 +193,7 @@ static void maps_before(const subflow_dir *dir, map_seen *seen)
     }
 }
 
-static bool same_mapping(const map_seen *a, const mapping *m)
+static bool same_mapping(const map_seen *a, const mpv_mapping *m)
 {
     return a->used && m->used && a->frame == m->frame && a->ssn == m->ssn && a->len == m->len &&
            a->dsn == m->dsn && a->data_fin == m->data_fin;
@@ -203,7 +203,7 @@ static bool same_mapping(const map_seen *a, const mapping *m)
  * below the subflow's highest sent byte that it lacks are missing from the capture (or come
  * again with their mapping, as retransmissions do): dropping it then loses nothing a larger
  * bound would have kept. */
-static bool mapping_ahead(const subflow_dir *dir, const map_seen *m)
+static bool mapping_ahead(const mpv_subflow_dir *dir, const map_seen *m)
 {
     uint32_t end = m->ssn + (uint32_t)m->len - (m->data_fin ? 1u : 0u);
     return !dir->has_data_end || (int32_t)(end - dir->data_end) > 0;
@@ -211,12 +211,12 @@ static bool mapping_ahead(const subflow_dir *dir, const map_seen *m)
 
 /* The fixed bounds of the data level (MPTCPV_OPEN_MAPPINGS, MPTCPV_MAPPING_RANGES): count
  * what they dropped in this segment and note it once per connection. */
-static void maps_after(seg_ctx *ctx, subflow_dir *dir, const map_seen *seen)
+static void maps_after(mpv_seg_ctx *ctx, mpv_subflow_dir *dir, const map_seen *seen)
 {
     mptcpv_tracker *t = ctx->tracker;
-    conn *c = ctx->sf->conn;
+    mpv_conn *c = ctx->sf->conn;
     for (int k = 0; k < SUBFLOW_OPEN_MAPPINGS; k++) {
-        const mapping *m = &dir->maps[k];
+        const mpv_mapping *m = &dir->maps[k];
         bool same = same_mapping(&seen[k], m);
         if (seen[k].open && !same && mapping_ahead(dir, &seen[k])) {
             /* Its later bytes are unmapped because of the bound, not the sender. */
@@ -229,7 +229,7 @@ static void maps_after(seg_ctx *ctx, subflow_dir *dir, const map_seen *seen)
             if (!(c->limits_noted & LIMIT_OPEN_MAPPINGS)) {
                 c->limits_noted |= LIMIT_OPEN_MAPPINGS;
                 t->refused.limit_findings++;
-                tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
                                "over %d open mappings: frame %" PRIu32 "'s (seq %" PRIu32
                                "+%u) dropped with %" PRIu32 " bytes seen; its later bytes "
                                "are unmapped, its checksum unverified",
@@ -242,7 +242,7 @@ static void maps_after(seg_ctx *ctx, subflow_dir *dir, const map_seen *seen)
             if (!(c->limits_noted & LIMIT_MAPPING_RANGES)) {
                 c->limits_noted |= LIMIT_MAPPING_RANGES;
                 t->refused.limit_findings++;
-                tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+                mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
                                "the bytes of frame %" PRIu32 "'s mapping (seq %" PRIu32
                                "+%u) came in over %d separate ranges: its checksum is not "
                                "verified",
@@ -257,29 +257,29 @@ static bool mpc_has_both_keys(const mptcpv_option *mpc)
     return mpc != NULL && mpc->u.mp_capable.has_receiver_key;
 }
 
-static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+static void handle_established(mpv_seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
 {
-    subflow *sf = ctx->sf;
+    mpv_subflow *sf = ctx->sf;
     if (sf == NULL) {
         /* Capture started mid-connection: v1 repeats both keys after the handshake. */
         if (!mpc_has_both_keys(mpc))
             return;
-        sf = tracker_new_subflow(ctx, tracker_new_conn(ctx->tracker, ctx->seg->frame), true);
+        sf = mpv_subflow_new(ctx, mpv_conn_new(ctx->tracker, ctx->seg->frame), true);
         if (sf == NULL)
             return;
         sf->third_ack_checked = true;
         sf->established = true; /* the capture started after its handshake */
         ctx->res->subflow_established = true;
     }
-    ctx->from_initiator = endpoint_eq(&sf->initiator, &ctx->seg->src);
+    ctx->from_initiator = mpv_endpoint_eq(&sf->initiator, &ctx->seg->src);
 
     if (sf->initial && ctx->from_initiator && sf->synack_mpc && !sf->third_ack_checked)
-        conn_check_third_ack(ctx, mpc);
+        mpv_conn_check_third_ack(ctx, mpc);
     else if (mpc != NULL && sf->initial)
-        conn_mp_capable(ctx, mpc);
+        mpv_conn_mp_capable(ctx, mpc);
     if (join != NULL && ctx->from_initiator && join->u.mp_join.form == MPTCPV_JOIN_ACK &&
         !sf->initial)
-        conn_join_ack(ctx, join);
+        mpv_conn_join_ack(ctx, join);
 
     const mptcpv_options *o = &ctx->res->options;
     for (unsigned i = 0; i < o->count; i++) {
@@ -288,49 +288,49 @@ static void handle_established(seg_ctx *ctx, const mptcpv_option *mpc, const mpt
             continue;
         switch (opt->subtype) {
         case MPTCPV_ADD_ADDR:
-            conn_add_addr(ctx, opt);
+            mpv_conn_add_addr(ctx, opt);
             break;
         case MPTCPV_REMOVE_ADDR:
-            conn_remove_addr(ctx, opt);
+            mpv_conn_remove_addr(ctx, opt);
             break;
         case MPTCPV_MP_PRIO:
-            conn_mp_prio(ctx, opt);
+            mpv_conn_mp_prio(ctx, opt);
             break;
         case MPTCPV_MP_FASTCLOSE:
-            conn_fastclose(ctx, opt);
+            mpv_conn_fastclose(ctx, opt);
             break;
         case MPTCPV_MP_TCPRST:
-            conn_tcprst(ctx, opt);
+            mpv_conn_tcprst(ctx, opt);
             break;
         default:
             break;
         }
     }
-    subflow_dir *dir = &sf->dir[ctx->from_initiator ? 0 : 1];
+    mpv_subflow_dir *dir = &sf->dir[ctx->from_initiator ? 0 : 1];
     map_seen seen[SUBFLOW_OPEN_MAPPINGS];
     maps_before(dir, seen);
-    conn_data(ctx);
+    mpv_conn_data(ctx);
     maps_after(ctx, dir, seen);
-    conn_note_established(ctx);
-    conn_note_end(ctx);
+    mpv_conn_note_established(ctx);
+    mpv_conn_note_end(ctx);
 }
 
 /* Table bounds hit by this segment, noted once per capture. */
-static void note_table_limits(seg_ctx *ctx)
+static void note_table_limits(mpv_seg_ctx *ctx)
 {
     mptcpv_tracker *t = ctx->tracker;
     uint8_t fresh = t->limits_hit & (uint8_t)~t->limits_noted;
     t->limits_noted |= t->limits_hit;
     if (fresh & LIMIT_CONNECTIONS) {
         t->refused.limit_findings++;
-        tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+        mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
                        "%" PRIu32 " MPTCP connections tracked, the limit (max_connections): "
                        "this and later new connections are not tracked",
                        t->limits.max_connections);
     }
     if (fresh & LIMIT_SUBFLOWS) {
         t->refused.limit_findings++;
-        tracker_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+        mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
                        "%" PRIu32 " subflows tracked, the limit (max_subflows): this and "
                        "later new subflows and connections are not tracked",
                        t->limits.max_subflows);
@@ -342,9 +342,9 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
 {
     memset(result, 0, sizeof(*result));
     tracker->limits_hit = 0;
-    subflow_key key;
-    make_key(segment, &key);
-    seg_ctx ctx = {
+    mpv_subflow_key key;
+    mpv_subflow_key_make(segment, &key);
+    mpv_seg_ctx ctx = {
         .tracker = tracker,
         .seg = segment,
         .res = result,
@@ -364,7 +364,7 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
     if (tracker->limits_hit != 0)
         note_table_limits(&ctx);
 
-    subflow *sf = ctx.sf;
+    mpv_subflow *sf = ctx.sf;
     if (sf == NULL || sf->conn == NULL)
         return;
     result->linked = true;
@@ -373,10 +373,10 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
     result->subflow_count = sf->conn->subflows->len;
     result->initial = sf->initial;
     result->backup = sf->backup;
-    result->from_client = tracker_from_client(&ctx);
+    result->from_client = mpv_seg_from_client(&ctx);
     result->facts = sf->conn->facts;
     result->data.fallback = sf->conn->fallback;
-    conn_note_option_events(&ctx);
+    mpv_conn_note_option_events(&ctx);
 }
 
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker)
@@ -401,12 +401,12 @@ void mptcpv_tracker_get_usage(const mptcpv_tracker *tracker, mptcpv_tracker_usag
     out->connections = tracker->conns->len;
     out->subflows = tracker->subflow_total;
     uint64_t bytes = sizeof(*tracker) +
-                     (uint64_t)tracker->conns->len * (sizeof(conn) + sizeof(void *)) +
-                     (uint64_t)tracker->subflow_total * (sizeof(subflow) + sizeof(void *)) +
+                     (uint64_t)tracker->conns->len * (sizeof(mpv_conn) + sizeof(void *)) +
+                     (uint64_t)tracker->subflow_total * (sizeof(mpv_subflow) + sizeof(void *)) +
                      (uint64_t)g_hash_table_size(tracker->subflows) * HASH_ENTRY_BYTES +
                      (uint64_t)g_hash_table_size(tracker->tokens) * HASH_ENTRY_BYTES;
     for (guint i = 0; i < tracker->conns->len; i++) {
-        const conn *c = g_ptr_array_index(tracker->conns, i);
+        const mpv_conn *c = g_ptr_array_index(tracker->conns, i);
         if (c->announced != NULL)
             bytes += 2 * sizeof(*c->announced);
         for (int s = 0; s < 2; s++) {
@@ -414,7 +414,7 @@ void mptcpv_tracker_get_usage(const mptcpv_tracker *tracker, mptcpv_tracker_usag
                 out->sent_ranges += (uint64_t)g_tree_nnodes(c->side[s].sent);
         }
     }
-    bytes += out->sent_ranges * (sizeof(sent_range) + TREE_NODE_BYTES);
+    bytes += out->sent_ranges * (sizeof(mpv_sent_range) + TREE_NODE_BYTES);
     out->state_bytes = bytes;
 }
 
@@ -423,7 +423,7 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
 {
     if (connection >= tracker->conns->len)
         return false;
-    const conn *c = g_ptr_array_index(tracker->conns, connection);
+    const mpv_conn *c = g_ptr_array_index(tracker->conns, connection);
     *out = (mptcpv_conn_summary){0};
     out->connection = c->index;
     out->first_frame = c->first_frame;
@@ -435,17 +435,17 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
     out->data_bytes_from_client = c->side[0].data_bytes;
     out->data_bytes_from_server = c->side[1].data_bytes;
     for (guint i = 0; i < c->subflows->len; i++)
-        if (((const subflow *)g_ptr_array_index(c->subflows, i))->established)
+        if (((const mpv_subflow *)g_ptr_array_index(c->subflows, i))->established)
             out->established_subflows++;
     out->checksums_good = c->csum_good;
     out->checksums_bad = c->csum_bad;
     out->checksums_unverifiable = c->csum_unverifiable;
     out->close = (mptcpv_close_state)c->close;
     for (guint i = 0; i < c->subflows->len; i++) {
-        const subflow *sf = g_ptr_array_index(c->subflows, i);
+        const mpv_subflow *sf = g_ptr_array_index(c->subflows, i);
         for (int d = 0; d < 2; d++) {
             for (int k = 0; k < SUBFLOW_OPEN_MAPPINGS; k++) {
-                const mapping *m = &sf->dir[d].maps[k];
+                const mpv_mapping *m = &sf->dir[d].maps[k];
                 if (m->used && m->has_csum && !m->done)
                     out->checksums_unverifiable++;
             }
@@ -459,10 +459,10 @@ bool mptcpv_tracker_subflow(const mptcpv_tracker *tracker, uint32_t connection,
 {
     if (connection >= tracker->conns->len)
         return false;
-    const conn *c = g_ptr_array_index(tracker->conns, connection);
+    const mpv_conn *c = g_ptr_array_index(tracker->conns, connection);
     if (subflow_index >= c->subflows->len)
         return false;
-    const subflow *sf = g_ptr_array_index(c->subflows, subflow_index);
+    const mpv_subflow *sf = g_ptr_array_index(c->subflows, subflow_index);
     *out = (mptcpv_subflow_summary){
         .connection = c->index,
         .subflow = sf->index,

@@ -8,21 +8,21 @@
 #include "mptcpv/tracker.h"
 
 /* A TCP 4-tuple in canonical order (lower endpoint first), hashable with memcmp. */
-typedef struct subflow_key {
+typedef struct mpv_subflow_key {
     uint8_t family;
     uint8_t addr_lo[16];
     uint8_t addr_hi[16];
     uint16_t port_lo;
     uint16_t port_hi;
-} subflow_key;
+} mpv_subflow_key;
 
-struct conn;
+struct mpv_conn;
 
 #define SUBFLOW_OPEN_MAPPINGS MPTCPV_OPEN_MAPPINGS
 #define MAPPING_MAX_RANGES MPTCPV_MAPPING_RANGES
 
 /* One DSS mapping of one subflow direction and its checksum in progress. */
-typedef struct mapping {
+typedef struct mpv_mapping {
     bool used;
     bool dsn_known; /* 64-bit DSN known (a 32-bit one needs a reference) */
     bool data_fin;
@@ -40,11 +40,11 @@ typedef struct mapping {
     bool ranges_overflow;
     uint32_t range_start[MAPPING_MAX_RANGES];
     uint32_t range_end[MAPPING_MAX_RANGES];
-} mapping;
+} mpv_mapping;
 
 /* One direction of a subflow (0: from the initiator, 1: from the responder). */
-typedef struct subflow_dir {
-    mapping maps[SUBFLOW_OPEN_MAPPINGS];
+typedef struct mpv_subflow_dir {
+    mpv_mapping maps[SUBFLOW_OPEN_MAPPINGS];
     uint8_t next_map;
     bool has_data_end;
     uint32_t data_end; /* highest relative sequence number of payload seen, exclusive */
@@ -53,13 +53,13 @@ typedef struct subflow_dir {
     bool unmapped_after_gap; /* unmapped data right after a gap: its mapping was lost */
     bool has_dropped_end;
     uint32_t dropped_end; /* end of the furthest mapping the open-mapping bound dropped */
-} subflow_dir;
+} mpv_subflow_dir;
 
 /* Per subflow, RFC 8684 3.2: A = initiator (sent the SYN), B = responder. */
-typedef struct subflow {
-    subflow_key key;
+typedef struct mpv_subflow {
+    mpv_subflow_key key;
     mptcpv_endpoint initiator;
-    struct conn *conn;
+    struct mpv_conn *conn;
     uint32_t index; /* within the connection */
     bool initial;   /* MP_CAPABLE subflow */
     bool initiator_is_client;
@@ -86,21 +86,21 @@ typedef struct subflow {
     uint8_t end; /* mptcpv_subflow_end */
     uint32_t end_frame;
 
-    subflow_dir dir[2];
-} subflow;
+    mpv_subflow_dir dir[2];
+} mpv_subflow;
 
 /* Data-level ranges sent recently, by start DSN, to find reinjections; the lowest are
  * dropped beyond this many. */
 #define CONN_SENT_RANGES MPTCPV_SENT_RANGES
 
-typedef struct sent_range {
+typedef struct mpv_sent_range {
     uint64_t start, end; /* start is the GTree key */
     uint32_t frame;
     uint32_t subflow;
-} sent_range;
+} mpv_sent_range;
 
 /* One host's data level (0: client, 1: server). */
-typedef struct conn_side {
+typedef struct mpv_conn_side {
     bool has_dsn_ref;
     uint64_t dsn_ref; /* last 64-bit DSN sent, to expand 32-bit ones */
     bool has_sent_end;
@@ -116,14 +116,14 @@ typedef struct conn_side {
     bool has_span;
     uint64_t span_start, span_end; /* the DSN span of this side's data seen */
     uint64_t data_bytes;           /* span_end - span_start, as summed per segment */
-} conn_side;
+} mpv_conn_side;
 
 #define CONN_MAX_ANNOUNCED 8
 
-typedef struct announced_addr {
+typedef struct mpv_announced_addr {
     uint32_t frame;
     mptcpv_add_addr addr;
-} announced_addr;
+} mpv_announced_addr;
 
 /* Kinds of bounds (analysis.limit), as bits: per capture (tracker) or per connection. */
 enum {
@@ -134,7 +134,7 @@ enum {
     LIMIT_MAPPING_RANGES = 1 << 4,   /* conn: a mapping's bytes in too many ranges */
 };
 
-typedef struct conn {
+typedef struct mpv_conn {
     uint32_t index;
     uint32_t first_frame;
     mptcpv_conn_facts facts;
@@ -142,10 +142,10 @@ typedef struct conn {
     GPtrArray *subflows; /* of subflow*, owned */
     /* Recent ADD_ADDR announcements per sender (0: client, 1: server), a ring each;
      * allocated on the first ADD_ADDR (most connections have none), NULL before. */
-    announced_addr (*announced)[CONN_MAX_ANNOUNCED];
+    mpv_announced_addr (*announced)[CONN_MAX_ANNOUNCED];
     uint8_t announced_next[2];
 
-    conn_side side[2];
+    mpv_conn_side side[2];
     mptcpv_fallback fallback;
     uint8_t close; /* mptcpv_close_state */
     bool has_bad_csum;
@@ -155,7 +155,7 @@ typedef struct conn {
     uint64_t reinjected_bytes;
     uint32_t csum_good, csum_bad, csum_unverifiable;
     uint8_t limits_noted; /* LIMIT_* already reported for this connection */
-} conn;
+} mpv_conn;
 
 struct mptcpv_tracker {
     mptcpv_tracker_limits limits;
@@ -171,61 +171,61 @@ struct mptcpv_tracker {
 };
 
 /* The segment being processed and where its results go. */
-typedef struct seg_ctx {
+typedef struct mpv_seg_ctx {
     mptcpv_tracker *tracker;
     const mptcpv_segment *seg;
     mptcpv_segment_result *res;
-    subflow *sf;         /* may be NULL */
+    mpv_subflow *sf;         /* may be NULL */
     bool from_initiator; /* valid when sf != NULL */
     bool new_subflow;    /* this segment created sf */
-} seg_ctx;
+} mpv_seg_ctx;
 
 /* conn_state.c: below the dispatcher and the handlers; calls neither. */
 
 /* Order and equality of endpoints (family, address, port). */
-int endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b);
-bool endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b);
+int mpv_endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b);
+bool mpv_endpoint_eq(const mptcpv_endpoint *a, const mptcpv_endpoint *b);
 /* The canonical 4-tuple key of |seg|. */
-void make_key(const mptcpv_segment *seg, subflow_key *key);
+void mpv_subflow_key_make(const mptcpv_segment *seg, mpv_subflow_key *key);
 
 /* Add a finding; |option| (may be NULL: the whole segment) locates it. */
-void tracker_report(seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
+void mpv_seg_report(mpv_seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Is the segment's sender the connection's client? */
-bool tracker_from_client(const seg_ctx *ctx);
+bool mpv_seg_from_client(const mpv_seg_ctx *ctx);
 
 /* Set or refresh the keys' derived values (tokens, IDSNs) and register tokens. */
-void tracker_set_key(mptcpv_tracker *tracker, conn *c, bool client, uint64_t key);
+void mpv_conn_set_key(mptcpv_tracker *tracker, mpv_conn *c, bool client, uint64_t key);
 
-conn *tracker_new_conn(mptcpv_tracker *tracker, uint32_t frame);
-subflow *tracker_new_subflow(seg_ctx *ctx, conn *c, bool initial);
+mpv_conn *mpv_conn_new(mptcpv_tracker *tracker, uint32_t frame);
+mpv_subflow *mpv_subflow_new(mpv_seg_ctx *ctx, mpv_conn *c, bool initial);
 
 /* conn_handshake.c */
-void conn_mp_capable(seg_ctx *ctx, const mptcpv_option *mpc);
-void conn_check_third_ack(seg_ctx *ctx, const mptcpv_option *mpc);
+void mpv_conn_mp_capable(mpv_seg_ctx *ctx, const mptcpv_option *mpc);
+void mpv_conn_check_third_ack(mpv_seg_ctx *ctx, const mptcpv_option *mpc);
 /* conn_join.c */
-void conn_join_syn(seg_ctx *ctx, const mptcpv_option *join);
-void conn_join_synack(seg_ctx *ctx, const mptcpv_option *join);
-void conn_join_ack(seg_ctx *ctx, const mptcpv_option *join);
+void mpv_conn_join_syn(mpv_seg_ctx *ctx, const mptcpv_option *join);
+void mpv_conn_join_synack(mpv_seg_ctx *ctx, const mptcpv_option *join);
+void mpv_conn_join_ack(mpv_seg_ctx *ctx, const mptcpv_option *join);
 /* conn_data.c */
-void conn_fall_back(seg_ctx *ctx, conn *c, mptcpv_fallback reason);
-void conn_data(seg_ctx *ctx);
+void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason);
+void mpv_conn_data(mpv_seg_ctx *ctx);
 /* conn_close.c */
-void conn_set_close(seg_ctx *ctx, conn *c, mptcpv_close_state state);
+void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state);
 /* Established subflows of |c| still open, |except| (may be NULL) not counted. */
-uint32_t conn_open_subflows(const conn *c, const subflow *except);
-void conn_note_established(seg_ctx *ctx);
+uint32_t mpv_conn_open_subflows(const mpv_conn *c, const mpv_subflow *except);
+void mpv_conn_note_established(mpv_seg_ctx *ctx);
 /* After a segment of an established-stage subflow: its end and the connection's close. */
-void conn_note_end(seg_ctx *ctx);
+void mpv_conn_note_end(mpv_seg_ctx *ctx);
 /* conn_events.c: this segment's connection events, into its result. */
-void conn_note_event(seg_ctx *ctx, mptcpv_event event);
-void conn_note_option_events(seg_ctx *ctx);
+void mpv_conn_note_event(mpv_seg_ctx *ctx, mptcpv_event event);
+void mpv_conn_note_option_events(mpv_seg_ctx *ctx);
 /* conn_signal.c */
-void conn_add_addr(seg_ctx *ctx, const mptcpv_option *option);
-void conn_remove_addr(seg_ctx *ctx, const mptcpv_option *option);
-void conn_mp_prio(seg_ctx *ctx, const mptcpv_option *option);
-void conn_fastclose(seg_ctx *ctx, const mptcpv_option *option);
-void conn_tcprst(seg_ctx *ctx, const mptcpv_option *option);
+void mpv_conn_add_addr(mpv_seg_ctx *ctx, const mptcpv_option *option);
+void mpv_conn_remove_addr(mpv_seg_ctx *ctx, const mptcpv_option *option);
+void mpv_conn_mp_prio(mpv_seg_ctx *ctx, const mptcpv_option *option);
+void mpv_conn_fastclose(mpv_seg_ctx *ctx, const mptcpv_option *option);
+void mpv_conn_tcprst(mpv_seg_ctx *ctx, const mptcpv_option *option);
 
 #endif /* MPTCPV_TRACKER_INTERNAL_H */
