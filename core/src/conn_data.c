@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "mptcpv/dss.h"
+#include "seq.h"
 #include "tracker_internal.h"
 
 void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason)
@@ -271,7 +272,7 @@ static mpv_mapping *store_mapping(mpv_seg_ctx *ctx, mpv_conn *c, mpv_subflow_dir
         uint32_t m_end = m->ssn + data_len_of(m);
         uint32_t a_end = am->ssn + (uint32_t)am->len - (am->data_fin ? 1u : 0u);
         bool overlap = data_len_of(m) > 0 && am->len > (am->data_fin ? 1 : 0) &&
-                       (int32_t)(am->ssn - m_end) < 0 && (int32_t)(m->ssn - a_end) < 0;
+                       mpv_seq_lt(am->ssn, m_end) && mpv_seq_lt(m->ssn, a_end);
         if (!overlap)
             continue;
         /* RFC 8684 3.3.1: a mapping cannot be changed once sent. */
@@ -418,8 +419,8 @@ static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow
     uint32_t end = rel + seg->payload_len;
     bool had_data_end = dir->has_data_end;
     uint32_t old_data_end = dir->data_end;
-    bool new_data = !dir->has_data_end || (int32_t)(end - dir->data_end) > 0;
-    bool gap = dir->has_data_end && (int32_t)(rel - dir->data_end) > 0;
+    bool new_data = !dir->has_data_end || mpv_seq_gt(end, dir->data_end);
+    bool gap = dir->has_data_end && mpv_seq_gt(rel, dir->data_end);
     bool contiguous = dir->has_data_end && rel == dir->data_end;
     if (gap)
         dir->gap_seen = true;
@@ -436,18 +437,18 @@ static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow
         if (!m->used || data_len_of(m) == 0)
             continue;
         uint32_t m_end = m->ssn + data_len_of(m);
-        if ((int32_t)(m->ssn - end) >= 0 || (int32_t)(rel - m_end) >= 0)
+        if (mpv_seq_geq(m->ssn, end) || mpv_seq_geq(rel, m_end))
             continue; /* no overlap */
         /* An identical older copy of the carried mapping is skipped. */
         if (carried != NULL && m != carried && m->ssn == carried->ssn && m->len == carried->len)
             continue;
-        if (spanned == 0 || (int32_t)(m_end - min_end) < 0)
+        if (spanned == 0 || mpv_seq_lt(m_end, min_end))
             min_end = m_end;
-        if (spanned == 0 || (int32_t)(m->ssn - max_start) > 0)
+        if (spanned == 0 || mpv_seq_gt(m->ssn, max_start))
             max_start = m->ssn;
         spanned++;
-        uint32_t a = (int32_t)(rel - m->ssn) > 0 ? rel - m->ssn : 0;
-        uint32_t b = (int32_t)(end - m_end) < 0 ? end - m->ssn : data_len_of(m);
+        uint32_t a = mpv_seq_gt(rel, m->ssn) ? rel - m->ssn : 0;
+        uint32_t b = mpv_seq_lt(end, m_end) ? end - m->ssn : data_len_of(m);
         if (covers(m, rel) && (first == NULL || m == carried))
             first = m;
         if (!m->done) {
@@ -458,7 +459,7 @@ static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow
     }
     /* Senders put one mapping's bytes in a segment; bytes of two disjoint mappings in one
      * segment mean something merged segments in flight. */
-    if (spanned > 1 && (int32_t)(max_start - min_end) >= 0)
+    if (spanned > 1 && mpv_seq_geq(max_start, min_end))
         mpv_seg_report(ctx, NULL, MPTCPV_RULE_MIDDLEBOX_COALESCED,
                        "one segment carries bytes of %u disjoint mappings: segments were "
                        "coalesced in flight",
@@ -473,7 +474,7 @@ static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow
             return;
         }
         /* Bytes of a mapping the open-mapping bound dropped (noted as analysis.limit). */
-        if (dir->has_dropped_end && (int32_t)(rel - dir->dropped_end) < 0)
+        if (dir->has_dropped_end && mpv_seq_lt(rel, dir->dropped_end))
             return;
         if (sf->initial && !dir->seen_dss && !has_mptcp_option) {
             /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
@@ -503,11 +504,11 @@ static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow
         res->data.relative_dsn = res->data.dsn - idsn;
     }
     uint32_t first_end = first->ssn + data_len_of(first);
-    uint32_t n = (int32_t)(end - first_end) < 0 ? seg->payload_len : first_end - rel;
+    uint32_t n = mpv_seq_lt(end, first_end) ? seg->payload_len : first_end - rel;
     /* Bytes below the highest this subflow direction sent before are a TCP retransmission:
      * only the segment's new bytes can be a reinjection. */
     uint32_t resent = 0;
-    if (had_data_end && (int32_t)(old_data_end - rel) > 0)
+    if (had_data_end && mpv_seq_gt(old_data_end, rel))
         resent = old_data_end - rel < n ? old_data_end - rel : n;
     note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n, resent);
 }
@@ -545,8 +546,8 @@ static void fallback_data(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_d
     uint32_t end = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b) + seg->payload_len;
     uint32_t wider = seg->payload_len;
     if (dir->has_data_end) {
-        int32_t ahead = (int32_t)(end - dir->data_end);
-        wider = ahead <= 0 ? 0 : (uint32_t)ahead < wider ? (uint32_t)ahead : wider;
+        uint32_t ahead = end - dir->data_end;
+        wider = mpv_seq_leq(end, dir->data_end) ? 0 : ahead < wider ? ahead : wider;
     }
     if (!dir->has_data_end || wider > 0) {
         dir->has_data_end = true;
@@ -632,8 +633,8 @@ void mpv_conn_data(mpv_seg_ctx *ctx)
             bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
             uint32_t rel = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b);
             uint32_t m_end = carried->ssn + data_len_of(carried);
-            if (has_isn && ((int32_t)(carried->ssn - (rel + seg->payload_len)) >= 0 ||
-                            (int32_t)(rel - m_end) >= 0))
+            if (has_isn && (mpv_seq_geq(carried->ssn, rel + seg->payload_len) ||
+                            mpv_seq_geq(rel, m_end)))
                 mpv_seg_report(ctx, am.opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
                                "mapping for subflow seq %" PRIu32 "+%u does not cover the "
                                "segment carrying it (seq %" PRIu32

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seq.h"
 #include "tracker_internal.h"
 
 const char *mptcpv_verdict_name(mptcpv_verdict verdict)
@@ -206,7 +207,7 @@ static bool same_mapping(const map_seen *a, const mpv_mapping *m)
 static bool mapping_ahead(const mpv_subflow_dir *dir, const map_seen *m)
 {
     uint32_t end = m->ssn + (uint32_t)m->len - (m->data_fin ? 1u : 0u);
-    return !dir->has_data_end || (int32_t)(end - dir->data_end) > 0;
+    return !dir->has_data_end || mpv_seq_gt(end, dir->data_end);
 }
 
 /* The fixed bounds of the data level (MPTCPV_OPEN_MAPPINGS, MPTCPV_MAPPING_RANGES): count
@@ -221,7 +222,7 @@ static void maps_after(mpv_seg_ctx *ctx, mpv_subflow_dir *dir, const map_seen *s
         if (seen[k].open && !same && mapping_ahead(dir, &seen[k])) {
             /* Its later bytes are unmapped because of the bound, not the sender. */
             uint32_t end = seen[k].ssn + (uint32_t)seen[k].len - (seen[k].data_fin ? 1u : 0u);
-            if (!dir->has_dropped_end || (int32_t)(end - dir->dropped_end) > 0) {
+            if (!dir->has_dropped_end || mpv_seq_gt(end, dir->dropped_end)) {
                 dir->has_dropped_end = true;
                 dir->dropped_end = end;
             }
