@@ -50,6 +50,18 @@ void mpv_seg_report(mpv_seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_i
     va_end(ap);
 }
 
+void mpv_note_limit(mpv_seg_ctx *ctx, uint8_t *noted, uint8_t kind, const char *fmt, ...)
+{
+    if (*noted & kind)
+        return;
+    *noted |= kind;
+    ctx->tracker->refused.limit_findings++;
+    va_list ap;
+    va_start(ap, fmt);
+    mpv_findings_addv(&ctx->res->options, MPTCPV_RULE_ANALYSIS_LIMIT, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
 bool mpv_seg_from_client(const mpv_seg_ctx *ctx)
 {
     return ctx->from_initiator == ctx->sf->initiator_is_client;
@@ -111,14 +123,10 @@ mpv_subflow *mpv_subflow_new(mpv_seg_ctx *ctx, mpv_conn *c, bool initial)
     }
     if (c->subflows->len >= t->limits.max_subflows_per_connection) {
         t->refused.subflows_refused++;
-        if (!(c->limits_noted & LIMIT_CONN_SUBFLOWS)) {
-            c->limits_noted |= LIMIT_CONN_SUBFLOWS;
-            t->refused.limit_findings++;
-            mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
-                           "connection %" PRIu32 " has %u subflows, the limit "
-                           "(max_subflows_per_connection): its new ones are not tracked",
-                           c->index, c->subflows->len);
-        }
+        mpv_note_limit(ctx, &c->limits_noted, LIMIT_CONN_SUBFLOWS,
+                       "connection %" PRIu32 " has %u subflows, the limit "
+                       "(max_subflows_per_connection): its new ones are not tracked",
+                       c->index, c->subflows->len);
         return NULL;
     }
     const mptcpv_segment *seg = ctx->seg;

@@ -227,28 +227,20 @@ static void maps_after(mpv_seg_ctx *ctx, mpv_subflow_dir *dir, const map_seen *s
                 dir->dropped_end = end;
             }
             t->refused.mappings_dropped++;
-            if (!(c->limits_noted & LIMIT_OPEN_MAPPINGS)) {
-                c->limits_noted |= LIMIT_OPEN_MAPPINGS;
-                t->refused.limit_findings++;
-                mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
-                               "over %d open mappings: frame %" PRIu32 "'s (seq %" PRIu32
-                               "+%u) dropped with %" PRIu32 " bytes seen; its later bytes "
-                               "are unmapped, its checksum unverified",
-                               SUBFLOW_OPEN_MAPPINGS, seen[k].frame, seen[k].ssn,
-                               seen[k].len, seen[k].covered);
-            }
+            mpv_note_limit(ctx, &c->limits_noted, LIMIT_OPEN_MAPPINGS,
+                           "over %d open mappings: frame %" PRIu32 "'s (seq %" PRIu32
+                           "+%u) dropped with %" PRIu32 " bytes seen; its later bytes "
+                           "are unmapped, its checksum unverified",
+                           SUBFLOW_OPEN_MAPPINGS, seen[k].frame, seen[k].ssn, seen[k].len,
+                           seen[k].covered);
         }
         if (m->used && m->ranges_overflow && !(same && seen[k].unranged)) {
             t->refused.mappings_unranged++;
-            if (!(c->limits_noted & LIMIT_MAPPING_RANGES)) {
-                c->limits_noted |= LIMIT_MAPPING_RANGES;
-                t->refused.limit_findings++;
-                mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
-                               "the bytes of frame %" PRIu32 "'s mapping (seq %" PRIu32
-                               "+%u) came in over %d separate ranges: its checksum is not "
-                               "verified",
-                               m->frame, m->ssn, m->len, MAPPING_MAX_RANGES);
-            }
+            mpv_note_limit(ctx, &c->limits_noted, LIMIT_MAPPING_RANGES,
+                           "the bytes of frame %" PRIu32 "'s mapping (seq %" PRIu32
+                           "+%u) came in over %d separate ranges: its checksum is not "
+                           "verified",
+                           m->frame, m->ssn, m->len, MAPPING_MAX_RANGES);
         }
     }
 }
@@ -320,22 +312,16 @@ static void handle_established(mpv_seg_ctx *ctx, const mptcpv_option *mpc, const
 static void note_table_limits(mpv_seg_ctx *ctx)
 {
     mptcpv_tracker *t = ctx->tracker;
-    uint8_t fresh = t->limits_hit & (uint8_t)~t->limits_noted;
-    t->limits_noted |= t->limits_hit;
-    if (fresh & LIMIT_CONNECTIONS) {
-        t->refused.limit_findings++;
-        mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+    if (t->limits_hit & LIMIT_CONNECTIONS)
+        mpv_note_limit(ctx, &t->limits_noted, LIMIT_CONNECTIONS,
                        "%" PRIu32 " MPTCP connections tracked, the limit (max_connections): "
                        "this and later new connections are not tracked",
                        t->limits.max_connections);
-    }
-    if (fresh & LIMIT_SUBFLOWS) {
-        t->refused.limit_findings++;
-        mpv_seg_report(ctx, NULL, MPTCPV_RULE_ANALYSIS_LIMIT,
+    if (t->limits_hit & LIMIT_SUBFLOWS)
+        mpv_note_limit(ctx, &t->limits_noted, LIMIT_SUBFLOWS,
                        "%" PRIu32 " subflows tracked, the limit (max_subflows): this and "
                        "later new subflows and connections are not tracked",
                        t->limits.max_subflows);
-    }
 }
 
 void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,

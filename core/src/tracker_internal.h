@@ -192,6 +192,12 @@ void mpv_subflow_key_make(const mptcpv_segment *seg, mpv_subflow_key *key);
 void mpv_seg_report(mpv_seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_id rule,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Note analysis.limit for bound |kind| (a LIMIT_* bit) once per |*noted| (the tracker's or a
+ * connection's limits_noted): sets the bit, counts refused.limit_findings and adds the finding
+ * on the whole segment. Does nothing when the bit is already set. */
+void mpv_note_limit(mpv_seg_ctx *ctx, uint8_t *noted, uint8_t kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Is the segment's sender the connection's client? */
 bool mpv_seg_from_client(const mpv_seg_ctx *ctx);
 
