@@ -557,6 +557,88 @@ static void fallback_data(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_d
     c->side[side].data_bytes += wider;
 }
 
+/* What one option of the segment announces at the data level. */
+typedef enum option_step {
+    STEP_NONE,    /* no mapping */
+    STEP_MAPPING, /* a mapping, in *am */
+    STEP_STOP,    /* the connection fell back: the data level ends here */
+} option_step;
+
+/* Data-level handling of one decoded option: DATA_ACK, DATA_FIN flag, MP_FAIL; whether it
+ * announces a mapping. */
+static option_step option_data(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_dir *dir,
+                               const mptcpv_option *opt, announced_map *am)
+{
+    if (opt->subtype == MPTCPV_DSS) {
+        dir->seen_dss = true;
+        if (opt->u.dss.data_fin && !opt->u.dss.has_mapping)
+            mpv_seg_report(ctx, opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
+                           "DATA_FIN flag without a mapping (RFC 8684 3.3.3)");
+        if (opt->u.dss.has_ack)
+            process_data_ack(ctx, c, side, opt);
+        return announced_from_dss(c, side, opt, am) ? STEP_MAPPING : STEP_NONE;
+    }
+    if (opt->subtype == MPTCPV_MP_CAPABLE && side == 0 && ctx->sf->initial) {
+        if (!announced_from_mpc(c, opt, am))
+            return STEP_NONE;
+        dir->seen_dss = true;
+        return STEP_MAPPING;
+    }
+    if (opt->subtype == MPTCPV_MP_FAIL) {
+        if (c->has_bad_csum && opt->u.mp_fail.dsn == c->bad_csum_dsn)
+            ctx->res->data.fail_answers = c->bad_csum_frame;
+        /* RFC 8684 3.7 (RFC 6824 3.6): MP_FAIL on a RST closes only that subflow;
+         * without a RST the single subflow falls back. */
+        if (!(ctx->seg->tcp_flags & MPTCPV_TCP_RST)) {
+            mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
+            return STEP_STOP;
+        }
+        report_subflow_failed(ctx, c, side, opt);
+    }
+    return STEP_NONE;
+}
+
+/* A mapping with a known DSN moves the sender's data level: DATA_FIN, DSN reference, the
+ * end of what it sent. */
+static void note_sender_mapping(mpv_seg_ctx *ctx, mpv_conn *c, int side, const announced_map *am)
+{
+    mpv_conn_side *s = &c->side[side];
+    if (am->data_fin && !s->has_data_fin) {
+        if (!c->side[1 - side].has_data_fin)
+            mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSING);
+        s->has_data_fin = true;
+        s->data_fin_dsn = am->dsn + am->len - 1;
+        s->data_fin_frame = ctx->seg->frame;
+        mpv_conn_note_event(ctx, MPTCPV_EVENT_DATA_FIN);
+    }
+    s->has_dsn_ref = true;
+    s->dsn_ref = am->dsn;
+    uint64_t end = am->dsn + am->len;
+    if (!s->has_sent_end || end > s->sent_end) {
+        s->has_sent_end = true;
+        s->sent_end = end;
+    }
+}
+
+/* The mapping must cover (some of) the segment that carries it. */
+static void check_mapping_on_segment(mpv_seg_ctx *ctx, const mpv_mapping *carried,
+                                     const mptcpv_option *opt)
+{
+    const mptcpv_segment *seg = ctx->seg;
+    if (seg->payload_len == 0 || data_len_of(carried) == 0)
+        return;
+    const mpv_subflow *sf = ctx->sf;
+    bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
+    uint32_t rel = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b);
+    uint32_t m_end = carried->ssn + data_len_of(carried);
+    if (has_isn &&
+        (mpv_seq_geq(carried->ssn, rel + seg->payload_len) || mpv_seq_geq(rel, m_end)))
+        mpv_seg_report(ctx, opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
+                       "mapping for subflow seq %" PRIu32 "+%u does not cover the "
+                       "segment carrying it (seq %" PRIu32 "): sequence numbers rewritten?",
+                       carried->ssn, carried->len, rel);
+}
+
 void mpv_conn_data(mpv_seg_ctx *ctx)
 {
     mpv_conn *c = ctx->sf->conn;
@@ -567,80 +649,27 @@ void mpv_conn_data(mpv_seg_ctx *ctx)
         return;
     }
     const mptcpv_options *o = &ctx->res->options;
-    const mptcpv_segment *seg = ctx->seg;
-
     mpv_mapping *carried = NULL;
     for (unsigned i = 0; i < o->count; i++) {
         const mptcpv_option *opt = &o->options[i];
         if (!opt->decoded)
             continue;
         announced_map am;
-        bool have = false;
-        if (opt->subtype == MPTCPV_DSS) {
-            dir->seen_dss = true;
-            if (opt->u.dss.data_fin && !opt->u.dss.has_mapping)
-                mpv_seg_report(ctx, opt, MPTCPV_RULE_DSS_DATA_FIN_INVALID,
-                               "DATA_FIN flag without a mapping (RFC 8684 3.3.3)");
-            if (opt->u.dss.has_ack)
-                process_data_ack(ctx, c, side, opt);
-            have = announced_from_dss(c, side, opt, &am);
-        } else if (opt->subtype == MPTCPV_MP_CAPABLE && side == 0 && ctx->sf->initial) {
-            have = announced_from_mpc(c, opt, &am);
-            if (have)
-                dir->seen_dss = true;
-        } else if (opt->subtype == MPTCPV_MP_FAIL) {
-            if (c->has_bad_csum && opt->u.mp_fail.dsn == c->bad_csum_dsn)
-                ctx->res->data.fail_answers = c->bad_csum_frame;
-            /* RFC 8684 3.7 (RFC 6824 3.6): MP_FAIL on a RST closes only that subflow;
-             * without a RST the single subflow falls back. */
-            if (!(seg->tcp_flags & MPTCPV_TCP_RST)) {
-                mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_MP_FAIL);
-                return;
-            }
-            report_subflow_failed(ctx, c, side, opt);
-            continue;
-        }
-        if (!have)
+        option_step step = option_data(ctx, c, side, dir, opt, &am);
+        if (step == STEP_STOP)
+            return;
+        if (step == STEP_NONE)
             continue;
         check_mapping(ctx, c, &am);
         if (c->fallback != MPTCPV_FALLBACK_NONE)
             return;
         carried = store_mapping(ctx, c, dir, &am);
-        if (am.dsn_known) {
-            mpv_conn_side *s = &c->side[side];
-            if (am.data_fin && !s->has_data_fin) {
-                if (!c->side[1 - side].has_data_fin)
-                    mpv_conn_set_close(ctx, c, MPTCPV_CLOSE_CLOSING);
-                s->has_data_fin = true;
-                s->data_fin_dsn = am.dsn + am.len - 1;
-                s->data_fin_frame = ctx->seg->frame;
-                mpv_conn_note_event(ctx, MPTCPV_EVENT_DATA_FIN);
-            }
-            s->has_dsn_ref = true;
-            s->dsn_ref = am.dsn;
-            uint64_t end = am.dsn + am.len;
-            if (!s->has_sent_end || end > s->sent_end) {
-                s->has_sent_end = true;
-                s->sent_end = end;
-            }
-        }
+        if (am.dsn_known)
+            note_sender_mapping(ctx, c, side, &am);
         /* A mapping that carries no payload bytes (DATA_FIN only) is complete now. */
         if (data_len_of(carried) == 0 && !carried->done)
             mapping_complete(ctx, c, carried);
-        /* The mapping must cover (some of) the segment that carries it. */
-        if (seg->payload_len > 0 && data_len_of(carried) > 0) {
-            mpv_subflow *sf = ctx->sf;
-            bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
-            uint32_t rel = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b);
-            uint32_t m_end = carried->ssn + data_len_of(carried);
-            if (has_isn && (mpv_seq_geq(carried->ssn, rel + seg->payload_len) ||
-                            mpv_seq_geq(rel, m_end)))
-                mpv_seg_report(ctx, am.opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
-                               "mapping for subflow seq %" PRIu32 "+%u does not cover the "
-                               "segment carrying it (seq %" PRIu32
-                               "): sequence numbers rewritten?",
-                               carried->ssn, carried->len, rel);
-        }
+        check_mapping_on_segment(ctx, carried, am.opt);
     }
     process_payload(ctx, c, side, dir, carried, o->count > 0);
 }
