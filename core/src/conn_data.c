@@ -405,30 +405,45 @@ static void note_sent(mpv_seg_ctx *ctx, mpv_conn *c, int side, uint64_t start, u
     }
 }
 
-static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_dir *dir,
-                            const mpv_mapping *carried, bool has_mptcp_option)
+/* Where a segment's payload lies in its subflow direction (relative sequence numbers), and
+ * what the direction had seen before it. */
+typedef struct payload_span {
+    uint32_t rel, end;
+    bool had_data_end;
+    uint32_t old_data_end;
+    bool new_data;   /* bytes beyond any seen before */
+    bool gap;        /* bytes missing from the capture before these */
+    bool contiguous; /* right after the highest byte seen */
+} payload_span;
+
+/* Place the payload in its direction and advance the direction's highest byte. */
+static payload_span advance_direction(mpv_subflow_dir *dir, uint32_t rel, uint32_t len)
+{
+    payload_span p = {
+        .rel = rel,
+        .end = rel + len,
+        .had_data_end = dir->has_data_end,
+        .old_data_end = dir->data_end,
+    };
+    p.new_data = !dir->has_data_end || mpv_seq_gt(p.end, dir->data_end);
+    p.gap = dir->has_data_end && mpv_seq_gt(rel, dir->data_end);
+    p.contiguous = dir->has_data_end && rel == dir->data_end;
+    if (p.gap)
+        dir->gap_seen = true;
+    if (p.new_data) {
+        dir->has_data_end = true;
+        dir->data_end = p.end;
+    }
+    return p;
+}
+
+/* Sum the payload into every open mapping it overlaps; return the mapping that places its
+ * first byte (the carried one preferred), NULL if none. */
+static mpv_mapping *sum_into_mappings(mpv_seg_ctx *ctx, mpv_conn *c, mpv_subflow_dir *dir,
+                                      const mpv_mapping *carried, const payload_span *p)
 {
     const mptcpv_segment *seg = ctx->seg;
-    mpv_subflow *sf = ctx->sf;
-    bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
-    uint32_t isn = ctx->from_initiator ? sf->isn_a : sf->isn_b;
-    if (seg->payload_len == 0 || !has_isn)
-        return;
-    c->side[side].seen_data = true;
-    uint32_t rel = seg->seq - isn;
-    uint32_t end = rel + seg->payload_len;
-    bool had_data_end = dir->has_data_end;
-    uint32_t old_data_end = dir->data_end;
-    bool new_data = !dir->has_data_end || mpv_seq_gt(end, dir->data_end);
-    bool gap = dir->has_data_end && mpv_seq_gt(rel, dir->data_end);
-    bool contiguous = dir->has_data_end && rel == dir->data_end;
-    if (gap)
-        dir->gap_seen = true;
-    if (new_data) {
-        dir->has_data_end = true;
-        dir->data_end = end;
-    }
-
+    uint32_t rel = p->rel, end = p->end;
     mpv_mapping *first = NULL;
     unsigned spanned = 0;
     uint32_t min_end = 0, max_start = 0;
@@ -464,53 +479,82 @@ static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow
                        "one segment carries bytes of %u disjoint mappings: segments were "
                        "coalesced in flight",
                        spanned);
-    if (first == NULL) {
-        if (!new_data)
-            return;
-        /* Senders may map many segments with one DSS: data right after bytes the capture
-         * lacks may be covered by a mapping the capture lacks too. */
-        if (gap || (contiguous && dir->unmapped_after_gap)) {
-            dir->unmapped_after_gap = true;
-            return;
-        }
-        /* Bytes of a mapping the open-mapping bound dropped (noted as analysis.limit). */
-        if (dir->has_dropped_end && mpv_seq_lt(rel, dir->dropped_end))
-            return;
-        if (sf->initial && !dir->seen_dss && !has_mptcp_option) {
-            /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
-            mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
-            /* Its bytes are the first of the TCP stream that is now the connection's. */
-            uint32_t wider = had_data_end ? end - old_data_end : seg->payload_len;
-            ctx->res->data.data_bytes = wider;
-            c->side[side].data_bytes += wider;
-            return;
-        }
-        mpv_seg_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
-                       "payload at subflow seq %" PRIu32 "..%" PRIu32
-                       " is covered by no mapping%s",
-                       rel, end, has_mptcp_option ? "" : " and carries no MPTCP option");
+    return first;
+}
+
+/* Payload no mapping covers: lost with the capture's gaps, dropped by the open-mapping bound,
+ * a fallback (no DSS on the first data) or a missing mapping. */
+static void unmapped_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_dir *dir,
+                             const payload_span *p, bool has_mptcp_option)
+{
+    if (!p->new_data)
+        return;
+    /* Senders may map many segments with one DSS: data right after bytes the capture
+     * lacks may be covered by a mapping the capture lacks too. */
+    if (p->gap || (p->contiguous && dir->unmapped_after_gap)) {
+        dir->unmapped_after_gap = true;
         return;
     }
-    dir->unmapped_after_gap = false;
+    /* Bytes of a mapping the open-mapping bound dropped (noted as analysis.limit). */
+    if (dir->has_dropped_end && mpv_seq_lt(p->rel, dir->dropped_end))
+        return;
+    if (ctx->sf->initial && !dir->seen_dss && !has_mptcp_option) {
+        /* RFC 8684 3.7: MPTCP options gone from the first data: both ends fall back. */
+        mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
+        /* Its bytes are the first of the TCP stream that is now the connection's. */
+        uint32_t wider = p->had_data_end ? p->end - p->old_data_end : ctx->seg->payload_len;
+        ctx->res->data.data_bytes = wider;
+        c->side[side].data_bytes += wider;
+        return;
+    }
+    mpv_seg_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
+                   "payload at subflow seq %" PRIu32 "..%" PRIu32 " is covered by no mapping%s",
+                   p->rel, p->end, has_mptcp_option ? "" : " and carries no MPTCP option");
+}
+
+/* The payload's place at the data level (DSN, relative DSN) and its new bytes as sent. */
+static void place_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, const mpv_mapping *first,
+                          const payload_span *p)
+{
     mptcpv_segment_result *res = ctx->res;
     res->data.mapping_frame = first->frame;
     if (!first->dsn_known)
         return;
     res->data.has_dsn = true;
-    res->data.dsn = first->dsn + (uint32_t)(rel - first->ssn);
+    res->data.dsn = first->dsn + (uint32_t)(p->rel - first->ssn);
     uint64_t idsn;
     if (side_idsn(c, side, &idsn)) {
         res->data.has_relative_dsn = true;
         res->data.relative_dsn = res->data.dsn - idsn;
     }
     uint32_t first_end = first->ssn + data_len_of(first);
-    uint32_t n = mpv_seq_lt(end, first_end) ? seg->payload_len : first_end - rel;
+    uint32_t n = mpv_seq_lt(p->end, first_end) ? ctx->seg->payload_len : first_end - p->rel;
     /* Bytes below the highest this subflow direction sent before are a TCP retransmission:
      * only the segment's new bytes can be a reinjection. */
     uint32_t resent = 0;
-    if (had_data_end && mpv_seq_gt(old_data_end, rel))
-        resent = old_data_end - rel < n ? old_data_end - rel : n;
+    if (p->had_data_end && mpv_seq_gt(p->old_data_end, p->rel))
+        resent = p->old_data_end - p->rel < n ? p->old_data_end - p->rel : n;
     note_sent(ctx, c, side, res->data.dsn, res->data.dsn + n, resent);
+}
+
+static void process_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_dir *dir,
+                            const mpv_mapping *carried, bool has_mptcp_option)
+{
+    const mptcpv_segment *seg = ctx->seg;
+    const mpv_subflow *sf = ctx->sf;
+    bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
+    uint32_t isn = ctx->from_initiator ? sf->isn_a : sf->isn_b;
+    if (seg->payload_len == 0 || !has_isn)
+        return;
+    c->side[side].seen_data = true;
+    payload_span p = advance_direction(dir, seg->seq - isn, seg->payload_len);
+    const mpv_mapping *first = sum_into_mappings(ctx, c, dir, carried, &p);
+    if (first == NULL) {
+        unmapped_payload(ctx, c, side, dir, &p, has_mptcp_option);
+        return;
+    }
+    dir->unmapped_after_gap = false;
+    place_payload(ctx, c, side, first, &p);
 }
 
 static void report_subflow_failed(mpv_seg_ctx *ctx, const mpv_conn *c, int side,
