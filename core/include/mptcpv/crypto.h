@@ -18,7 +18,8 @@ extern "C" {
 
 #define MPTCPV_HMAC_MAX_LEN 32
 
-/* Token (most significant 32 bits of the key's hash) and IDSN (least significant 64 bits). */
+/* Token (most significant 32 bits of the key's hash) and IDSN (least significant 64 bits).
+ * Either output pointer may be NULL (not wanted). All functions here are reentrant. */
 void mptcpv_key_derive(mptcpv_version version, uint64_t key, uint32_t *token, uint64_t *idsn);
 
 /*

@@ -238,6 +238,11 @@ typedef struct mptcpv_options {
  * |out| is overwritten. Walking stops at EOL, at the end of the block, or at an option whose
  * length byte is missing, below 2, or runs past the block (the last two are reported when
  * the option is kind 30). Returns the number of MPTCP options found.
+ *
+ * |block| is borrowed for the call (it may be NULL only when |len| is 0); |seg| may be NULL
+ * (no segment context: truncation and version unknown); |out| is caller-owned. A malformed
+ * option is a finding in |out|, not an error. The walk stops after MPTCPV_MAX_OPTIONS kind-30
+ * options. Reentrant: no state outside the arguments.
  */
 size_t mptcpv_options_decode(const uint8_t *block, size_t len, const mptcpv_segment_info *seg,
                              mptcpv_options *out);
@@ -246,21 +251,24 @@ size_t mptcpv_options_decode(const uint8_t *block, size_t len, const mptcpv_segm
  * Decode the one kind-30 option at |opt| (first byte: kind), of which |avail| bytes are
  * present. Findings are appended to |out| (offsets shifted by |offset|); |option| is filled.
  * Used by mptcpv_options_decode and by tests/fuzzers of a single option.
+ * |opt| needs |avail| >= 1 readable bytes; |seg| may be NULL; |option| and |out| must not.
  */
 void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
                           const mptcpv_segment_info *seg, mptcpv_option *option,
                           mptcpv_options *out);
 
-/* Short names ("MP_CAPABLE", "DSS", ...); "unknown" for unassigned subtypes. */
+/* Short names ("MP_CAPABLE", "DSS", ...); "unknown" for unassigned subtypes. The string is
+ * static: never NULL, never to be freed. */
 const char *mptcpv_subtype_name(uint8_t subtype);
 
-/* MP_TCPRST reason text, RFC 8684 3.6; NULL for unassigned codes. */
+/* MP_TCPRST reason text, RFC 8684 3.6 (static); NULL for unassigned codes. */
 const char *mptcpv_tcprst_reason_name(uint8_t reason);
 
 /*
  * One-line summary of |option| in the spirit of tcpdump's MPTCP printer
  * ("dss flags:MA dack 2248627404 dsn 3845908739 sfsn 1 dlen 144"), written to |buf| (always
  * NUL-terminated when |size| > 0). Returns the length the full text needs, like snprintf.
+ * |buf| may be NULL when |size| is 0 (to measure).
  */
 size_t mptcpv_option_format(const mptcpv_option *option, char *buf, size_t size);
 

@@ -45,10 +45,11 @@ typedef struct mptcpv_rule {
     const char *description; /* one line */
 } mptcpv_rule;
 
-/* The rule with enumerator |rule|, or NULL if out of range. */
+/* The rule with enumerator |rule|, or NULL if out of range. Rules are static tables: never
+ * to be freed, safe from any thread. */
 const mptcpv_rule *mptcpv_rule_get(mptcpv_rule_id rule);
 
-/* The rule whose dotted id is |id|, or NULL. */
+/* The rule whose dotted id is |id|, or NULL (also for a NULL |id|). */
 const mptcpv_rule *mptcpv_rule_find(const char *id);
 
 /* "error", "warning" or "info". */

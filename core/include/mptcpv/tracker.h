@@ -2,7 +2,7 @@
  * mptcpv connection tracker: links TCP subflows into MPTCP connections and verifies what
  * the keys prove (RFC 8684 3.1, 3.2, 3.4, 3.5, 3.6; RFC 6824).
  *
- * Feed every TCP segment of a capture in capture order with mptcpv_tracker_packet(). Each
+ * Feed every TCP segment of a capture in capture order with mptcpv_tracker_segment(). Each
  * call decodes the segment's MPTCP options with the version of its connection, updates the
  * state and returns what is known about this segment at this point of the capture. The
  * caller keeps that result if it must show the segment again later (Wireshark re-dissects
@@ -10,6 +10,19 @@
  *
  * State is per subflow (TCP 4-tuple and lifetime) and per connection (both tokens), never
  * per packet, and bounded by mptcpv_tracker_limits.
+ *
+ * Conventions of every function below:
+ * - Pointers are borrowed: the tracker keeps none of the caller's pointers after a call
+ *   returns (it copies what it needs), and the caller keeps none of the tracker's (results
+ *   and summaries are copied into caller-owned structs).
+ * - Pointer arguments must not be NULL unless a function says otherwise.
+ * - A packet problem is a finding (data in the result, rule id and detail), never an error.
+ *   A bound of mptcpv_tracker_limits reached is a refusal: the new connection, subflow or
+ *   mapping is not tracked, counted in mptcpv_tracker_usage and noted once as the finding
+ *   analysis.limit; the call still succeeds.
+ * - Allocation failure aborts (GLib's g_new semantics): no function reports it.
+ * - Threads: a tracker has no locks. One tracker must be used by one thread at a time;
+ *   distinct trackers may be used concurrently (the core has no global mutable state).
  */
 #ifndef MPTCPV_TRACKER_H
 #define MPTCPV_TRACKER_H
@@ -279,11 +292,23 @@ typedef struct mptcpv_segment_result {
     mptcpv_data_result data; /* data level (DSS) */
 } mptcpv_segment_result;
 
-/* A new, empty tracker; NULL on allocation failure. |limits| may be NULL (defaults). */
+/* A new, empty tracker, owned by the caller (release it with mptcpv_tracker_free()).
+ * |limits| is copied and may be NULL; a NULL |limits| or a zero member means that member's
+ * default (MPTCPV_DEFAULT_*). Never returns NULL (allocation failure aborts). */
 mptcpv_tracker *mptcpv_tracker_new(const mptcpv_tracker_limits *limits);
+
+/* Free |tracker| and all it holds; NULL is allowed and does nothing. */
 void mptcpv_tracker_free(mptcpv_tracker *tracker);
 
-/* Process one segment (capture order) and fill |result| (overwritten). */
+/* Process one segment and fill |result|, which is overwritten entirely (the caller owns it;
+ * its memory need not be initialised).
+ *
+ * |tracker| is advanced: segments must come in capture order, each once. |segment| and the
+ * bytes it points to are borrowed for the call only. The segment's options are decoded
+ * with the version of its connection (mptcpv_options_decode()); findings about options
+ * and about the connection's state go to result->options. A segment beyond a limit is
+ * still decoded and checked as far as known state allows; result->linked is false when
+ * it belongs to no tracked connection. */
 void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,
                             mptcpv_segment_result *result);
 
@@ -319,19 +344,25 @@ typedef struct mptcpv_subflow_summary {
     uint8_t tcprst_reason;
 } mptcpv_subflow_summary;
 
+/* Connections tracked so far (refused ones not counted); indices run 0..count-1. */
 uint32_t mptcpv_tracker_connection_count(const mptcpv_tracker *tracker);
+
+/* Fill |out| (caller-owned, overwritten) with connection |connection| as known now, and
+ * return true; return false, leaving |out| untouched, if there is no such connection.
+ * Mappings still waiting for bytes count as checksums_unverifiable. */
 bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connection,
                                mptcpv_conn_summary *out);
 
-/* Subflow |subflow| of |connection|; false if there is no such subflow. */
+/* Fill |out| (caller-owned, overwritten) with subflow |subflow| of |connection| and
+ * return true; return false, leaving |out| untouched, if there is no such subflow. */
 bool mptcpv_tracker_subflow(const mptcpv_tracker *tracker, uint32_t connection,
                             uint32_t subflow, mptcpv_subflow_summary *out);
 
-/* The limits in effect (defaults filled in). */
+/* Copy the limits in effect (defaults filled in) into |out|. */
 void mptcpv_tracker_get_limits(const mptcpv_tracker *tracker, mptcpv_tracker_limits *out);
 
-/* What the tracker holds now (walks every connection: for statistics and tests, not per
- * packet). */
+/* Fill |out| with what the tracker holds now and the refusals counted so far; state_bytes
+ * is an estimate. Walks every connection: for statistics and tests, not per packet. */
 void mptcpv_tracker_get_usage(const mptcpv_tracker *tracker, mptcpv_tracker_usage *out);
 
 #ifdef __cplusplus
