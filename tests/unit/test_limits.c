@@ -10,65 +10,7 @@
 #include "mptcpv/tracker.h"
 #include "tracker_fixture.h"
 
-#define KEY_A 0x96e576198c475350ull
-#define KEY_B 0xd7b705e4d86c1a66ull
-#define SYN MPTCPV_TCP_SYN
-#define ACK MPTCPV_TCP_ACK
 #define LIMIT MPTCPV_RULE_ANALYSIS_LIMIT
-
-/* v1 MP_CAPABLE with 0, 1 or 2 keys (flags H, no checksums unless |csum|). */
-static opts mpc(int nkeys, uint64_t k1, uint64_t k2, int csum)
-{
-    opts o = {{30, 4, 1, (uint8_t)(0x01 | (csum ? 0x80 : 0))}, 4};
-    if (nkeys >= 1) {
-        put64(o.b + 4, k1);
-        o.n = 12;
-    }
-    if (nkeys >= 2) {
-        put64(o.b + 12, k2);
-        o.n = 20;
-    }
-    o.b[1] = (uint8_t)o.n;
-    return o;
-}
-
-static opts join_syn(uint32_t token, uint32_t nonce)
-{
-    opts o = {{30, 12, 0x10, 1}, 12};
-    put32(o.b + 4, token);
-    put32(o.b + 8, nonce);
-    return o;
-}
-
-/* DSS with a 64-bit DSN mapping and no DATA_ACK; checksum if |csum| >= 0. */
-static opts dss_map(uint64_t dsn, uint32_t ssn, uint16_t len, int csum)
-{
-    opts o = {{30, 18, 0x20, 0x0c}, 18};
-    put64(o.b + 4, dsn);
-    put32(o.b + 12, ssn);
-    o.b[16] = (uint8_t)(len >> 8);
-    o.b[17] = (uint8_t)len;
-    if (csum >= 0) {
-        o.b[18] = (uint8_t)(csum >> 8);
-        o.b[19] = (uint8_t)csum;
-        o.n = o.b[1] = 20;
-    }
-    return o;
-}
-
-/* 10.a.b.c:port with a.b.c = |host| (24 bits). */
-static mptcpv_endpoint ep(uint32_t host, uint16_t port)
-{
-    mptcpv_endpoint e;
-    memset(&e, 0, sizeof(e));
-    e.family = 4;
-    e.addr[0] = 10;
-    e.addr[1] = (uint8_t)(host >> 16);
-    e.addr[2] = (uint8_t)(host >> 8);
-    e.addr[3] = (uint8_t)host;
-    e.port = port;
-    return e;
-}
 
 static void limited_world(world *w, uint32_t conns, uint32_t subflows, uint32_t per_conn)
 {
@@ -76,26 +18,17 @@ static void limited_world(world *w, uint32_t conns, uint32_t subflows, uint32_t 
     world_init(w, &lim);
 }
 
-static const mptcpv_segment_result *send(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                         uint8_t flags, uint32_t seq, uint32_t ack,
-                                         const opts *o, const uint8_t *payload, uint32_t len)
-{
-    return world_send(w, src, dst, flags, seq, ack, o, payload, len, len);
-}
-
-#define ISN_C 1000u
-#define ISN_S 5000u
 #define SERVER_PORT 47001
 
 /* Client i: 10.x.y.z (x.y.z = 0x100000 + i):20000 -> 10.0.0.100:47001; its own keys. */
 static mptcpv_endpoint client_ep(uint32_t i)
 {
-    return ep(0x100000u + i, 20000);
+    return ep_host(0x100000u + i, 20000);
 }
 
 static mptcpv_endpoint server_ep(void)
 {
-    return ep(100, SERVER_PORT);
+    return ep_host(100, SERVER_PORT);
 }
 
 /* v1 handshake of connection |i| (keys KEY_A + i, KEY_B + i); returns the findings of
@@ -104,32 +37,32 @@ static int handshake(world *w, uint32_t i)
 {
     mptcpv_endpoint c = client_ep(i), s = server_ep();
     int limits = 0;
-    opts o = mpc(0, 0, 0, 0);
-    limits += count_rule(send(w, c, s, SYN, ISN_C, 0, &o, NULL, 0), LIMIT);
-    o = mpc(1, KEY_B + i, 0, 0);
-    limits += count_rule(send(w, s, c, SYN | ACK, ISN_S, ISN_C + 1, &o, NULL, 0), LIMIT);
-    o = mpc(2, KEY_A + i, KEY_B + i, 0);
-    limits += count_rule(send(w, c, s, ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0), LIMIT);
+    opts o = opts_mpc_v1(0, 0, 0, 0);
+    limits += count_rule(send_bytes(w, c, s, SYN, ISN_C, 0, &o, NULL, 0), LIMIT);
+    o = opts_mpc_v1(1, KEY_B + i, 0, 0);
+    limits += count_rule(send_bytes(w, s, c, SYN | ACK, ISN_S, ISN_C + 1, &o, NULL, 0), LIMIT);
+    o = opts_mpc_v1(2, KEY_A + i, KEY_B + i, 0);
+    limits += count_rule(send_bytes(w, c, s, ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0), LIMIT);
     return limits;
 }
 
 /* MP_JOIN SYN of a new subflow |k| to the connection whose server token is |token|. */
 static const mptcpv_segment_result *join(world *w, uint32_t token, uint32_t k)
 {
-    opts o = join_syn(token, 0x01020304u + k);
-    return send(w, ep(2, (uint16_t)(30000 + k)), server_ep(), SYN, 7000, 0, &o, NULL, 0);
+    opts o = opts_join_syn(token, 0x01020304u + k);
+    return send_bytes(w, ep_host(2, (uint16_t)(30000 + k)), server_ep(), SYN, 7000, 0, &o, NULL, 0);
 }
 
 /* One data segment of connection |i|'s client with its own mapping; must be analysed. */
 static void data_still_analysed(world *w, uint32_t i, uint32_t conn_index)
 {
     const uint8_t payload[10] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'};
-    opts o = mpc(2, KEY_A + i, KEY_B + i, 0);
-    send(w, client_ep(i), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0);
+    opts o = opts_mpc_v1(2, KEY_A + i, KEY_B + i, 0);
+    send_bytes(w, client_ep(i), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0);
     uint64_t idsn = w->r.facts.client_idsn;
-    o = dss_map(idsn + 1, 1, 10, -1);
+    o = opts_dss_map(idsn + 1, 1, 10, -1);
     const mptcpv_segment_result *r =
-        send(w, client_ep(i), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, payload, 10);
+        send_bytes(w, client_ep(i), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, payload, 10);
     ck_assert(r->linked);
     ck_assert_uint_eq(r->connection, conn_index);
     ck_assert(r->data.has_relative_dsn);
@@ -192,17 +125,17 @@ START_TEST(test_max_connections_note_frame)
     world w;
     limited_world(&w, 1, 0, 0);
     handshake(&w, 0);
-    opts o = mpc(0, 0, 0, 0);
-    const mptcpv_segment_result *r = send(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o,
+    opts o = opts_mpc_v1(0, 0, 0, 0);
+    const mptcpv_segment_result *r = send_bytes(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o,
                                           NULL, 0);
     ck_assert_int_eq(count_rule(r, LIMIT), 1);
     ck_assert_uint_eq(r->options.finding_count, 1);
     ck_assert_ptr_nonnull(strstr(r->options.findings[0].detail, "max_connections"));
     ck_assert(!r->linked);
     /* The same SYN again, and another connection: no second note. */
-    ck_assert_int_eq(count_rule(send(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o, NULL, 0),
+    ck_assert_int_eq(count_rule(send_bytes(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o, NULL, 0),
                                 LIMIT), 0);
-    ck_assert_int_eq(count_rule(send(&w, client_ep(2), server_ep(), SYN, ISN_C, 0, &o, NULL, 0),
+    ck_assert_int_eq(count_rule(send_bytes(&w, client_ep(2), server_ep(), SYN, ISN_C, 0, &o, NULL, 0),
                                 LIMIT), 0);
     mptcpv_tracker_free(w.t);
 }
@@ -288,8 +221,8 @@ static void far_ahead_mappings(world *w, uint64_t idsn, uint32_t from, uint32_t 
     static const uint8_t byte = 'x';
     for (uint32_t i = from; i < from + count; i++) {
         uint32_t rel = 1 + i;
-        opts o = dss_map(idsn + rel, rel, 60000, -1);
-        const mptcpv_segment_result *r = send(w, client_ep(0), server_ep(), ACK, ISN_C + rel,
+        opts o = opts_dss_map(idsn + rel, rel, 60000, -1);
+        const mptcpv_segment_result *r = send_bytes(w, client_ep(0), server_ep(), ACK, ISN_C + rel,
                                               ISN_S + 1, &o, &byte, 1);
         int n = count_rule(r, LIMIT);
         if (n > 0 && *notes == 0)
@@ -329,11 +262,11 @@ START_TEST(test_dropped_mapping_bytes_not_missing)
     uint64_t idsn = w.r.facts.client_idsn;
     static const uint8_t byte = 'x';
     /* A: seq 1, 10000 bytes; then N mappings of 1000 bytes at seq 2.. push A out. */
-    opts o = dss_map(idsn + 1, 1, 10000, -1);
-    send(&w, client_ep(0), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, &byte, 1);
+    opts o = opts_dss_map(idsn + 1, 1, 10000, -1);
+    send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + 1, ISN_S + 1, &o, &byte, 1);
     for (uint32_t rel = 2; rel < 2 + MPTCPV_OPEN_MAPPINGS; rel++) {
-        o = dss_map(idsn + rel, rel, 1000, -1);
-        send(&w, client_ep(0), server_ep(), ACK, ISN_C + rel, ISN_S + 1, &o, &byte, 1);
+        o = opts_dss_map(idsn + rel, rel, 1000, -1);
+        send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + rel, ISN_S + 1, &o, &byte, 1);
     }
     mptcpv_tracker_usage u;
     mptcpv_tracker_get_usage(w.t, &u);
@@ -341,12 +274,12 @@ START_TEST(test_dropped_mapping_bytes_not_missing)
     /* Contiguous new bytes past the 1000-byte mappings, which only A mapped. */
     uint32_t rel = 2 + MPTCPV_OPEN_MAPPINGS;
     for (; rel < 1500; rel++) {
-        const mptcpv_segment_result *r = send(&w, client_ep(0), server_ep(), ACK, ISN_C + rel,
+        const mptcpv_segment_result *r = send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + rel,
                                               ISN_S + 1, NULL, &byte, 1);
         ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_MAPPING_MISSING), 0);
     }
     /* Past A's end, unmapped bytes are missing again. */
-    const mptcpv_segment_result *r = send(&w, client_ep(0), server_ep(), ACK, ISN_C + 10001,
+    const mptcpv_segment_result *r = send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + 10001,
                                           ISN_S + 1, NULL, &byte, 1);
     (void)r;
     mptcpv_tracker_free(w.t);
@@ -386,12 +319,12 @@ START_TEST(test_mapping_ranges)
     world w;
     limited_world(&w, 0, 0, 0);
     mptcpv_endpoint c = client_ep(0), s = server_ep();
-    opts o = mpc(0, 0, 0, 1);
-    send(&w, c, s, SYN, ISN_C, 0, &o, NULL, 0);
-    o = mpc(1, KEY_B, 0, 1);
-    send(&w, s, c, SYN | ACK, ISN_S, ISN_C + 1, &o, NULL, 0);
-    o = mpc(2, KEY_A, KEY_B, 1);
-    send(&w, c, s, ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0);
+    opts o = opts_mpc_v1(0, 0, 0, 1);
+    send_bytes(&w, c, s, SYN, ISN_C, 0, &o, NULL, 0);
+    o = opts_mpc_v1(1, KEY_B, 0, 1);
+    send_bytes(&w, s, c, SYN | ACK, ISN_S, ISN_C + 1, &o, NULL, 0);
+    o = opts_mpc_v1(2, KEY_A, KEY_B, 1);
+    send_bytes(&w, c, s, ACK, ISN_C + 1, ISN_S + 1, &o, NULL, 0);
     uint64_t idsn = w.r.facts.client_idsn;
     const uint32_t pieces = MPTCPV_MAPPING_RANGES + 1;
     static const uint8_t byte = 'y';
@@ -400,9 +333,9 @@ START_TEST(test_mapping_ranges)
         /* Every other byte of a 2*pieces-byte mapping, one segment each. */
         for (uint32_t p = 0; p < pieces; p++) {
             uint32_t rel = base + 2 * p;
-            o = dss_map(idsn + base, base, (uint16_t)(2 * pieces), 0x1234);
+            o = opts_dss_map(idsn + base, base, (uint16_t)(2 * pieces), 0x1234);
             const mptcpv_segment_result *r =
-                send(&w, c, s, ACK, ISN_C + rel, ISN_S + 1, &o, &byte, 1);
+                send_bytes(&w, c, s, ACK, ISN_C + rel, ISN_S + 1, &o, &byte, 1);
             int want = round == 0 && p == pieces - 1; /* the N+1st range, first mapping */
             ck_assert_int_eq(count_rule(r, LIMIT), want);
             if (p == pieces - 1)

@@ -7,6 +7,11 @@ Suite *rules_suite(void);
 Suite *crypto_suite(void);
 Suite *dss_checksum_suite(void);
 Suite *tracker_suite(void);
+Suite *conn_handshake_suite(void);
+Suite *conn_join_suite(void);
+Suite *conn_signal_suite(void);
+Suite *conn_data_suite(void);
+Suite *conn_close_suite(void);
 Suite *limits_suite(void);
 
 int main(void)
@@ -16,6 +21,11 @@ int main(void)
     srunner_add_suite(sr, crypto_suite());
     srunner_add_suite(sr, dss_checksum_suite());
     srunner_add_suite(sr, tracker_suite());
+    srunner_add_suite(sr, conn_handshake_suite());
+    srunner_add_suite(sr, conn_join_suite());
+    srunner_add_suite(sr, conn_signal_suite());
+    srunner_add_suite(sr, conn_data_suite());
+    srunner_add_suite(sr, conn_close_suite());
     srunner_add_suite(sr, limits_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
