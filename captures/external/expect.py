@@ -33,6 +33,9 @@ DEFAULT_VALIDATOR = os.path.join(SOURCE_DIR, "build", "validator", "mptcpv-valid
 CAPTURE_RE = re.compile(r"\.(pcap|pcapng|cap)(\.gz)?$")  # as tests/tshark/mptcpvtest.py
 SKIP = 77
 
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "pylib"))
+import sidecar as sidecars  # noqa: E402  (the one .expected reader: the validator's lookup)
+
 
 def walk(top, keep):
     """Sorted paths relative to |top| of the files whose name |keep| accepts."""
@@ -51,20 +54,20 @@ def check_one(validator, capture, sidecar):
 
 def check(validator, external, captures):
     status = 0
-    sidecars = walk(HERE, lambda n: n.endswith(".expected"))
-    orphans = sorted(set(sidecars) - {c + ".expected" for c in captures})
+    found = walk(HERE, lambda n: n.endswith(sidecars.SUFFIX))
+    orphans = sorted(set(found) - {sidecars.sidecar_path(c) for c in captures})
     for s in orphans:
         print("FAIL %s: no capture %s" % (os.path.join(HERE, s),
-                                          os.path.join(external, s[:-len(".expected")])))
+                                          os.path.join(external, s[:-len(sidecars.SUFFIX)])))
         status = 1
     todo = []
     for c in captures:
-        sidecar = os.path.join(HERE, c + ".expected")
-        if os.path.exists(sidecar):
+        sidecar = sidecars.find_sidecar(os.path.join(HERE, c))
+        if sidecar is not None:
             todo.append((os.path.join(external, c), sidecar))
         else:
             print("FAIL %s: no expected list (%s does not exist; expect.py --write makes it)"
-                  % (os.path.join(external, c), sidecar))
+                  % (os.path.join(external, c), sidecars.sidecar_path(os.path.join(HERE, c))))
             status = 1
     jobs = max(1, os.cpu_count() or 1)
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
@@ -91,15 +94,15 @@ def write(validator, external, captures):
         for c in captures:
             os.makedirs(os.path.dirname(os.path.join(tmp, c)), exist_ok=True)
             shutil.copyfile(os.path.join(external, c), os.path.join(tmp, c))
-            sidecar = os.path.join(HERE, c + ".expected")
-            if os.path.exists(sidecar):  # rewritten in place: its comments are kept
-                shutil.copyfile(sidecar, os.path.join(tmp, c + ".expected"))
+            sidecar = sidecars.find_sidecar(os.path.join(HERE, c))
+            if sidecar is not None:  # rewritten in place: its comments are kept
+                shutil.copyfile(sidecar, sidecars.sidecar_path(os.path.join(tmp, c)))
         rc = subprocess.run(validator + ["--no-progress", "--write-expected", tmp]).returncode
         for c in captures:
-            written = os.path.join(tmp, c + ".expected")
-            if os.path.exists(written):
+            written = sidecars.find_sidecar(os.path.join(tmp, c))
+            if written is not None:
                 os.makedirs(os.path.dirname(os.path.join(HERE, c)), exist_ok=True)
-                shutil.copyfile(written, os.path.join(HERE, c + ".expected"))
+                shutil.copyfile(written, sidecars.sidecar_path(os.path.join(HERE, c)))
     print("(paths above are in a temporary copy; the sidecars are now in %s)" % HERE)
     return rc
 
