@@ -290,3 +290,16 @@ const mptcpv_segment_result *send_bytes(world *w, mptcpv_endpoint src, mptcpv_en
 {
     return world_send(w, src, dst, flags, seq, ack, o, payload, len, len);
 }
+
+void decode_hex(const char *hex, mptcpv_version version, mptcpv_options *out)
+{
+    uint8_t buf[64];
+    size_t n = strlen(hex) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        buf[i] = (uint8_t)v;
+    }
+    mptcpv_segment_info seg = {.version = version};
+    mptcpv_options_decode(buf, n, &seg, out);
+}

@@ -96,4 +96,7 @@ void handshake_v1(world *w, uint8_t flags);
  * |synack_hmac|; checks the token found, subflow 1 and the join event. */
 void join_v1(world *w, uint64_t synack_hmac);
 
+/* Decode the options block written in |hex| (at most 64 bytes) as |version| into |out|. */
+void decode_hex(const char *hex, mptcpv_version version, mptcpv_options *out);
+
 #endif /* MPTCPV_TRACKER_FIXTURE_H */

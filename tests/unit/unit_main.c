@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 Suite *options_suite(void);
+Suite *format_suite(void);
 Suite *rules_suite(void);
 Suite *crypto_suite(void);
 Suite *dss_checksum_suite(void);
@@ -17,6 +18,7 @@ Suite *limits_suite(void);
 int main(void)
 {
     SRunner *sr = srunner_create(options_suite());
+    srunner_add_suite(sr, format_suite());
     srunner_add_suite(sr, rules_suite());
     srunner_add_suite(sr, crypto_suite());
     srunner_add_suite(sr, dss_checksum_suite());
