@@ -14,15 +14,6 @@
 #include "seq.h"
 #include "tracker_internal.h"
 
-void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason)
-{
-    if (c->fallback != MPTCPV_FALLBACK_NONE)
-        return;
-    c->fallback = reason;
-    mpv_seg_report(ctx, NULL, MPTCPV_RULE_CONNECTION_FALLBACK, "connection falls back to TCP: %s",
-                   mptcpv_fallback_name(reason));
-}
-
 static bool side_idsn(const mpv_conn *c, int side, uint64_t *idsn)
 {
     const mptcpv_conn_facts *f = &c->facts;

@@ -1,7 +1,7 @@
 /*
  * Connection state shared by the dispatcher (tracker.c) and the protocol handlers
  * (conn_*.c): findings about the segment, new connections and subflows under the tracker's
- * bounds, keys and tokens, and the analysis.limit notes. Calls nothing above it.
+ * bounds, keys and tokens, fallback, and the analysis.limit notes. Calls nothing above it.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,6 +9,26 @@
 #include <string.h>
 
 #include "tracker_internal.h"
+
+const char *mptcpv_verdict_name(mptcpv_verdict verdict)
+{
+    static const char *const names[] = {
+#define VERDICT_NAME(e, name) name,
+        MPTCPV_VERDICTS(VERDICT_NAME)
+#undef VERDICT_NAME
+    };
+    return (unsigned)verdict < sizeof(names) / sizeof(names[0]) ? names[verdict] : "none";
+}
+
+const char *mptcpv_fallback_name(mptcpv_fallback fallback)
+{
+    static const char *const names[] = {
+#define FALLBACK_NAME(e, name) name,
+        MPTCPV_FALLBACKS(FALLBACK_NAME)
+#undef FALLBACK_NAME
+    };
+    return (unsigned)fallback < sizeof(names) / sizeof(names[0]) ? names[fallback] : "none";
+}
 
 int mpv_endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)
 {
@@ -155,4 +175,13 @@ mpv_subflow *mpv_subflow_new(mpv_seg_ctx *ctx, mpv_conn *c, bool initial)
     ctx->from_initiator = !syn_ack;
     ctx->new_subflow = true;
     return sf;
+}
+
+void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason)
+{
+    if (c->fallback != MPTCPV_FALLBACK_NONE)
+        return;
+    c->fallback = reason;
+    mpv_seg_report(ctx, NULL, MPTCPV_RULE_CONNECTION_FALLBACK, "connection falls back to TCP: %s",
+                   mptcpv_fallback_name(reason));
 }

@@ -1,7 +1,8 @@
 /*
  * Connection tracker core: subflow lookup by 4-tuple, segment dispatch, results.
- * Protocol handling per option family lives in conn_handshake.c, conn_join.c and
- * conn_signal.c.
+ * Protocol handling per option family lives in conn_handshake.c, conn_join.c,
+ * conn_signal.c, conn_data.c and conn_close.c; the state they share in conn_state.c.
+ * Nothing below calls back into this file.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,26 +11,6 @@
 
 #include "seq.h"
 #include "tracker_internal.h"
-
-const char *mptcpv_verdict_name(mptcpv_verdict verdict)
-{
-    static const char *const names[] = {
-#define VERDICT_NAME(e, name) name,
-        MPTCPV_VERDICTS(VERDICT_NAME)
-#undef VERDICT_NAME
-    };
-    return (unsigned)verdict < sizeof(names) / sizeof(names[0]) ? names[verdict] : "none";
-}
-
-const char *mptcpv_fallback_name(mptcpv_fallback fallback)
-{
-    static const char *const names[] = {
-#define FALLBACK_NAME(e, name) name,
-        MPTCPV_FALLBACKS(FALLBACK_NAME)
-#undef FALLBACK_NAME
-    };
-    return (unsigned)fallback < sizeof(names) / sizeof(names[0]) ? names[fallback] : "none";
-}
 
 static guint subflow_key_hash(gconstpointer p)
 {

@@ -207,6 +207,9 @@ void mpv_conn_set_key(mptcpv_tracker *tracker, mpv_conn *c, bool client, uint64_
 mpv_conn *mpv_conn_new(mptcpv_tracker *tracker, uint32_t frame);
 mpv_subflow *mpv_subflow_new(mpv_seg_ctx *ctx, mpv_conn *c, bool initial);
 
+/* The connection falls back to TCP for |reason| (noted once: connection.fallback). */
+void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason);
+
 /* conn_handshake.c */
 void mpv_conn_mp_capable(mpv_seg_ctx *ctx, const mptcpv_option *mpc);
 void mpv_conn_check_third_ack(mpv_seg_ctx *ctx, const mptcpv_option *mpc);
@@ -215,7 +218,6 @@ void mpv_conn_join_syn(mpv_seg_ctx *ctx, const mptcpv_option *join);
 void mpv_conn_join_synack(mpv_seg_ctx *ctx, const mptcpv_option *join);
 void mpv_conn_join_ack(mpv_seg_ctx *ctx, const mptcpv_option *join);
 /* conn_data.c */
-void mpv_conn_fall_back(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_fallback reason);
 void mpv_conn_data(mpv_seg_ctx *ctx);
 /* conn_close.c */
 void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state);
