@@ -219,6 +219,10 @@ void mpv_conn_join_synack(mpv_seg_ctx *ctx, const mptcpv_option *join);
 void mpv_conn_join_ack(mpv_seg_ctx *ctx, const mptcpv_option *join);
 /* conn_data.c */
 void mpv_conn_data(mpv_seg_ctx *ctx);
+/* conn_reinject.c: [start, end) of |side| sent by this segment, its first |resent| bytes a
+ * retransmission on the same subflow; reports reinjections, widens the side's span. */
+void mpv_conn_note_sent(mpv_seg_ctx *ctx, mpv_conn *c, int side, uint64_t start, uint64_t end,
+                        uint32_t resent);
 /* conn_close.c */
 void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state);
 /* Established subflows of |c| still open, |except| (may be NULL) not counted. */
