@@ -166,7 +166,7 @@ class Stats(m.TsharkTestCase):
                         self.assertEqual([i for i, c in enumerate(line) if c == "|"], header)
                     seen.add(line.split("|")[14].strip() if line.count("|") > 14 else
                              line.split("|")[11].strip())
-        self.assertIn("first data without MPTCP options (stripped?)", seen)
+        self.assertIn("third ACK without MP_CAPABLE", seen)  # wider than the old column
         self.assertIn("MP_FAIL, MP_TCPRST Middlebox interference", seen)
 
     def test_fallback_column_fits_every_reason(self):
