@@ -7,7 +7,8 @@
  *   tshark -r x.pcap -q -z follow,mptcpv,raw,<mptcpv.connection>
  *
  * (ascii, hex, raw as for TCP). Wireshark 4.0's GUI offers Follow only for its own
- * protocols, so this is a tshark feature there.
+ * protocols, so this is a tshark feature there. A connection number not in the capture
+ * gives the empty stream tshark prints, and a message on stderr.
  *
  * Bounded memory: at most FOLLOW_MAX_WAITING bytes wait behind a hole. Past that the hole
  * is taken to be missing from the capture and skipped (the bytes are absent from the
@@ -37,8 +38,80 @@ static gchar *follow_conv_filter(epan_dissect_t *edt _U_, packet_info *pinfo, gu
     return g_strdup_printf("mptcpv.connection eq %u", connection);
 }
 
+/* tshark's follow prints an empty stream for a connection that is not in the capture, as
+ * for one that sent no data. So each connection asked for gets a listener of its own that
+ * counts the connection's frames and, when the run is drawn, says on stderr if there were
+ * none. One per connection number for the life of the process (the GUI asks again for each
+ * stream shown); the message is printed once per tap run. */
+typedef struct {
+    guint32 connection;
+    guint frames;
+    guint32 connections; /* highest connection number seen + 1 */
+    gboolean told;
+} seen_listener;
+
+static GHashTable *seen_listeners; /* connection -> seen_listener */
+
+static void seen_reset(void *tapdata)
+{
+    seen_listener *seen = (seen_listener *)tapdata;
+    seen->frames = 0;
+    seen->connections = 0;
+    seen->told = FALSE;
+}
+
+static tap_packet_status seen_packet(void *tapdata, packet_info *pinfo _U_,
+                                     epan_dissect_t *edt _U_, const void *data,
+                                     tap_flags_t flags _U_)
+{
+    const mptcpv_tap_info *info = (const mptcpv_tap_info *)data;
+    seen_listener *seen = (seen_listener *)tapdata;
+    if (!info->linked)
+        return TAP_PACKET_DONT_REDRAW;
+    if (info->connection == seen->connection)
+        seen->frames++;
+    if (info->connection >= seen->connections)
+        seen->connections = info->connection + 1;
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void seen_draw(void *tapdata)
+{
+    seen_listener *seen = (seen_listener *)tapdata;
+    if (seen->frames != 0 || seen->told)
+        return;
+    seen->told = TRUE;
+    if (seen->connections == 0)
+        fprintf(stderr, "mptcpv: follow: no MPTCP connection %u: the capture has no MPTCP "
+                        "connection\n",
+                seen->connection);
+    else
+        fprintf(stderr, "mptcpv: follow: no MPTCP connection %u: the capture has "
+                        "connections 0 to %u (-z mptcpv,conns lists them)\n",
+                seen->connection, seen->connections - 1);
+}
+
+static void watch_connection(guint32 connection)
+{
+    if (seen_listeners == NULL)
+        seen_listeners = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (g_hash_table_contains(seen_listeners, GUINT_TO_POINTER(connection)))
+        return;
+    seen_listener *seen = g_new0(seen_listener, 1);
+    seen->connection = connection;
+    GString *error = register_tap_listener(MPTCPV_TAP_NAME, seen, NULL, TL_REQUIRES_NOTHING,
+                                           seen_reset, seen_packet, seen_draw, NULL);
+    if (error != NULL) { /* the follow itself still works, only without the message */
+        g_string_free(error, TRUE);
+        g_free(seen);
+        return;
+    }
+    g_hash_table_insert(seen_listeners, GUINT_TO_POINTER(connection), seen);
+}
+
 static gchar *follow_index_filter(guint stream, guint sub_stream _U_)
 {
+    watch_connection(stream);
     return g_strdup_printf("mptcpv.connection eq %u", stream);
 }
 

@@ -43,7 +43,7 @@ enum conn_column {
     CONN_CSUM_BAD,
     CONN_ERRORS,
     CONN_WARNINGS,
-    CONN_NOTES,
+    CONN_INFOS,
     CONN_COLUMNS
 };
 
@@ -62,13 +62,15 @@ static stat_tap_table_item conn_fields[CONN_COLUMNS] = {
     COL_UINT("Reinj segs", 10),
     COL_UINT("Reinjected", 10),
     COL_UINT("MP_PRIO", 7),
-    COL_STR("Fallback            ", 20),
+    /* As wide as the longest mptcpv_fallback_name(), "first data without MPTCP options
+     * (stripped?)": the column shows the same names as the mptcpv.fallback field. */
+    COL_STR("Fallback                                    ", 44),
     COL_STR("State       ", 12),
     COL_UINT("Csum good", 9),
     COL_UINT("Csum bad", 8),
     COL_UINT("Errors", 6),
     COL_UINT("Warnings", 8),
-    COL_UINT("Notes", 5),
+    COL_UINT("Infos", 5), /* severity "info" (Wireshark's expert calls it "Note") */
 };
 
 enum subflow_column {
@@ -99,7 +101,8 @@ static stat_tap_table_item subflow_fields[SF_COLUMNS] = {
     COL_UINT(" Bytes C>S", 10),
     COL_UINT(" Bytes S>C", 10),
     COL_UINT("Reinjected", 10),
-    COL_STR("End", 3),
+    /* The longest end: "MP_FAIL, MP_TCPRST Administratively prohibited". */
+    COL_STR("End                                           ", 46),
 };
 
 /* Row of each connection or subflow, per table (a table lives as long as its UI). */
@@ -240,8 +243,11 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
     set_uint(table, row, CONN_ID, info->connection);
     if (info->version != MPTCPV_VERSION_UNKNOWN)
         set_string(table, row, CONN_VERSION, info->version == MPTCPV_VERSION_0 ? "v0" : "v1");
-    if (info->initial)
-        set_endpoints(table, row, CONN_CLIENT, info);
+    /* The initial subflow's endpoints; a connection seen only through MP_JOINs (token not in
+     * the capture) shows its first subflow's, as -z mptcpv,subflows does. The initial
+     * subflow's frames come first (a join is linked through its keys), so set_endpoints()
+     * keeping the first frame's is enough. */
+    set_endpoints(table, row, CONN_CLIENT, info);
     if (info->subflow + 1 > cell(table, row, CONN_SUBFLOWS)->value.uint_value)
         set_uint(table, row, CONN_SUBFLOWS, info->subflow + 1);
     add_uint(table, row, CONN_PACKETS, 1);
@@ -273,7 +279,7 @@ static tap_packet_status conns_packet(void *tapdata, packet_info *pinfo _U_,
             add_uint(table, row, CONN_WARNINGS, 1);
             break;
         case MPTCPV_SEVERITY_INFO:
-            add_uint(table, row, CONN_NOTES, 1);
+            add_uint(table, row, CONN_INFOS, 1);
             break;
         }
     }

@@ -610,7 +610,8 @@ void proto_register_mptcpv(void)
           "Id of a conformance rule this packet violates (see docs/rules.md)", HFILL}},
         {&hf_mptcpv_finding,
          {"Finding", "mptcpv.finding", FT_STRING, BASE_NONE, NULL, 0x0,
-          "\"<rule id>: <detail>\", one per mptcpv.rule, in the same order", HFILL}},
+          "\"<rule id>: <detail>\", one occurrence per mptcpv.rule, in the same order; details "
+          "hold commas: split with tshark -E aggregator", HFILL}},
         {&hf_mptcpv_truncated,
          {"TCP options cut by the snapshot length", "mptcpv.truncated", FT_BOOLEAN, BASE_NONE,
           NULL, 0x0, "The capture holds only part of the TCP options; the rest is unknown",

@@ -53,13 +53,10 @@ void mpv_conn_note_sent(mpv_seg_ctx *ctx, mpv_conn *c, int side, uint64_t start,
     /* Ranges starting before |end|, walked down while they can still overlap. */
     GTreeNode *node = g_tree_lower_bound(s->sent, &end);
     node = node != NULL ? g_tree_node_previous(node) : g_tree_node_last(s->sent);
-    bool same_start = false;
     uint64_t fresh = start + resent; /* first byte new on this subflow */
     uint64_t again = 0;              /* of those, bytes another subflow sent before */
     for (int steps = 0; node != NULL && steps < 64; steps++) {
         const mpv_sent_range *r = g_tree_node_value(node);
-        if (r->start == start)
-            same_start = true;
         if (fresh < end && r->end > fresh && r->subflow != ctx->sf->index) {
             uint64_t from = r->start > fresh ? r->start : fresh;
             uint64_t to = r->end < end ? r->end : end;
@@ -77,8 +74,11 @@ void mpv_conn_note_sent(mpv_seg_ctx *ctx, mpv_conn *c, int side, uint64_t start,
         c->reinjected_bytes += res->data.reinjected_bytes;
     }
     widen_span(ctx, &c->side[side], start, end);
-    if (same_start)
-        return; /* keep the first sender of these bytes */
+    /* Keep the first sender of these bytes. Looked up, not learnt from the walk above: an
+     * empty range (start == end) or a long walk does not visit it, and g_tree_insert on an
+     * existing key would free the old range yet keep its start as the key (fuzz_tracker). */
+    if (g_tree_lookup(s->sent, &start) != NULL)
+        return;
     mpv_sent_range *r = g_new(mpv_sent_range, 1);
     *r = (mpv_sent_range){start, end, ctx->seg->frame, ctx->sf->index};
     g_tree_insert(s->sent, &r->start, r);

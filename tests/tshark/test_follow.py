@@ -101,6 +101,16 @@ class Follow(m.TsharkTestCase):
         c2s, s2c, _ = self.follow(capture, 99)
         self.assertEqual((c2s, s2c), (b"", b""))
 
+    def test_unknown_connection_says_so(self):
+        """A connection number not in the capture is told on stderr (tshark itself prints an
+        empty stream, as for a connection that sent nothing); one that exists is not."""
+        capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-basic.pcap")
+        _, _, err = self.tshark.run(["-n", "-q", "-z", "follow,mptcpv,ascii,5"], capture)
+        self.assertIn("mptcpv: follow: no MPTCP connection 5: the capture has connections "
+                      "0 to 0", err)
+        _, _, err = self.tshark.run(["-n", "-q", "-z", "follow,mptcpv,ascii,0"], capture)
+        self.assertNotIn("mptcpv: follow", err)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,11 +3,12 @@ of the same capture (packets, bytes per direction, subflows, findings by severit
 verdicts, reinjected bytes), on every corpus capture; a -z filter restricts the counts."""
 import collections
 import os
+import re
 import unittest
 
 import mptcpvtest as m
 
-SEVERITY_COLUMN = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
+SEVERITY_COLUMN = {"error": "Errors", "warning": "Warnings", "info": "Infos"}
 
 
 def parse_tables(out, title):
@@ -91,7 +92,7 @@ class Stats(m.TsharkTestCase):
                     want = conns[int(r["Conn"])]
                     for column in ("Packets", "Bytes C>S", "Bytes S>C", "Subflows", "Estab",
                                    "Data C>S", "Data S>C", "Reinj segs", "Reinjected",
-                                   "Errors", "Warnings", "Notes", "Csum good", "Csum bad"):
+                                   "Errors", "Warnings", "Infos", "Csum good", "Csum bad"):
                         self.assertEqual(int(r[column]), want[column], (r["Conn"], column))
                     self.assertIn(r["Ver"], ("v0", "v1", ""))
                 self.assertEqual(sorted((int(r["Conn"]), int(r["Subflow"]))
@@ -149,6 +150,61 @@ class Stats(m.TsharkTestCase):
         self.assertGreaterEqual(sum(int(r["Csum bad"]) for r in conns), 1)
         self.assertGreaterEqual(sum(int(r["Errors"]) for r in conns), 1)
 
+    def test_columns_line_up_on_every_capture(self):
+        """Every cell fits its column: each row's "|" stand where the header's do (the
+        longest fallback reason and subflow end included)."""
+        seen = set()
+        for capture in m.all_captures():
+            _, out, _ = self.tshark.run(["-n", "-q", "-z", "mptcpv,conns",
+                                         "-z", "mptcpv,subflows"], capture)
+            header = None
+            for line in out.splitlines():
+                if line.startswith("Conn "):
+                    header = [i for i, c in enumerate(line) if c == "|"]
+                elif header and "|" in line:
+                    with self.subTest(capture=os.path.basename(capture), line=line):
+                        self.assertEqual([i for i, c in enumerate(line) if c == "|"], header)
+                    seen.add(line.split("|")[14].strip() if line.count("|") > 14 else
+                             line.split("|")[11].strip())
+        self.assertIn("third ACK without MP_CAPABLE", seen)  # wider than the old column
+        self.assertIn("MP_FAIL, MP_TCPRST Middlebox interference", seen)
+
+    def test_fallback_column_fits_every_reason(self):
+        """The Fallback column is as wide as the longest reason the core names."""
+        _, out, _ = self.tshark.run(["-n", "-q", "-z", "mptcpv,conns"],
+                                    os.path.join(m.CAPTURES_DIR, "kernel", "v1-basic.pcap"))
+        header = next(line for line in out.splitlines() if line.startswith("Conn "))
+        width = len(header.split("|")[14])
+        with open(os.path.join(m.SOURCE_DIR, "core", "include", "mptcpv", "tracker.h")) as f:
+            text = f.read()
+        block = text[text.index("#define MPTCPV_FALLBACKS"):]
+        block = block[:block.index("\n\n")]
+        names = re.findall(r'X\(\w+, "([^"]*)"\)', block)
+        self.assertIn("infinite mapping", names)
+        self.assertGreaterEqual(width, max(len(n) for n in names), names)
+
+    def test_connection_without_initial_subflow_shows_addresses(self):
+        """A connection seen only through an MP_JOIN (its token in no MP_CAPABLE of the
+        capture) shows that subflow's endpoints in both tables, not blanks in one."""
+        capture = os.path.join(m.CAPTURES_DIR, "crafted", "rule-join.token_unknown.pcap")
+        conns, subflows = self.tables(capture)
+        self.assertTrue(conns and subflows)
+        for r in conns + subflows:
+            self.assertRegex(r["Client"], r".+:\d+$", r)
+            self.assertRegex(r["Server"], r".+:\d+$", r)
+        for r in conns:
+            first = [s for s in subflows if s["Conn"] == r["Conn"]][0]
+            self.assertEqual((r["Client"], r["Server"]), (first["Client"], first["Server"]))
+
+    def test_severity_columns_say_info(self):
+        """Severities are named as the validator names them: error, warning, info."""
+        _, out, _ = self.tshark.run(["-n", "-q", "-z", "mptcpv,conns"],
+                                    os.path.join(m.CAPTURES_DIR, "kernel", "v1-basic.pcap"))
+        header = [c.strip() for c in next(line for line in out.splitlines()
+                                          if line.startswith("Conn ")).split("|")]
+        self.assertEqual(header[-4:-1], ["Errors", "Warnings", "Infos"])
+        self.assertNotIn("Notes", header)
+
     def test_filter_restricts_counts(self):
         capture = os.path.join(m.CAPTURES_DIR, "kernel", "v1-add-remove-addr.pcap")
         rows = self.tshark.fields(capture, self.FIELDS)
@@ -182,6 +238,33 @@ class Stats(m.TsharkTestCase):
         _, two, _ = self.tshark.run(["-n", "-q", "-2", "-z", "mptcpv,conns"], capture)
         self.assertEqual(parse_table(one, "MPTCP Connections (mptcpv)"),
                          parse_table(two, "MPTCP Connections (mptcpv)"))
+
+
+
+class FindingField(m.TsharkTestCase):
+    """mptcpv.finding (beside the tables' findings columns): one field occurrence per finding,
+    so -E aggregator and -E occurrence split a frame's findings although their details hold
+    commas (tshark's default aggregator)."""
+
+    def test_each_finding_is_its_own_occurrence(self):
+        capture = os.path.join(m.CAPTURES_DIR, "crafted",
+                               "rule-middlebox.mapping_off_segment.pcap")
+        args = ["-n", "-Y", "mptcpv.rule", "-T", "fields", "-e", "frame.number",
+                "-e", "mptcpv.rule", "-e", "mptcpv.finding", "-E", "aggregator=\x01"]
+        _, out, _ = self.tshark.run(args, capture)
+        # tshark turns "\\x01" into the byte, which no message holds.
+        several = 0
+        for line in out.splitlines():
+            frame, rules, findings = line.split("\t")
+            rules, findings = rules.split("\x01"), findings.split("\x01")
+            self.assertEqual(len(rules), len(findings), line)
+            for rule, finding in zip(rules, findings):
+                self.assertTrue(finding.startswith(rule + ": "), (frame, finding))
+            several += len(findings) > 1
+        self.assertGreaterEqual(several, 1)
+        _, out, _ = self.tshark.run(["-n", "-Y", "frame.number == 4", "-T", "fields",
+                                     "-e", "mptcpv.finding", "-E", "occurrence=l"], capture)
+        self.assertTrue(out.startswith("dss.mapping_missing: payload"), out)
 
 
 if __name__ == "__main__":

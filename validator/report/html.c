@@ -22,7 +22,7 @@ static const char style[] =
     "table.summary th{width:14em}table.subflows{font-size:.9em}\n"
     ".swatch{display:inline-block;width:1em;height:1em;vertical-align:middle;"
     "border-radius:2px;margin-right:.3em}\n"
-    ".error{color:#b00}.warning{color:#a60}.info{color:#456}\n"
+    ".error{color:#b00}.warning{color:#a60}.info{color:#456}.zero{color:#666}\n"
     ".badge{font-size:.8em;padding:.1em .4em;border-radius:3px;background:#eee;"
     "margin-left:.4em}\n"
     "svg.dsn-plot{max-width:100%;height:auto;border:1px solid #ddd;display:block}\n"
@@ -54,17 +54,21 @@ static void endpoint(GString *o, const result_endpoint *e)
     g_string_append_printf(o, "%s:%u", v6 ? "]" : "", e->port);
 }
 
+/* One count: coloured by its severity only when there is something to count, so "0 errors"
+ * reads as the good news it is. */
+static void count(GString *o, guint n, const char *severity, const char *one, const char *many)
+{
+    g_string_append_printf(o, "<span class=\"%s\">%u %s</span>", n > 0 ? severity : "zero", n,
+                           plural(n, one, many));
+}
+
 static void counts(GString *o, const guint c[3])
 {
-    g_string_append_printf(o,
-                           "<span class=\"error\">%u %s</span>, <span class=\"warning\">%u "
-                           "%s</span>, <span class=\"info\">%u %s</span>",
-                           c[MPTCPV_SEVERITY_ERROR],
-                           plural(c[MPTCPV_SEVERITY_ERROR], "error", "errors"),
-                           c[MPTCPV_SEVERITY_WARNING],
-                           plural(c[MPTCPV_SEVERITY_WARNING], "warning", "warnings"),
-                           c[MPTCPV_SEVERITY_INFO],
-                           plural(c[MPTCPV_SEVERITY_INFO], "info", "infos"));
+    count(o, c[MPTCPV_SEVERITY_ERROR], "error", "error", "errors");
+    g_string_append(o, ", ");
+    count(o, c[MPTCPV_SEVERITY_WARNING], "warning", "warning", "warnings");
+    g_string_append(o, ", ");
+    count(o, c[MPTCPV_SEVERITY_INFO], "info", "info", "infos");
 }
 
 static void row_open(GString *o, const char *head)

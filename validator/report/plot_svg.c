@@ -54,6 +54,7 @@ typedef struct axis {
     double unit;        /* labels are value / unit ... */
     const char *suffix; /* ... followed by this */
     int decimals;
+    gint64 origin_ns; /* time axis: the connection's first frame, shown as 0 */
 } axis;
 
 static int decimals_for(double step)
@@ -136,6 +137,12 @@ static double seconds(gint64 ns)
     return (double)ns / 1e9;
 }
 
+/* x of a time (ns since the capture's first frame) on the connection's time axis. */
+static double tmap(const axis *a, gint64 ns)
+{
+    return xmap(a, seconds(ns - a->origin_ns));
+}
+
 /* ---- what this direction shows ---------------------------------------------------------- */
 
 static gboolean is_data(const series_point *p, gboolean c2s)
@@ -209,8 +216,13 @@ static void axes(GString *o, const axis *ax, const axis *ay)
         tick_label(label, ax, v);
         text(o, xmap(ax, v), BOTTOM + 17, "middle", "", label->str);
     }
-    text(o, (LEFT + RIGHT) / 2, BOTTOM + 38, "middle", "",
-         "time since the capture's first frame (s)");
+    char at[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(at, sizeof(at), "%.6f", seconds(ax->origin_ns));
+    g_string_truncate(label, 0);
+    g_string_append_printf(label, "time since the connection's first frame (s); it is %s s "
+                                  "after the capture's first frame",
+                           at);
+    text(o, (LEFT + RIGHT) / 2, BOTTOM + 38, "middle", "", label->str);
     g_string_append(o, "</g>\n<g class=\"axis y\" fill=\"#222\">");
     for (int i = 0; i < 200; i++) {
         double v = ay->lo + i * ay->step;
@@ -312,7 +324,7 @@ static void subflows(GString *o, const result_connection *c, const series_conn *
             const series_point *p = &g_array_index(s->points, series_point, i);
             if (p->subflow != sf->id)
                 continue;
-            double x = xmap(ax, seconds(p->t_ns));
+            double x = tmap(ax, p->t_ns);
             if (is_data(p, c2s)) {
                 seg(&data, x, ymap(ay, (double)p->dsn), ymap(ay, (double)p->dsn + p->len));
                 nd++;
@@ -344,7 +356,7 @@ static void ack_line(GString *o, const series_conn *s, gboolean c2s, const axis 
         const series_point *p = &g_array_index(s->points, series_point, i);
         if (!is_ack(p, c2s))
             continue;
-        double x = xmap(ax, seconds(p->t_ns)), y = ymap(ay, (double)p->ack);
+        double x = tmap(ax, p->t_ns), y = ymap(ay, (double)p->ack);
         if (first) {
             g_string_append_c(d, 'M');
             num(d, x);
@@ -366,7 +378,7 @@ static void ack_line(GString *o, const series_conn *s, gboolean c2s, const axis 
     }
     if (!first && s != NULL) { /* the last DATA_ACK holds until the connection's end */
         g_string_append_c(d, 'H');
-        num(d, xmap(ax, seconds(s->t_max)));
+        num(d, tmap(ax, s->t_max));
     }
     if (d->len > 0)
         g_string_append_printf(o, "<path class=\"data-ack\" stroke=\"%s\" stroke-width=\"1.2\" "
@@ -519,7 +531,7 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
     GString *t = g_string_new(NULL);
     for (guint i = 0; s != NULL && i < s->events->len; i++) {
         const series_event *e = &g_array_index(s->events, series_event, i);
-        double x = xmap(ax, seconds(e->t_ns));
+        double x = tmap(ax, e->t_ns);
         const char *col = plot_subflow_colour(e->subflow);
         g_string_truncate(t, 0);
         switch ((series_event_kind)e->kind) {
@@ -657,8 +669,11 @@ static double legend_draw(GString *o, const result_connection *c)
 void plot_svg_plot(GString *out, const result_file *f, const result_connection *c,
                    const series_conn *s, gboolean c2s)
 {
-    double t_lo = s != NULL && s->t_min <= s->t_max ? seconds(s->t_min) : 0;
-    double t_hi = s != NULL && s->t_min <= s->t_max ? seconds(s->t_max) : 0;
+    /* Time runs from the connection's first frame to its last, whatever else the capture
+     * holds before or after it. */
+    gboolean timed = s != NULL && s->t_min <= s->t_max;
+    gint64 origin = timed ? s->t_min : 0;
+    double t_hi = MAX(timed ? seconds(s->t_max - s->t_min) : 0, 1e-3); /* from 0, not -0.0005 */
     double y_lo = G_MAXDOUBLE, y_hi = -G_MAXDOUBLE;
     guint shown = 0;
     for (guint i = 0; s != NULL && i < s->points->len; i++) {
@@ -690,7 +705,8 @@ void plot_svg_plot(GString *out, const result_file *f, const result_connection *
         y_hi = MAX(y_hi, 10);
         y_lo = 0;
     }
-    axis ax = make_axis(t_lo, t_hi, 8, 1e-3);
+    axis ax = make_axis(0, t_hi, 8, 1e-3);
+    ax.origin_ns = origin;
     axis ay = make_axis(y_lo, y_hi, 6, 10);
     use_si_units(&ay);
 
@@ -700,10 +716,11 @@ void plot_svg_plot(GString *out, const result_file *f, const result_connection *
     const char *dir = c2s ? "client → server" : "server → client";
     g_string_append_printf(out,
                            "<svg class=\"dsn-plot\" data-direction=\"%s\" "
+                           "data-time-origin-ns=\"%" G_GINT64_FORMAT "\" "
                            "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
                            "width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                            "font-size=\"12\" role=\"img\">\n",
-                           c2s ? "c2s" : "s2c", (int)WIDTH, (int)height, (int)WIDTH,
+                           c2s ? "c2s" : "s2c", origin, (int)WIDTH, (int)height, (int)WIDTH,
                            (int)height);
     GString *t = g_string_new(NULL);
     g_string_append_printf(t, "Connection %u, data %s: relative DSN and DATA_ACK over time",

@@ -337,6 +337,58 @@ class HtmlStructure(Plots):
             self.assertTrue(self.dom.find_all(id=a.attrs["href"][1:]), a.attrs["href"])
 
 
+class HtmlLooks(Plots):
+    """What a reader sees first: counts coloured only when there is something to count, and
+    each connection's plot over that connection's own time."""
+
+    def report(self, name, *captures):
+        html = os.path.join(self.out, name + ".html")
+        self.run_plots("--html", html, *captures)
+        return self.read(html), parse_html(self.read(html))
+
+    def test_zero_counts_are_neutral(self):
+        text, dom = self.report("looks-counts", BASIC,
+                                os.path.join(CRAFTED, "rule-dss.checksum_bad.pcap"),
+                                os.path.join(CRAFTED, "rule-join.token_unknown.pcap"))
+        css = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+        self.assertIn(".error{color:#b00}", css)
+        zero = re.search(r"\.zero\{color:(#[0-9a-f]+)\}", css)
+        self.assertTrue(zero, "no neutral style for zero counts")
+        self.assertNotIn(zero.group(1), ("#b00", "#a60"))
+        seen = collections.Counter()
+        for span in dom.find_all("span"):
+            m = re.fullmatch(r"(\d+) (errors?|warnings?|infos?)", span.all_text())
+            if not m:
+                continue
+            severity = m.group(2).rstrip("s")
+            want = "zero" if m.group(1) == "0" else severity
+            self.assertEqual(span.classes, [want], span.all_text())
+            seen[want] += 1
+        self.assertGreater(seen["zero"], 0)
+        self.assertGreater(seen["error"], 0)
+        self.assertGreater(seen["warning"], 0)
+
+    def test_time_axis_per_connection(self):
+        """v1-many-short.pcap: 20 connections one after another. Each plot's time axis
+        starts at 0 at its connection's first frame and spans that connection only."""
+        many = os.path.join(CAPTURES, "kernel", "v1-many-short.pcap")
+        _, dom = self.report("looks-time", many)
+        conns = dom.find_all("section", "connection")
+        self.assertGreater(len(conns), 10)
+        origins = []
+        for conn in conns:
+            svg = conn.find_all("svg", "dsn-plot")[0]
+            origins.append(int(svg.attrs["data-time-origin-ns"]))
+            ticks = [t.all_text() for t in svg.find_all("g", "x")[0].find_all("text")]
+            self.assertEqual(ticks[0], "0", conn.attrs["data-connection"])
+            self.assertIn("since the connection's first frame", ticks[-1])
+            # the whole capture lasts over 0.1 s; one connection about 6 ms
+            self.assertLess(float(ticks[-2]), 0.05, ticks)
+        self.assertEqual(origins[0], 0)
+        self.assertEqual(origins, sorted(origins))
+        self.assertGreater(origins[-1], 100 * 1000 * 1000)  # the last starts after 0.1 s
+
+
 class Escaping(Plots):
     def test_hostile_capture_names(self):
         d = tempfile.mkdtemp(dir=self.out)
