@@ -80,6 +80,7 @@ static void process(run_state *r, guint i)
     row_sink sink = {f, r->series != NULL ? r->series[i] : NULL};
     char *error = NULL;
     tshark_status st = TSHARK_OK;
+    gint64 start = g_get_monotonic_time();
     if (e->error != NULL) {
         result_file_set_error(f, "%s", e->error);
         st = TSHARK_INPUT_ERROR;
@@ -92,6 +93,8 @@ static void process(run_state *r, guint i)
         result_file_set_error(f, "%s", error);
     g_free(error);
     result_file_finish(f);
+    f->seconds = (double)(g_get_monotonic_time() - start) / 1e6;
+    f->analysed = TRUE;
     r->status[i] = st;
     g_mutex_lock(&r->lock);
     r->bytes_done += e->size;

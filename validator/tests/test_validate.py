@@ -368,6 +368,60 @@ class Formats(NeedsPlugin):
         self.assertEqual(len(re.findall(r"<failure ", xml)), 1)
         self.assertEqual(len(re.findall(r"<error ", xml)), 1)
         self.assertIn('type="option.malformed"', xml)
+        self.check_junit_consumer(out)
+
+    def check_junit_consumer(self, path):
+        """Read the report as Jenkins' and GitLab's JUnit parsers do (element tree, counts
+        from the elements, times as floats) and check it is consistent."""
+        import xml.etree.ElementTree as ET
+        root = ET.parse(path).getroot()
+        self.assertEqual(root.tag, "testsuites")
+        rules = [r for r in rules_from_table()]
+        totals = {"tests": 0, "failures": 0, "errors": 0}
+        time_sum = 0.0
+        for suite in root.findall("testsuite"):
+            cases = suite.findall("testcase")
+            names = [c.get("name") for c in cases]
+            self.assertEqual(len(names), len(set(names)), "duplicate testcase names")
+            fails = sum(1 for c in cases if c.find("failure") is not None)
+            errs = sum(1 for c in cases if c.find("error") is not None)
+            for c in cases:
+                self.assertLessEqual(len(c.findall("failure")) + len(c.findall("error")), 1)
+                self.assertGreaterEqual(float(c.get("time")), 0.0)
+            self.assertEqual(int(suite.get("tests")), len(cases))
+            self.assertEqual(int(suite.get("failures")), fails)
+            self.assertEqual(int(suite.get("errors")), errs)
+            t = float(suite.get("time"))
+            if errs == 0 and suite.find("testcase/skipped") is None:
+                self.assertGreater(t, 0.0, "suite time is the capture's analysis time")
+            self.assertAlmostEqual(sum(float(c.get("time")) for c in cases), t, places=2)
+            if suite.find("testcase[@name='capture']/skipped") is None:
+                self.assertTrue(set(rules) <= set(names), "a testcase per rule checked")
+            time_sum += t
+            for k, n in (("tests", len(cases)), ("failures", fails), ("errors", errs)):
+                totals[k] += n
+        for k, n in totals.items():
+            self.assertEqual(int(root.get(k)), n, k)
+        self.assertAlmostEqual(float(root.get("time")), time_sum, places=2)
+        return root
+
+    def test_junit_one_failure_per_rule(self):
+        out = os.path.join(self.tmp, "junit-many.xml")
+        many = os.path.join(self.tmp, "many-malformed.pcap")
+        write_pcap(many, MALFORMED * 3)
+        os.chmod(many, 0o644)
+        p = self.run_v("-f", "junit", "-o", out, many)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        lint = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, out],
+                              capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+        root = self.check_junit_consumer(out)
+        case = root.find("testsuite/testcase[@name='option.malformed']")
+        fails = case.findall("failure")
+        self.assertEqual(len(fails), 1)
+        self.assertEqual(len(fails[0].text.strip().splitlines()), 3, "all findings listed")
+        self.assertIn("3 findings", fails[0].get("message"))
+        self.assertEqual(root.get("failures"), "1")
 
 
 class BadInputs(NeedsPlugin):
@@ -544,6 +598,9 @@ class Corpus(NeedsPlugin):
                 a = self.run_v("-f", fmt, "-j", "1", *self.corpus())
                 b = self.run_v("-f", fmt, "-j2", *self.corpus())
                 self.assertEqual(a.returncode, b.returncode)
+                if fmt == "junit":  # JUnit carries the analysis times, nothing else differs
+                    a.stdout, b.stdout = (re.sub(rb' time="[0-9.]+"', b"", x.stdout)
+                                          for x in (a, b))
                 self.assertEqual(a.stdout, b.stdout)
 
     def test_shards_cover_corpus_and_merge(self):
