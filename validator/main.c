@@ -105,6 +105,9 @@ typedef struct options {
     char *output;
     char *fail_on;
     char **ignore;
+    char **severity;
+    char *config;
+    gboolean require_mptcp;
     char *expect;
     gboolean write_expected;
     gint jobs;
@@ -248,7 +251,10 @@ typedef struct validation {
     report_writer writer;
     mptcpv_severity fail_on;
     gboolean never;
-    gboolean ignored[MPTCPV_RULE_COUNT];
+    gboolean ignored[MPTCPV_RULE_COUNT]; /* --ignore */
+    gboolean dropped[MPTCPV_RULE_COUNT]; /* --ignore, or severity none */
+    mptcpv_severity severity[MPTCPV_RULE_COUNT]; /* effective */
+    char *override[MPTCPV_RULE_COUNT];    /* the level given, NULL: the rule's default */
     gboolean plots;
     guint shard_k, shard_n;
     expect_list *expected; /* --expect FILE */
@@ -267,6 +273,10 @@ static void validation_clear(validation *v)
     g_free(o->output);
     g_free(o->fail_on);
     g_strfreev(o->ignore);
+    g_strfreev(o->severity);
+    g_free(o->config);
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+        g_free(v->override[i]);
     g_free(o->expect);
     g_free(o->shard);
     g_free(o->tshark);
@@ -302,6 +312,14 @@ static int parse_options(int argc, char **argv, options *o)
          "LEVEL"},
         {"ignore", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->ignore,
          "Drop findings of RULE (repeatable; see --list-rules)", "RULE"},
+        {"severity", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->severity,
+         "Treat RULE's findings as LEVEL: error, warning, info or none (not counted, not "
+         "listed); repeatable, wins over --config",
+         "RULE=LEVEL"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+         "Read severities from FILE's [severity] group (rule = level lines)", "FILE"},
+        {"require-mptcp", 0, 0, G_OPTION_ARG_NONE, &o->require_mptcp,
+         "A readable capture without any MPTCP connection fails (exit 1)", NULL},
         {"expect", 0, 0, G_OPTION_ARG_FILENAME, &o->expect,
          "Compare findings with FILE (one capture) or each capture's <capture>.expected "
          "(auto); exit 0 iff they match",
@@ -358,7 +376,66 @@ static int parse_options(int argc, char **argv, options *o)
     return rc;
 }
 
-/* --format, --fail-on, --ignore, --jobs, --max-points, --html. */
+/* One RULE=LEVEL of --severity (|where| "--severity") or of --config (|where| "FILE:"). */
+static int set_severity(validation *v, const char *where, const char *rule_id,
+                        const char *level)
+{
+    const mptcpv_rule *rule = mptcpv_rule_find(rule_id);
+    if (rule == NULL)
+        return usage_error("%s %s: no such rule (see --list-rules)", where, rule_id);
+    mptcpv_severity sev;
+    gboolean none;
+    if (!result_parse_fail_on(level, &sev, &none))
+        return usage_error("%s %s=%s: level must be error, warning, info or none", where,
+                           rule_id, level);
+    v->dropped[rule->rule] = none;
+    v->severity[rule->rule] = none ? rule->severity : sev;
+    g_free(v->override[rule->rule]);
+    v->override[rule->rule] = g_strdup(level);
+    return CONTINUE;
+}
+
+/* --config FILE ([severity] group), then --severity: the effective severity of each rule. */
+static int check_severities(validation *v)
+{
+    options *o = &v->o;
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+        v->severity[i] = mptcpv_rule_get((mptcpv_rule_id)i)->severity;
+    if (o->config != NULL) {
+        GKeyFile *kf = g_key_file_new();
+        GError *error = NULL;
+        char *where = g_strdup_printf("--config %s:", o->config);
+        int rc = CONTINUE;
+        if (!g_key_file_load_from_file(kf, o->config, G_KEY_FILE_NONE, &error)) {
+            rc = usage_error("--config %s: %s", o->config, error->message);
+            g_error_free(error);
+        }
+        gchar **keys = rc == CONTINUE ? g_key_file_get_keys(kf, "severity", NULL, NULL) : NULL;
+        for (gchar **k = keys; k != NULL && *k != NULL && rc == CONTINUE; k++) {
+            char *level = g_key_file_get_string(kf, "severity", *k, NULL);
+            rc = set_severity(v, where, *k, level != NULL ? g_strstrip(level) : "");
+            g_free(level);
+        }
+        g_strfreev(keys);
+        g_free(where);
+        g_key_file_free(kf);
+        if (rc != CONTINUE)
+            return rc;
+    }
+    for (char **p = o->severity; p != NULL && *p != NULL; p++) {
+        const char *eq = strchr(*p, '=');
+        if (eq == NULL)
+            return usage_error("--severity %s: want RULE=LEVEL", *p);
+        char *id = g_strndup(*p, (gsize)(eq - *p));
+        int rc = set_severity(v, "--severity", id, eq + 1);
+        g_free(id);
+        if (rc != CONTINUE)
+            return rc;
+    }
+    return CONTINUE;
+}
+
+/* --format, --fail-on, --ignore, --severity, --config, --jobs, --max-points, --html. */
 static int check_report_options(validation *v)
 {
     options *o = &v->o;
@@ -380,6 +457,11 @@ static int check_report_options(validation *v)
             return usage_error("--ignore %s: no such rule (see --list-rules)", *p);
         v->ignored[rule->rule] = TRUE;
     }
+    int rc = check_severities(v);
+    if (rc != CONTINUE)
+        return rc;
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+        v->dropped[i] = v->dropped[i] || v->ignored[i];
     if (o->jobs < 0)
         return usage_error("--jobs must be at least 1");
     if (o->jobs == 0)
@@ -435,9 +517,14 @@ static int select_inputs(validation *v)
     rep->fail_never = v->never;
     rep->shard_k = v->shard_k;
     rep->shard_n = v->shard_n;
-    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+    rep->require_mptcp = v->o.require_mptcp;
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++) {
+        const char *id = mptcpv_rule_get((mptcpv_rule_id)i)->id;
         if (v->ignored[i])
-            g_ptr_array_add(rep->ignored, g_strdup(mptcpv_rule_get((mptcpv_rule_id)i)->id));
+            g_ptr_array_add(rep->ignored, g_strdup(id));
+        if (v->override[i] != NULL)
+            g_ptr_array_add(rep->overrides, g_strdup_printf("%s=%s", id, v->override[i]));
+    }
     for (char **p = v->o.paths; *p != NULL; p++)
         g_ptr_array_add(rep->inputs, g_filename_display_name(*p));
     for (guint i = 0; i < v->all->len; i++) {
@@ -445,7 +532,9 @@ static int select_inputs(validation *v)
         if (v->shard_n > 0 && corpus_fnv1a(e->relative) % v->shard_n != v->shard_k - 1)
             continue;
         g_ptr_array_add(v->selected, e);
-        g_ptr_array_add(rep->files, result_file_new(e->display, i, v->ignored));
+        result_file *f = result_file_new(e->display, i, v->dropped);
+        f->severity = v->severity;
+        g_ptr_array_add(rep->files, f);
     }
     if (v->expected != NULL && v->selected->len != 1)
         return usage_error("--expect FILE compares one capture, and %u were given; use "
@@ -497,7 +586,7 @@ static int emit_results(validation *v)
         GString *out = g_string_new(NULL);
         gboolean bad = FALSE;
         if (o->expect != NULL)
-            verdict = expect_run(rep, v->selected, o->expect, v->ignored, out, &bad)
+            verdict = expect_run(rep, v->selected, o->expect, v->dropped, out, &bad)
                           ? EXIT_CLEAN
                           : EXIT_FINDINGS;
         else

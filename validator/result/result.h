@@ -129,7 +129,7 @@ typedef struct result_report {
     guint shard_k, shard_n;  /* 0/0: not sharded */
     GPtrArray *inputs;       /* char*: the PATH arguments */
     GPtrArray *files;        /* result_file* in corpus order */
-    GPtrArray *overrides;    /* char* "rule=level" (--severity/--config), sorted */
+    GPtrArray *overrides;    /* char* "rule=level" (--severity/--config), rule order */
     gboolean require_mptcp;  /* a readable capture without MPTCP connection fails */
     gboolean interrupted;    /* SIGINT/SIGTERM: only the files with analysed set are done */
     int signal;              /* the signal that interrupted the run, 0: none */

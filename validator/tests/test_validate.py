@@ -281,6 +281,83 @@ class ExitCodes(NeedsPlugin):
         self.assertEqual(self.run_v("--fail-on", "warning", aa).returncode, 1)
 
 
+class Severity(NeedsPlugin):
+    """--severity RULE=LEVEL, --config FILE [severity], --require-mptcp (issue 19)."""
+    FALLBACK = os.path.join(SOURCE_DIR, "captures", "crafted", "rule-connection.fallback.pcap")
+
+    def test_raise_info_to_error(self):
+        self.assertEqual(self.run_v(self.FALLBACK).returncode, 0)
+        p, report = self.json_report("--severity", "connection.fallback=error", self.FALLBACK)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(report["severity_overrides"], ["connection.fallback=error"])
+        sev = [fd["severity"] for fd in report["files"][0]["findings"]]
+        self.assertEqual(sev, ["error"])
+        text = self.run_v("--severity", "connection.fallback=error", self.FALLBACK)
+        self.assertIn(b"connection.fallback severity error (overridden, default info)",
+                      text.stdout)
+        out = os.path.join(self.tmp, "sev.xml")
+        self.run_v("-f", "junit", "-o", out, "--severity", "connection.fallback=error",
+                   self.FALLBACK)
+        with open(out) as f:
+            xml = f.read()
+        self.assertIn('name="severity.connection.fallback" value="error (overridden, default '
+                      'info)"', xml)
+        self.assertIn('<failure type="connection.fallback"', xml)
+
+    def test_lower_and_none(self):
+        self.assertEqual(self.run_v(self.malformed).returncode, 1)
+        self.assertEqual(self.run_v("--severity", "option.malformed=warning",
+                                    self.malformed).returncode, 0)
+        self.assertEqual(self.run_v("--severity", "option.malformed=warning", "--fail-on",
+                                    "warning", self.malformed).returncode, 1)
+        p, report = self.json_report("--severity", "option.malformed=none", "--fail-on", "info",
+                                     self.malformed)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(report["summary"]["errors"] + report["summary"]["infos"], 0)
+        self.assertEqual(report["severity_overrides"], ["option.malformed=none"])
+
+    def test_config_file_and_cli_wins(self):
+        cfg = os.path.join(self.tmp, "sev.conf")
+        with open(cfg, "w") as f:
+            f.write("# CI severities\n[severity]\nconnection.fallback = error\n"
+                    "option.malformed=info\n")
+        self.assertEqual(self.run_v("--config", cfg, self.FALLBACK).returncode, 1)
+        self.assertEqual(self.run_v("--config", cfg, self.malformed).returncode, 0)
+        self.assertEqual(self.run_v("--config", cfg, "--severity", "option.malformed=error",
+                                    self.malformed).returncode, 1)
+
+    def test_bad_values_exit_2_one_line(self):
+        cfg = os.path.join(self.tmp, "bad.conf")
+        with open(cfg, "w") as f:
+            f.write("[severity]\nno.such_rule = error\n")
+        for args in (["--severity", "no.such_rule=error"], ["--severity", "option.malformed=fatal"],
+                     ["--severity", "option.malformed"], ["--config", cfg],
+                     ["--config", os.path.join(self.tmp, "missing.conf")]):
+            with self.subTest(args=args):
+                p = self.run_v(*args, self.clean)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stdout, b"")
+                first = p.stderr.decode().splitlines()[0]
+                self.assertTrue(first.startswith("mptcpv-validate: --"), first)
+
+    def test_require_mptcp(self):
+        plain = os.path.join(self.tmp, "plain-tcp.pcap")
+        write_pcap(plain, [_packet(A, B, 40002, 80, 0x02, b"\x02\x04\x05\xb4")])
+        os.chmod(plain, 0o644)
+        self.assertEqual(self.run_v(plain).returncode, 0)
+        p = self.run_v("--require-mptcp", plain, self.clean)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"FAIL: no MPTCP connection (--require-mptcp)", p.stdout)
+        self.assertEqual(self.run_v("--require-mptcp", self.clean).returncode, 0)
+        p, report = self.json_report("--require-mptcp", plain)
+        self.assertTrue(report["require_mptcp"])
+        self.assertEqual(report["summary"]["failing"], 1)
+        out = os.path.join(self.tmp, "req.xml")
+        self.run_v("-f", "junit", "-o", out, "--require-mptcp", plain)
+        with open(out) as f:
+            self.assertIn('<failure type="require-mptcp"', f.read())
+
+
 class Formats(NeedsPlugin):
     def test_text(self):
         p = self.run_v(self.clean, self.malformed)
