@@ -183,6 +183,8 @@ static int merge_check(int argc, char **argv, merge_options *m, GOptionContext *
                            m->fail_on);
     if (m->paths == NULL || m->paths[0] == NULL)
         return usage_error("merge: no reports given");
+    if (!report_check_output("merge -o", m->output, FALSE))
+        return EXIT_USAGE;
     return CONTINUE;
 }
 
@@ -477,6 +479,17 @@ static int check_report_options(validation *v)
     return CONTINUE;
 }
 
+/* Every output is checked before the analysis, so a typo does not cost the whole run. */
+static int check_outputs(const validation *v)
+{
+    const options *o = &v->o;
+    if (!report_check_output("-o", o->output, FALSE) ||
+        !report_check_output("--html", o->html, FALSE) ||
+        !report_check_output("--csv", o->csv, TRUE))
+        return EXIT_USAGE;
+    return CONTINUE;
+}
+
 /* --shard, the PATHs, --expect, --write-expected. */
 static int check_input_options(validation *v)
 {
@@ -627,6 +640,8 @@ static int validate_main(int argc, char **argv)
         rc = check_report_options(&v);
     if (rc == CONTINUE)
         rc = check_input_options(&v);
+    if (rc == CONTINUE)
+        rc = check_outputs(&v);
     if (rc == CONTINUE)
         rc = select_inputs(&v);
     if (rc == CONTINUE)

@@ -168,6 +168,24 @@ class Usage(Base):
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertIn(b"mptcpv-validate:", p.stderr)
 
+    def test_outputs_checked_before_analysis(self):
+        """An unwritable output is an exit 2 naming the user's path before anything runs:
+        with a tshark that does not exist the check comes first (2, not 3)."""
+        afile = os.path.join(self.tmp, "a-file")
+        open(afile, "w").close()
+        notool = os.path.join(self.tmp, "no-tshark")
+        for opt, path in (("-o", os.path.join(afile, "r.json")), ("-o", self.tmp),
+                          ("--html", os.path.join(afile, "r.html")), ("--csv", afile)):
+            with self.subTest(opt=opt, path=path):
+                p = self.run_v("--tshark", notool, opt, path, self.clean)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                err = p.stderr.decode()
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+                self.assertIn("%s %s: cannot write there" % (opt, path), err)
+        p = self.run_v("merge", "-o", os.path.join(afile, "m.json"), afile)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(os.path.join(afile, "m.json"), p.stderr.decode())
+
     def test_tshark_missing_exit_3(self):
         p = self.run_v("--tshark", os.path.join(self.tmp, "no-tshark"), self.clean)
         self.assertEqual(p.returncode, 3)
