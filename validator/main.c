@@ -302,7 +302,7 @@ static void validation_clear(validation *v)
 /* The command line into |o|; --version and --list-rules are answered here. */
 static int parse_options(int argc, char **argv, options *o)
 {
-    o->jobs = 0;
+    o->jobs = G_MININT; /* not given */
     o->max_points = SERIES_DEFAULT_MAX_POINTS;
     GOptionEntry entries[] = {
         {"format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
@@ -464,10 +464,11 @@ static int check_report_options(validation *v)
         return rc;
     for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
         v->dropped[i] = v->dropped[i] || v->ignored[i];
-    if (o->jobs < 0)
-        return usage_error("--jobs must be at least 1");
-    if (o->jobs == 0)
+    if (o->jobs == G_MININT)
         o->jobs = (gint)g_get_num_processors();
+    else if (o->jobs < 1)
+        return usage_error("--jobs must be at least 1, not %d (leave it out for one per CPU)",
+                           o->jobs);
     if (o->max_points < 0)
         return usage_error("--max-points must be 0 (no limit) or more");
     if (o->html != NULL && strcmp(o->html, "-") == 0 &&
@@ -547,6 +548,7 @@ static int select_inputs(validation *v)
         g_ptr_array_add(v->selected, e);
         result_file *f = result_file_new(e->display, i, v->dropped);
         f->severity = v->severity;
+        f->path_raw = e->is_stdin ? NULL : result_path_raw(e->path);
         g_ptr_array_add(rep->files, f);
     }
     if (v->expected != NULL && v->selected->len != 1)

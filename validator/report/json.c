@@ -155,6 +155,8 @@ static JsonNode *file_node(const result_file *f)
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
     add_str(b, "path", f->path);
+    if (f->path_raw != NULL) /* only for names that are not UTF-8 */
+        add_str(b, "path_raw", f->path_raw);
     add_int(b, "index", f->index);
     add_str(b, "error", f->error);
     add_int(b, "packets", (gint64)f->packets);

@@ -18,7 +18,8 @@
  * analysed get a <skipped message="interrupted"/> capture testcase only.
  * Severity overrides (--severity, --config) are properties "severity.<rule>" = "<level>
  * (overridden, default <level>)" and are said in the rule testcase's <system-out>.
- * All text is escaped with GMarkup.
+ * All text is escaped with GMarkup. A capture name that is not UTF-8 is shown with U+FFFD
+ * and its bytes are in the "path_raw" property, percent-encoded as in the JSON report.
  */
 #include <gio/gio.h>
 #include <string.h>
@@ -220,6 +221,9 @@ gboolean report_junit(const result_report *r, GOutputStream *out, GError **error
                            id, eq + 1, rule ? mptcpv_severity_name(rule->severity) : "?");
             g_free(id);
         }
+        if (f->path_raw != NULL)
+            append_escaped(body, "      <property name=\"path_raw\" value=\"%s\"/>\n",
+                           f->path_raw);
         if (r->interrupted)
             append_escaped(body, "      <property name=\"interrupted\" value=\"%s\"/>\n",
                            r->signal == 15 ? "SIGTERM" : "SIGINT");

@@ -166,6 +166,20 @@ static void finding_clear(gpointer p)
     g_free(f->message);
 }
 
+char *result_path_raw(const char *name)
+{
+    if (g_utf8_validate(name, -1, NULL))
+        return NULL;
+    GString *s = g_string_new(NULL);
+    for (const guchar *p = (const guchar *)name; *p != '\0'; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '%')
+            g_string_append_c(s, (char)*p);
+        else
+            g_string_append_printf(s, "%%%02X", *p);
+    }
+    return g_string_free(s, FALSE);
+}
+
 result_file *result_file_new(const char *path, guint index, const gboolean *ignored)
 {
     result_file *f = g_new0(result_file, 1);
@@ -194,6 +208,7 @@ void result_file_free(result_file *f)
         return;
     drop_building_state(f);
     g_free(f->path);
+    g_free(f->path_raw);
     g_free(f->error);
     g_ptr_array_free(f->connections, TRUE);
     g_array_free(f->findings, TRUE);

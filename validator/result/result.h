@@ -80,7 +80,9 @@ typedef struct result_finding {
 } result_finding;
 
 typedef struct result_file {
-    char *path;       /* as shown in reports */
+    char *path;       /* as shown in reports (UTF-8; U+FFFD for bytes that are not) */
+    char *path_raw;   /* NULL if the name is UTF-8; else every byte outside printable ASCII,
+                       * and '%', as %XX (RFC 3986 percent-encoding): reversible */
     guint index;      /* position in the unsharded corpus listing */
     char *error;      /* NULL or one line saying what is wrong with the input */
     guint64 packets;
@@ -101,6 +103,9 @@ typedef struct result_file {
 
 /* Subflows of |c| whose handshake the core saw complete. */
 guint result_established_subflows(const result_connection *c);
+
+/* |name|'s bytes percent-encoded (see result_file.path_raw), or NULL if it is UTF-8. */
+char *result_path_raw(const char *name);
 
 result_file *result_file_new(const char *path, guint index, const gboolean *ignored);
 void result_file_free(result_file *f);

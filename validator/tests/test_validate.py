@@ -376,6 +376,56 @@ class Severity(NeedsPlugin):
             self.assertIn('<failure type="require-mptcp"', f.read())
 
 
+class SmallItems(NeedsPlugin):
+    """Issue 19's small items: -j 0, plurals, non-UTF-8 names, severity naming."""
+
+    def test_jobs_zero_rejected(self):
+        for args in (["-j", "0"], ["-j0"], ["--jobs", "-3"]):
+            with self.subTest(args=args):
+                p = self.run_v(*args, self.clean)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(b"--jobs must be at least 1", p.stderr)
+
+    def test_one_finding_singular(self):
+        exp = os.path.join(self.tmp, "one.expected")
+        with open(exp, "w") as f:
+            f.write("1 option.malformed\n")
+        p = self.run_v("--expect", exp, self.malformed)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(b"(1 finding)", p.stdout)
+        self.assertNotIn(b"1 findings", p.stdout)
+        text = self.run_v(self.malformed).stdout
+        self.assertIn(b"1 error,", text)
+        self.assertNotRegex(text, rb"\b1 (errors|warnings|connections|files|subflows)\b")
+
+    def test_non_utf8_name_reversible(self):
+        d = os.path.join(self.tmp, "nonutf8").encode()
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o755)
+        name = os.path.join(d, b"caf\xe9 100%.pcap")
+        shutil.copy(self.clean, name)
+        os.chmod(name, 0o644)
+        p, report = self.json_report(os.fsdecode(d))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = report["files"][0]
+        self.assertIn("\ufffd", f["path"])
+        import urllib.parse
+        self.assertEqual(urllib.parse.unquote_to_bytes(f["path_raw"]), name)
+        self.assertNotIn("path_raw", self.file_of(self.json_report(self.clean)[1], "clean.pcap"))
+        out = os.path.join(self.tmp, "nonutf8.xml")
+        self.run_v("-f", "junit", "-o", out, os.fsdecode(d))
+        import xml.etree.ElementTree as ET
+        prop = ET.parse(out).getroot().find("testsuite/properties/property[@name='path_raw']")
+        self.assertEqual(urllib.parse.unquote_to_bytes(prop.get("value")), name)
+
+    def test_severity_named_info(self):
+        rules = self.run_v("--list-rules").stdout.decode()
+        self.assertNotRegex(rules, r"\b[Nn]otes?\b")
+        text = self.run_v(self.clean).stdout.decode()
+        self.assertRegex(text, r"\binfos?\b")
+        self.assertNotRegex(text, r"\b[Nn]otes?\b")
+
+
 class Formats(NeedsPlugin):
     def test_text(self):
         p = self.run_v(self.clean, self.malformed)
