@@ -46,7 +46,7 @@ static gboolean dir_writable(const char *dir, int *err)
 {
     char *tmpl = g_build_filename(dir, ".mptcpv-validate-XXXXXX", NULL);
     int fd = g_mkstemp(tmpl);
-    *err = errno;
+    *err = fd < 0 ? errno : 0;
     if (fd >= 0) {
         close(fd);
         unlink(tmpl);
