@@ -19,6 +19,7 @@
 #include "result/result.h"
 #include "run/corpus.h"
 #include "run/pool.h"
+#include "run/stop.h"
 #include "run/tshark.h"
 
 #define PROG "mptcpv-validate"
@@ -28,6 +29,7 @@ enum {
     EXIT_FINDINGS = 1, /* findings at or above --fail-on (or --expect differs) */
     EXIT_USAGE = 2,    /* usage error, or an input that could not be read */
     EXIT_TOOL = 3,     /* tshark or the mptcpv plugin is not usable */
+    /* 128 + signal (130 SIGINT, 143 SIGTERM): interrupted, the report covers what was done */
     CONTINUE = -1,     /* not done yet: go on with the next step */
 };
 
@@ -41,6 +43,9 @@ static const char description[] =
     "  1  findings at or above --fail-on (with --expect: some capture differs)\n"
     "  2  usage error, or an input that could not be read (the others are still checked)\n"
     "  3  tshark or the mptcpv plugin is not usable (the message says what and how to fix)\n"
+    "  130, 143  interrupted by SIGINT, SIGTERM (128 + signal): tshark is stopped and the\n"
+    "     report of the captures analysed so far is written, marked \"interrupted\" (a\n"
+    "     second signal ends the validator at once, without report)\n"
     "\n"
     "Plugin lookup: --plugin-dir DIR if given; else the mptcpv.so tshark loads by itself\n"
     "(installed with `cmake --install BUILD`); else the build tree (" MPTCPV_BUILD_PLUGIN_ROOT
@@ -558,6 +563,32 @@ static int select_inputs(validation *v)
     return CONTINUE;
 }
 
+/* After a stop: the report holds the captures analysed (or being analysed) only. */
+static void keep_analysed(validation *v)
+{
+    result_report *rep = v->rep;
+    rep->interrupted = TRUE;
+    rep->signal = stop_requested();
+    guint k = 0;
+    for (guint i = 0; i < rep->files->len; i++) {
+        result_file *f = g_ptr_array_index(rep->files, i);
+        if (!f->analysed) {
+            result_file_free(f);
+            if (v->series != NULL)
+                series_file_free(v->series[i]);
+            continue;
+        }
+        rep->files->pdata[k] = f;
+        v->selected->pdata[k] = v->selected->pdata[i];
+        v->status[k] = v->status[i];
+        if (v->series != NULL)
+            v->series[k] = v->series[i];
+        k++;
+    }
+    rep->files->len = k; /* the dropped ones are freed above */
+    g_ptr_array_set_size(v->selected, k);
+}
+
 /* tshark found and checked, then every selected capture through it. */
 static int run_checks(validation *v)
 {
@@ -580,6 +611,8 @@ static int run_checks(validation *v)
     }
     v->status = run_all(v->selected, v->rep, v->series, v->tshark, (guint)o->jobs,
                         !o->no_progress && isatty(STDERR_FILENO));
+    if (stop_requested())
+        keep_analysed(v);
     return CONTINUE;
 }
 
@@ -646,10 +679,18 @@ static int validate_main(int argc, char **argv)
         rc = check_outputs(&v);
     if (rc == CONTINUE)
         rc = select_inputs(&v);
-    if (rc == CONTINUE)
+    if (rc == CONTINUE) {
+        stop_install();
         rc = run_checks(&v);
+    }
     if (rc == CONTINUE)
         rc = emit_results(&v);
+    if (stop_requested() && v.rep != NULL && v.rep->interrupted) {
+        fprintf(stderr, "%s: interrupted by %s: the report covers the %u capture%s analysed\n",
+                PROG, stop_requested() == SIGTERM ? "SIGTERM" : "SIGINT", v.rep->files->len,
+                v.rep->files->len == 1 ? "" : "s");
+        rc = 128 + stop_requested();
+    }
     validation_clear(&v);
     return rc;
 }

@@ -426,6 +426,89 @@ class SmallItems(NeedsPlugin):
         self.assertNotRegex(text, r"\b[Nn]otes?\b")
 
 
+WRITER = """
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a writer that keeps the pipe open
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+sys.stdout.buffer.write(open(sys.argv[1], "rb").read())
+sys.stdout.buffer.flush()
+time.sleep(120)
+"""
+
+
+class Interrupt(NeedsPlugin):
+    """SIGINT/SIGTERM on the live pipeline `writer | mptcpv-validate -`: tshark stopped, the
+    report of what was read written and marked interrupted, exit 128 + signal."""
+    FALLBACK = os.path.join(SOURCE_DIR, "captures", "crafted", "rule-connection.fallback.pcap")
+
+    def pipeline(self, fmt, sig, whole_group):
+        import signal
+        import time
+        writer = os.path.join(self.tmp, "writer.py")
+        with open(writer, "w") as f:
+            f.write(WRITER)
+        # writer and validator in one new process group, as a shell job is
+        w = subprocess.Popen([sys.executable, writer, self.FALLBACK], stdout=subprocess.PIPE,
+                             process_group=0)
+        p = subprocess.Popen(validator_argv("-f", fmt, "-"), env=self.env, stdin=w.stdout,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             process_group=w.pid)
+        w.stdout.close()
+        try:
+            time.sleep(4)  # the plugin check, then the capture's packets are read
+            if whole_group:  # Ctrl-C in a terminal: the whole process group
+                os.killpg(w.pid, sig)
+            else:  # a CI runner's timeout: only the validator
+                p.send_signal(sig)
+            out, err = p.communicate(timeout=30)
+        finally:
+            os.killpg(w.pid, signal.SIGKILL)
+            w.wait()
+            if p.poll() is None:
+                p.kill()
+        rc = p.returncode
+        return rc, out, err
+
+    def test_sigint_process_group_text(self):
+        import signal
+        rc, out, err = self.pipeline("text", signal.SIGINT, True)
+        self.assertEqual(rc, 130, err)
+        self.assertIn(b"INTERRUPTED by SIGINT", out)
+        self.assertIn(b"connection.fallback", out, "the packets read before are reported")
+        self.assertIn(b"interrupted by SIGINT", err)
+
+    def test_sigint_json(self):
+        import signal
+        rc, out, err = self.pipeline("json", signal.SIGINT, True)
+        self.assertEqual(rc, 130, err)
+        report = json.loads(out)
+        self.assertTrue(report["interrupted"])
+        self.assertEqual(report["summary"]["files"], 1)
+        self.assertIn("interrupted", report["files"][0]["error"])
+        self.assertEqual(len(report["files"][0]["connections"]), 1)
+        with open(SCHEMA) as f:
+            self.assertEqual(minischema.validate(report, json.load(f)), [])
+
+    def test_sigterm_validator_only_junit(self):
+        import signal
+        rc, out, err = self.pipeline("junit", signal.SIGTERM, False)
+        self.assertEqual(rc, 143, err)
+        xml = out.decode()
+        self.assertIn('name="mptcpv-validate (interrupted)"', xml)
+        self.assertIn('<property name="interrupted" value="SIGTERM"/>', xml)
+        path = os.path.join(self.tmp, "interrupted.xml")
+        with open(path, "w") as f:
+            f.write(xml)
+        lint = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, path],
+                              capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+
+    def test_help_documents_interrupt_codes(self):
+        out = self.run_v("--help").stdout.decode()
+        self.assertIn("130", out)
+        self.assertIn("143", out)
+
+
 class Formats(NeedsPlugin):
     def test_text(self):
         p = self.run_v(self.clean, self.malformed)
