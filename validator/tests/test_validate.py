@@ -858,6 +858,33 @@ class Corpus(NeedsPlugin):
         self.assertEqual(self.run_v("merge", paths[0], paths[0], paths[1], paths[2]).returncode,
                          2)
 
+    def test_gnu_parallel_shards_merge_byte_identical(self):
+        """The README's scale-out recipe: captures/ split with --shard K/N over GNU parallel,
+        merged with `merge`: byte-identical to one unsharded run (JSON)."""
+        parallel = shutil.which("parallel")
+        if parallel is None:
+            self.skipTest("GNU parallel not installed (Debian package parallel)")
+        corpus = os.path.join(SOURCE_DIR, "captures")
+        d = tempfile.mkdtemp(dir=self.tmp)
+        os.chmod(d, 0o755)
+        one = self.run_v("-f", "json", "-j", "2", corpus)
+        self.assertIn(one.returncode, (0, 1), one.stderr)
+        n = 4
+        cmd = " ".join("'%s'" % a for a in validator_argv("-j", "1", "-f", "json", "--shard",
+                                                          "{}/%d" % n, "-o",
+                                                          os.path.join(d, "shard{}.json"),
+                                                          corpus))
+        p = subprocess.run([parallel, "--will-cite", "-j", "2", cmd + " || [ $? -eq 1 ]",
+                            ":::"] + [str(k) for k in range(1, n + 1)],
+                           env=self.env, capture_output=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        merged = os.path.join(d, "merged.json")
+        m = self.run_v("merge", "-o", merged, *sorted(
+            os.path.join(d, f) for f in os.listdir(d) if f.startswith("shard")))
+        self.assertEqual(m.returncode, one.returncode, m.stderr)
+        with open(merged, "rb") as f:
+            self.assertEqual(f.read(), one.stdout, "parallel shards merged != one run")
+
     def test_shard_is_stable(self):
         a = self.run_v("-f", "json", "--shard", "2/4", *self.corpus()).stdout
         b = self.run_v("-f", "json", "--shard", "2/4", "-j", "1", *self.corpus()).stdout
