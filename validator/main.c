@@ -101,6 +101,7 @@ static const char description[] =
     "  " PROG " --expect auto captures/         regression test against sidecars\n"
     "  " PROG " --write-expected captures/      (re)write the sidecars; review the diff\n"
     "  " PROG " --fail-on warning --ignore dss.ack_unsent x.pcapng\n"
+    "  " PROG " --severity connection.fallback=error --require-mptcp caps/\n"
     "  tcpdump -w - -i eth0 tcp | " PROG " -\n"
     "  " PROG " --shard 2/4 -f json -o s2.json corpus/   one job of a CI matrix\n"
     "  " PROG " --list-rules\n";
@@ -604,6 +605,8 @@ static int run_checks(validation *v)
     if (tshark_note(v->tshark) != NULL)
         fprintf(stderr, "%s: note: %s", PROG, tshark_note(v->tshark));
     v->rep->tshark_version = g_strdup(tshark_version(v->tshark));
+    /* From here a signal stops the run with a report; before, it just ends the validator. */
+    stop_install();
     if (v->plots) {
         v->series = g_new0(series_file *, MAX(v->selected->len, 1));
         for (guint i = 0; i < v->selected->len; i++)
@@ -679,10 +682,8 @@ static int validate_main(int argc, char **argv)
         rc = check_outputs(&v);
     if (rc == CONTINUE)
         rc = select_inputs(&v);
-    if (rc == CONTINUE) {
-        stop_install();
+    if (rc == CONTINUE)
         rc = run_checks(&v);
-    }
     if (rc == CONTINUE)
         rc = emit_results(&v);
     if (stop_requested() && v.rep != NULL && v.rep->interrupted) {
