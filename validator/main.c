@@ -514,6 +514,11 @@ static int check_input_options(validation *v)
         return usage_error("--write-expected and --expect exclude each other");
     if (o->write_expected && o->ignore != NULL)
         return usage_error("--write-expected records every finding: drop --ignore");
+    for (int i = 0; i < MPTCPV_RULE_COUNT && o->write_expected; i++)
+        if (v->dropped[i])
+            return usage_error("--write-expected records every finding: drop --severity "
+                               "%s=none",
+                               mptcpv_rule_get((mptcpv_rule_id)i)->id);
     if (o->expect != NULL && strcmp(o->expect, "auto") != 0) {
         char *problem = NULL;
         v->expected = expect_load(o->expect, &problem);

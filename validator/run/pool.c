@@ -41,20 +41,28 @@ static void row_cb(char **cols, gpointer user)
         series_file_add_row(sink->series, sink->file, cols, &place);
 }
 
-/* Up to |size| bytes of |fd|, fewer at EOF or once a stop is asked (a live pipe whose writer
- * is quiet must not hold the report back). -1 on a read error. */
+/* Up to |size| bytes of |fd|, fewer at EOF or, once a stop is asked, when the pipe holds no
+ * more (a live pipe whose writer is quiet must not hold the report back). -1 on error. */
 static gssize read_prefix(int fd, guint8 *buf, gsize size)
 {
     gsize got = 0;
-    while (got < size && !stop_requested()) {
+    while (got < size) {
+        /* after a stop only what is already in the pipe */
+        gboolean stopped = stop_requested() != 0;
         struct pollfd pfd[2] = {{fd, POLLIN, 0}, {stop_fd(), POLLIN, 0}};
-        if (poll(pfd, stop_fd() >= 0 ? 2 : 1, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        /* a quiet writer: enough to sniff is enough, tshark reads the rest */
+        gboolean enough = got >= 64;
+        int pr = poll(pfd, !stopped && stop_fd() >= 0 ? 2 : 1,
+                      stopped ? 0 : enough ? 200 : -1);
+        if (pr < 0 && errno == EINTR)
             continue;
+        if (pr < 0)
+            return -1;
+        if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            if (stopped || enough)
+                break;
+            continue;
+        }
         ssize_t r = read(fd, buf + got, size - got);
         if (r < 0 && errno == EINTR)
             continue;

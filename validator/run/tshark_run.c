@@ -83,16 +83,24 @@ static gpointer feed(gpointer data)
 {
     feeder *f = data;
     guint8 *buf = g_malloc(1 << 16);
+    guint after_stop = 0;
     if (write_all(f->to, f->prefix, f->prefix_len)) {
         for (;;) {
-            /* A stop (stop.h) ends the input here: tshark gets EOF, finishes the packets it
-             * has and flushes their rows. The writer of a live pipe may never close it. */
+            /* A stop (stop.h) ends the input once the pipe holds no more: tshark gets EOF,
+             * finishes the packets it has and flushes their rows. The writer of a live pipe
+             * may never close it. */
+            gboolean stopped = stop_requested() != 0;
+            if (stopped && ++after_stop > 16)
+                break; /* a writer that never pauses: at most 1 MiB more */
             struct pollfd pfd[2] = {{f->from, POLLIN, 0}, {stop_fd(), POLLIN, 0}};
-            int pr = poll(pfd, stop_fd() >= 0 ? 2 : 1, -1);
+            int pr = poll(pfd, !stopped && stop_fd() >= 0 ? 2 : 1, stopped ? 0 : -1);
             if (pr < 0 && errno == EINTR)
                 continue;
-            if (stop_requested() || (pr > 0 && (pfd[1].revents & POLLIN)))
-                break;
+            if (pr < 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+                if (stopped || pr < 0)
+                    break;
+                continue;
+            }
             ssize_t r = read(f->from, buf, 1 << 16);
             if (r < 0 && errno == EINTR)
                 continue;

@@ -441,6 +441,25 @@ class Interrupt(NeedsPlugin):
     report of what was read written and marked interrupted, exit 128 + signal."""
     FALLBACK = os.path.join(SOURCE_DIR, "captures", "crafted", "rule-connection.fallback.pcap")
 
+    def wait_for_analysis(self, pid, timeout=120):
+        """Until the validator runs tshark on the capture (-T fields, not the plugin check),
+        then a second for the packets to be read."""
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                  text=True).stdout.split()
+            for k in kids:
+                try:
+                    with open("/proc/%s/cmdline" % k, "rb") as f:
+                        if b"\0fields\0" in f.read():
+                            time.sleep(1)
+                            return
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        self.fail("the validator did not start tshark on the capture")
+
     def pipeline(self, fmt, sig, whole_group):
         import signal
         import time
@@ -455,7 +474,7 @@ class Interrupt(NeedsPlugin):
                              process_group=w.pid)
         w.stdout.close()
         try:
-            time.sleep(4)  # the plugin check, then the capture's packets are read
+            self.wait_for_analysis(p.pid)
             if whole_group:  # Ctrl-C in a terminal: the whole process group
                 os.killpg(w.pid, sig)
             else:  # a CI runner's timeout: only the validator
