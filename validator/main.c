@@ -19,6 +19,7 @@
 #include "result/result.h"
 #include "run/corpus.h"
 #include "run/pool.h"
+#include "run/stop.h"
 #include "run/tshark.h"
 
 #define PROG "mptcpv-validate"
@@ -28,6 +29,7 @@ enum {
     EXIT_FINDINGS = 1, /* findings at or above --fail-on (or --expect differs) */
     EXIT_USAGE = 2,    /* usage error, or an input that could not be read */
     EXIT_TOOL = 3,     /* tshark or the mptcpv plugin is not usable */
+    /* 128 + signal (130 SIGINT, 143 SIGTERM): interrupted, the report covers what was done */
     CONTINUE = -1,     /* not done yet: go on with the next step */
 };
 
@@ -41,6 +43,9 @@ static const char description[] =
     "  1  findings at or above --fail-on (with --expect: some capture differs)\n"
     "  2  usage error, or an input that could not be read (the others are still checked)\n"
     "  3  tshark or the mptcpv plugin is not usable (the message says what and how to fix)\n"
+    "  130, 143  interrupted by SIGINT, SIGTERM (128 + signal): tshark is stopped and the\n"
+    "     report of the captures analysed so far is written, marked \"interrupted\" (a\n"
+    "     second signal ends the validator at once, without report)\n"
     "\n"
     "Plugin lookup: --plugin-dir DIR if given; else the mptcpv.so tshark loads by itself\n"
     "(installed with `cmake --install BUILD`); else the build tree (" MPTCPV_BUILD_PLUGIN_ROOT
@@ -96,6 +101,7 @@ static const char description[] =
     "  " PROG " --expect auto captures/         regression test against sidecars\n"
     "  " PROG " --write-expected captures/      (re)write the sidecars; review the diff\n"
     "  " PROG " --fail-on warning --ignore dss.ack_unsent x.pcapng\n"
+    "  " PROG " --severity connection.fallback=error --require-mptcp caps/\n"
     "  tcpdump -w - -i eth0 tcp | " PROG " -\n"
     "  " PROG " --shard 2/4 -f json -o s2.json corpus/   one job of a CI matrix\n"
     "  " PROG " --list-rules\n";
@@ -105,6 +111,9 @@ typedef struct options {
     char *output;
     char *fail_on;
     char **ignore;
+    char **severity;
+    char *config;
+    gboolean require_mptcp;
     char *expect;
     gboolean write_expected;
     gint jobs;
@@ -180,6 +189,8 @@ static int merge_check(int argc, char **argv, merge_options *m, GOptionContext *
                            m->fail_on);
     if (m->paths == NULL || m->paths[0] == NULL)
         return usage_error("merge: no reports given");
+    if (!report_check_output("merge -o", m->output, FALSE))
+        return EXIT_USAGE;
     return CONTINUE;
 }
 
@@ -248,7 +259,10 @@ typedef struct validation {
     report_writer writer;
     mptcpv_severity fail_on;
     gboolean never;
-    gboolean ignored[MPTCPV_RULE_COUNT];
+    gboolean ignored[MPTCPV_RULE_COUNT]; /* --ignore */
+    gboolean dropped[MPTCPV_RULE_COUNT]; /* --ignore, or severity none */
+    mptcpv_severity severity[MPTCPV_RULE_COUNT]; /* effective */
+    char *override[MPTCPV_RULE_COUNT];    /* the level given, NULL: the rule's default */
     gboolean plots;
     guint shard_k, shard_n;
     expect_list *expected; /* --expect FILE */
@@ -267,6 +281,10 @@ static void validation_clear(validation *v)
     g_free(o->output);
     g_free(o->fail_on);
     g_strfreev(o->ignore);
+    g_strfreev(o->severity);
+    g_free(o->config);
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+        g_free(v->override[i]);
     g_free(o->expect);
     g_free(o->shard);
     g_free(o->tshark);
@@ -290,7 +308,7 @@ static void validation_clear(validation *v)
 /* The command line into |o|; --version and --list-rules are answered here. */
 static int parse_options(int argc, char **argv, options *o)
 {
-    o->jobs = 0;
+    o->jobs = G_MININT; /* not given */
     o->max_points = SERIES_DEFAULT_MAX_POINTS;
     GOptionEntry entries[] = {
         {"format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
@@ -302,6 +320,14 @@ static int parse_options(int argc, char **argv, options *o)
          "LEVEL"},
         {"ignore", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->ignore,
          "Drop findings of RULE (repeatable; see --list-rules)", "RULE"},
+        {"severity", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->severity,
+         "Treat RULE's findings as LEVEL: error, warning, info or none (not counted, not "
+         "listed); repeatable, wins over --config",
+         "RULE=LEVEL"},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+         "Read severities from FILE's [severity] group (rule = level lines)", "FILE"},
+        {"require-mptcp", 0, 0, G_OPTION_ARG_NONE, &o->require_mptcp,
+         "A readable capture without any MPTCP connection fails (exit 1)", NULL},
         {"expect", 0, 0, G_OPTION_ARG_FILENAME, &o->expect,
          "Compare findings with FILE (one capture) or each capture's <capture>.expected "
          "(auto); exit 0 iff they match",
@@ -358,7 +384,66 @@ static int parse_options(int argc, char **argv, options *o)
     return rc;
 }
 
-/* --format, --fail-on, --ignore, --jobs, --max-points, --html. */
+/* One RULE=LEVEL of --severity (|where| "--severity") or of --config (|where| "FILE:"). */
+static int set_severity(validation *v, const char *where, const char *rule_id,
+                        const char *level)
+{
+    const mptcpv_rule *rule = mptcpv_rule_find(rule_id);
+    if (rule == NULL)
+        return usage_error("%s %s: no such rule (see --list-rules)", where, rule_id);
+    mptcpv_severity sev;
+    gboolean none;
+    if (!result_parse_fail_on(level, &sev, &none))
+        return usage_error("%s %s=%s: level must be error, warning, info or none", where,
+                           rule_id, level);
+    v->dropped[rule->rule] = none;
+    v->severity[rule->rule] = none ? rule->severity : sev;
+    g_free(v->override[rule->rule]);
+    v->override[rule->rule] = g_strdup(level);
+    return CONTINUE;
+}
+
+/* --config FILE ([severity] group), then --severity: the effective severity of each rule. */
+static int check_severities(validation *v)
+{
+    options *o = &v->o;
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+        v->severity[i] = mptcpv_rule_get((mptcpv_rule_id)i)->severity;
+    if (o->config != NULL) {
+        GKeyFile *kf = g_key_file_new();
+        GError *error = NULL;
+        char *where = g_strdup_printf("--config %s:", o->config);
+        int rc = CONTINUE;
+        if (!g_key_file_load_from_file(kf, o->config, G_KEY_FILE_NONE, &error)) {
+            rc = usage_error("--config %s: %s", o->config, error->message);
+            g_error_free(error);
+        }
+        gchar **keys = rc == CONTINUE ? g_key_file_get_keys(kf, "severity", NULL, NULL) : NULL;
+        for (gchar **k = keys; k != NULL && *k != NULL && rc == CONTINUE; k++) {
+            char *level = g_key_file_get_string(kf, "severity", *k, NULL);
+            rc = set_severity(v, where, *k, level != NULL ? g_strstrip(level) : "");
+            g_free(level);
+        }
+        g_strfreev(keys);
+        g_free(where);
+        g_key_file_free(kf);
+        if (rc != CONTINUE)
+            return rc;
+    }
+    for (char **p = o->severity; p != NULL && *p != NULL; p++) {
+        const char *eq = strchr(*p, '=');
+        if (eq == NULL)
+            return usage_error("--severity %s: want RULE=LEVEL", *p);
+        char *id = g_strndup(*p, (gsize)(eq - *p));
+        int rc = set_severity(v, "--severity", id, eq + 1);
+        g_free(id);
+        if (rc != CONTINUE)
+            return rc;
+    }
+    return CONTINUE;
+}
+
+/* --format, --fail-on, --ignore, --severity, --config, --jobs, --max-points, --html. */
 static int check_report_options(validation *v)
 {
     options *o = &v->o;
@@ -380,10 +465,16 @@ static int check_report_options(validation *v)
             return usage_error("--ignore %s: no such rule (see --list-rules)", *p);
         v->ignored[rule->rule] = TRUE;
     }
-    if (o->jobs < 0)
-        return usage_error("--jobs must be at least 1");
-    if (o->jobs == 0)
+    int rc = check_severities(v);
+    if (rc != CONTINUE)
+        return rc;
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+        v->dropped[i] = v->dropped[i] || v->ignored[i];
+    if (o->jobs == G_MININT)
         o->jobs = (gint)g_get_num_processors();
+    else if (o->jobs < 1)
+        return usage_error("--jobs must be at least 1, not %d (leave it out for one per CPU)",
+                           o->jobs);
     if (o->max_points < 0)
         return usage_error("--max-points must be 0 (no limit) or more");
     if (o->html != NULL && strcmp(o->html, "-") == 0 &&
@@ -392,6 +483,17 @@ static int check_report_options(validation *v)
         return usage_error("--html - needs the report elsewhere (-o FILE, without --expect or "
                            "--write-expected)");
     v->plots = o->html != NULL || o->csv != NULL;
+    return CONTINUE;
+}
+
+/* Every output is checked before the analysis, so a typo does not cost the whole run. */
+static int check_outputs(const validation *v)
+{
+    const options *o = &v->o;
+    if (!report_check_output("-o", o->output, FALSE) ||
+        !report_check_output("--html", o->html, FALSE) ||
+        !report_check_output("--csv", o->csv, TRUE))
+        return EXIT_USAGE;
     return CONTINUE;
 }
 
@@ -412,6 +514,11 @@ static int check_input_options(validation *v)
         return usage_error("--write-expected and --expect exclude each other");
     if (o->write_expected && o->ignore != NULL)
         return usage_error("--write-expected records every finding: drop --ignore");
+    for (int i = 0; i < MPTCPV_RULE_COUNT && o->write_expected; i++)
+        if (v->dropped[i])
+            return usage_error("--write-expected records every finding: drop --severity "
+                               "%s=none",
+                               mptcpv_rule_get((mptcpv_rule_id)i)->id);
     if (o->expect != NULL && strcmp(o->expect, "auto") != 0) {
         char *problem = NULL;
         v->expected = expect_load(o->expect, &problem);
@@ -435,9 +542,14 @@ static int select_inputs(validation *v)
     rep->fail_never = v->never;
     rep->shard_k = v->shard_k;
     rep->shard_n = v->shard_n;
-    for (int i = 0; i < MPTCPV_RULE_COUNT; i++)
+    rep->require_mptcp = v->o.require_mptcp;
+    for (int i = 0; i < MPTCPV_RULE_COUNT; i++) {
+        const char *id = mptcpv_rule_get((mptcpv_rule_id)i)->id;
         if (v->ignored[i])
-            g_ptr_array_add(rep->ignored, g_strdup(mptcpv_rule_get((mptcpv_rule_id)i)->id));
+            g_ptr_array_add(rep->ignored, g_strdup(id));
+        if (v->override[i] != NULL)
+            g_ptr_array_add(rep->overrides, g_strdup_printf("%s=%s", id, v->override[i]));
+    }
     for (char **p = v->o.paths; *p != NULL; p++)
         g_ptr_array_add(rep->inputs, g_filename_display_name(*p));
     for (guint i = 0; i < v->all->len; i++) {
@@ -445,13 +557,42 @@ static int select_inputs(validation *v)
         if (v->shard_n > 0 && corpus_fnv1a(e->relative) % v->shard_n != v->shard_k - 1)
             continue;
         g_ptr_array_add(v->selected, e);
-        g_ptr_array_add(rep->files, result_file_new(e->display, i, v->ignored));
+        result_file *f = result_file_new(e->display, i, v->dropped);
+        f->severity = v->severity;
+        f->path_raw = e->is_stdin ? NULL : result_path_raw(e->path);
+        g_ptr_array_add(rep->files, f);
     }
     if (v->expected != NULL && v->selected->len != 1)
         return usage_error("--expect FILE compares one capture, and %u were given; use "
                            "--expect auto for <capture>.expected sidecars",
                            v->selected->len);
     return CONTINUE;
+}
+
+/* After a stop: the report holds the captures analysed (or being analysed) only. */
+static void keep_analysed(validation *v)
+{
+    result_report *rep = v->rep;
+    rep->interrupted = TRUE;
+    rep->signal = stop_requested();
+    guint k = 0;
+    for (guint i = 0; i < rep->files->len; i++) {
+        result_file *f = g_ptr_array_index(rep->files, i);
+        if (!f->analysed) {
+            result_file_free(f);
+            if (v->series != NULL)
+                series_file_free(v->series[i]);
+            continue;
+        }
+        rep->files->pdata[k] = f;
+        v->selected->pdata[k] = v->selected->pdata[i];
+        v->status[k] = v->status[i];
+        if (v->series != NULL)
+            v->series[k] = v->series[i];
+        k++;
+    }
+    rep->files->len = k; /* the dropped ones are freed above */
+    g_ptr_array_set_size(v->selected, k);
 }
 
 /* tshark found and checked, then every selected capture through it. */
@@ -469,6 +610,8 @@ static int run_checks(validation *v)
     if (tshark_note(v->tshark) != NULL)
         fprintf(stderr, "%s: note: %s", PROG, tshark_note(v->tshark));
     v->rep->tshark_version = g_strdup(tshark_version(v->tshark));
+    /* From here a signal stops the run with a report; before, it just ends the validator. */
+    stop_install();
     if (v->plots) {
         v->series = g_new0(series_file *, MAX(v->selected->len, 1));
         for (guint i = 0; i < v->selected->len; i++)
@@ -476,6 +619,8 @@ static int run_checks(validation *v)
     }
     v->status = run_all(v->selected, v->rep, v->series, v->tshark, (guint)o->jobs,
                         !o->no_progress && isatty(STDERR_FILENO));
+    if (stop_requested())
+        keep_analysed(v);
     return CONTINUE;
 }
 
@@ -497,7 +642,7 @@ static int emit_results(validation *v)
         GString *out = g_string_new(NULL);
         gboolean bad = FALSE;
         if (o->expect != NULL)
-            verdict = expect_run(rep, v->selected, o->expect, v->ignored, out, &bad)
+            verdict = expect_run(rep, v->selected, o->expect, v->dropped, out, &bad)
                           ? EXIT_CLEAN
                           : EXIT_FINDINGS;
         else
@@ -539,11 +684,19 @@ static int validate_main(int argc, char **argv)
     if (rc == CONTINUE)
         rc = check_input_options(&v);
     if (rc == CONTINUE)
+        rc = check_outputs(&v);
+    if (rc == CONTINUE)
         rc = select_inputs(&v);
     if (rc == CONTINUE)
         rc = run_checks(&v);
     if (rc == CONTINUE)
         rc = emit_results(&v);
+    if (stop_requested() && v.rep != NULL && v.rep->interrupted) {
+        fprintf(stderr, "%s: interrupted by %s: the report covers the %u capture%s analysed\n",
+                PROG, stop_requested() == SIGTERM ? "SIGTERM" : "SIGINT", v.rep->files->len,
+                v.rep->files->len == 1 ? "" : "s");
+        rc = 128 + stop_requested();
+    }
     validation_clear(&v);
     return rc;
 }

@@ -73,13 +73,17 @@ class Views(m.TsharkTestCase):
         return p.stdout
 
     def junit_facts(self, capture):
-        """{connection: the facts line of its JUnit testcase's system-out}."""
+        """{connection: its facts line in the JUnit "capture" testcase's system-out}
+        (linked connections; an unlinked one says only that it is one)."""
         facts = {}
         for case in ET.fromstring(self.validate(capture, "junit")).iter("testcase"):
-            name = re.fullmatch(r"connection (\d+)", case.get("name"))
             out = case.find("system-out")
-            if name and out is not None and not out.text.startswith("frame "):
-                facts[int(name.group(1))] = out.text.splitlines()[0]
+            if case.get("name") != "capture" or out is None:
+                continue
+            for line in out.text.splitlines():
+                m_ = re.fullmatch(r"connection (\d+): (.*)", line)
+                if m_ and not m_.group(2).startswith("fallback (no MPTCP session linked)"):
+                    facts[int(m_.group(1))] = m_.group(2)
         return facts
 
     @staticmethod

@@ -70,12 +70,14 @@ static void expect_one(const result_file *f, const corpus_entry *e, const char *
     GString *diff = g_string_new(NULL);
     guint what = expect_compare(l, f, ignored, diff);
     if (what == 0 && expect_has_facts(l)) {
-        g_string_append_printf(out, "PASS %s (%u findings, %u %s)\n", f->path, f->findings->len,
+        g_string_append_printf(out, "PASS %s (%u %s, %u %s)\n", f->path, f->findings->len,
+                               f->findings->len == 1 ? "finding" : "findings",
                                f->connections->len,
                                f->connections->len == 1 ? "connection" : "connections");
         n->pass++;
     } else if (what == 0) {
-        g_string_append_printf(out, "PASS %s (%u findings)\n", f->path, f->findings->len);
+        g_string_append_printf(out, "PASS %s (%u %s)\n", f->path, f->findings->len,
+                               f->findings->len == 1 ? "finding" : "findings");
         n->pass++;
     } else {
         g_string_append_printf(

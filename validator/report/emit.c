@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/report.h"
 
@@ -31,11 +32,57 @@ gboolean report_emit(const char *path, const char *data, gsize len)
     }
     GError *error = NULL;
     if (!g_file_set_contents(path, data, (gssize)len, &error)) {
-        fprintf(stderr, "%s: %s\n", PROG, error->message);
+        /* GLib's message names its temporary file: say the user's path */
+        fprintf(stderr, "%s: cannot write %s: %s\n", PROG, path,
+                g_strerror(error->domain == G_FILE_ERROR ? errno : EIO));
         g_error_free(error);
         return FALSE;
     }
     return TRUE;
+}
+
+/* Can a file be created in |dir|? (g_file_set_contents() writes a temporary file there.) */
+static gboolean dir_writable(const char *dir, int *err)
+{
+    char *tmpl = g_build_filename(dir, ".mptcpv-validate-XXXXXX", NULL);
+    int fd = g_mkstemp(tmpl);
+    *err = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmpl);
+    }
+    g_free(tmpl);
+    return fd >= 0;
+}
+
+gboolean report_check_output(const char *option, const char *path, gboolean is_dir)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return TRUE;
+    struct stat st;
+    int err = 0;
+    gboolean exists = stat(path, &st) == 0;
+    if (is_dir) {
+        if (exists && !S_ISDIR(st.st_mode))
+            err = ENOTDIR;
+        else if (!exists && g_mkdir_with_parents(path, 0755) != 0)
+            err = errno;
+        else
+            dir_writable(path, &err);
+    } else if (exists && S_ISDIR(st.st_mode)) {
+        err = EISDIR;
+    } else if (exists && !S_ISREG(st.st_mode)) {
+        if (access(path, W_OK) != 0) /* FIFO, device: written in place, not opened twice */
+            err = errno;
+    } else {
+        char *dir = g_path_get_dirname(path);
+        dir_writable(dir, &err);
+        g_free(dir);
+    }
+    if (err != 0)
+        fprintf(stderr, "%s: %s %s: cannot write there: %s\n", PROG, option, path,
+                g_strerror(err));
+    return err == 0;
 }
 
 gboolean report_emit_stream(const char *path, GOutputStream *mem)

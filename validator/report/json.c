@@ -155,6 +155,8 @@ static JsonNode *file_node(const result_file *f)
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
     add_str(b, "path", f->path);
+    if (f->path_raw != NULL) /* only for names that are not UTF-8 */
+        add_str(b, "path_raw", f->path_raw);
     add_int(b, "index", f->index);
     add_str(b, "error", f->error);
     add_int(b, "packets", (gint64)f->packets);
@@ -197,6 +199,8 @@ typedef struct meta {
     GPtrArray *ignored;  /* char* */
     GPtrArray *inputs;   /* char* */
     guint shard_k, shard_n;
+    GPtrArray *overrides; /* char* "rule=level" */
+    gboolean require_mptcp, interrupted;
 } meta;
 
 static gint64 member_int(JsonObject *o, const char *key)
@@ -221,6 +225,15 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
     for (guint i = 0; i < m->ignored->len; i++)
         json_builder_add_string_value(b, g_ptr_array_index(m->ignored, i));
     json_builder_end_array(b);
+    json_builder_set_member_name(b, "severity_overrides");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < m->overrides->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(m->overrides, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "require_mptcp");
+    json_builder_add_boolean_value(b, m->require_mptcp);
+    json_builder_set_member_name(b, "interrupted");
+    json_builder_add_boolean_value(b, m->interrupted);
     json_builder_set_member_name(b, "inputs");
     json_builder_begin_array(b);
     for (guint i = 0; i < m->inputs->len; i++)
@@ -235,7 +248,7 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
     } else {
         json_builder_add_null_value(b);
     }
-    gint64 nfiles = 0, unreadable = 0, conns = 0, counts[3] = {0, 0, 0};
+    gint64 nfiles = 0, unreadable = 0, conns = 0, counts[3] = {0, 0, 0}, no_mptcp = 0;
     json_builder_set_member_name(b, "files");
     json_builder_begin_array(b);
     for (guint i = 0; i < files->len; i++) {
@@ -246,13 +259,16 @@ static JsonNode *assemble(const meta *m, GPtrArray *files /* JsonNode*, taken */
             unreadable++;
         JsonObject *s = json_object_get_object_member(fo, "summary");
         conns += member_int(s, "connections");
+        if (m->require_mptcp && json_object_get_null_member(fo, "error") &&
+            member_int(s, "connections") == 0)
+            no_mptcp++;
         counts[MPTCPV_SEVERITY_ERROR] += member_int(s, "errors");
         counts[MPTCPV_SEVERITY_WARNING] += member_int(s, "warnings");
         counts[MPTCPV_SEVERITY_INFO] += member_int(s, "infos");
         json_builder_add_value(b, fn); /* takes ownership */
     }
     json_builder_end_array(b);
-    gint64 failing = 0;
+    gint64 failing = no_mptcp; /* --require-mptcp: a capture without MPTCP fails */
     for (int k = 0; k < 3; k++)
         if (!never && k >= (int)fail_sev)
             failing += counts[k];
@@ -296,7 +312,7 @@ gboolean report_json(const result_report *r, GOutputStream *out, GError **error)
     for (guint i = 0; i < r->files->len; i++)
         g_ptr_array_add(files, file_node(g_ptr_array_index(r->files, i)));
     meta m = {r->mptcpv_version, r->tshark_version, fail_on_name(r), r->ignored, r->inputs,
-              r->shard_k, r->shard_n};
+              r->shard_k, r->shard_n, r->overrides, r->require_mptcp, r->interrupted};
     JsonNode *root = assemble(&m, files);
     g_ptr_array_free(files, TRUE);
     gboolean ok = report_json_node(root, out, error);
@@ -346,7 +362,8 @@ static const char *member_string(JsonObject *o, const char *key)
 typedef struct merge_state {
     GPtrArray *parsers; /* JsonParser*, kept while their nodes are used */
     GPtrArray *files;   /* JsonNode* of every file entry */
-    GPtrArray *ignored, *inputs; /* the first report's; NULL before it */
+    GPtrArray *ignored, *inputs, *overrides; /* the first report's; NULL before it */
+    gboolean require_mptcp, interrupted;
     char *mv, *tv, *fo;          /* its mptcpv_version, tshark_version, fail_on */
     guint shard_n;
     GHashTable *seen_shards; /* shard index */
@@ -358,6 +375,7 @@ static void merge_state_clear(merge_state *m)
     if (m->ignored != NULL) {
         g_ptr_array_free(m->ignored, TRUE);
         g_ptr_array_free(m->inputs, TRUE);
+        g_ptr_array_free(m->overrides, TRUE);
     }
     g_free(m->mv);
     g_free(m->tv);
@@ -373,6 +391,11 @@ static char *merge_header(merge_state *m, JsonObject *o, const char *path, const
                           guint *k, guint *n)
 {
     GPtrArray *ig = string_array(o, "ignored_rules"), *in = string_array(o, "inputs");
+    GPtrArray *ov = string_array(o, "severity_overrides");
+    JsonNode *rq = json_object_get_member(o, "require_mptcp");
+    gboolean this_rq = rq != NULL && JSON_NODE_HOLDS_VALUE(rq) && json_node_get_boolean(rq);
+    JsonNode *it = json_object_get_member(o, "interrupted");
+    m->interrupted |= it != NULL && JSON_NODE_HOLDS_VALUE(it) && json_node_get_boolean(it);
     const char *this_mv = member_string(o, "mptcpv_version");
     const char *this_tv = member_string(o, "tshark_version");
     const char *this_fo = member_string(o, "fail_on");
@@ -384,6 +407,8 @@ static char *merge_header(merge_state *m, JsonObject *o, const char *path, const
     if (m->ignored == NULL) {
         m->ignored = ig;
         m->inputs = in;
+        m->overrides = ov;
+        m->require_mptcp = this_rq;
         m->mv = g_strdup(this_mv);
         m->tv = g_strdup(this_tv);
         m->fo = g_strdup(this_fo);
@@ -395,6 +420,10 @@ static char *merge_header(merge_state *m, JsonObject *o, const char *path, const
         what = "ignored rules";
     else if (!same_strings(m->inputs, in))
         what = "inputs";
+    else if (!same_strings(m->overrides, ov))
+        what = "severity overrides";
+    else if (m->require_mptcp != this_rq)
+        what = "--require-mptcp settings";
     else if (g_strcmp0(m->mv, this_mv) != 0)
         what = "mptcpv version";
     else if (g_strcmp0(m->tv, this_tv) != 0)
@@ -405,6 +434,7 @@ static char *merge_header(merge_state *m, JsonObject *o, const char *path, const
         what = "shard count";
     g_ptr_array_free(ig, TRUE);
     g_ptr_array_free(in, TRUE);
+    g_ptr_array_free(ov, TRUE);
     if (what == NULL)
         return NULL;
     return g_strdup_printf("%s: %s differ from %s's; merge reports of one run split with "
@@ -479,7 +509,8 @@ static JsonNode *merge_assemble(merge_state *m, const char *fail_on, guint *fail
     g_string_free(missing, TRUE);
     g_ptr_array_sort(m->files, cmp_file_index);
     const char *use_fail_on = fail_on != NULL ? fail_on : (m->fo != NULL ? m->fo : "error");
-    meta mt = {m->mv, m->tv, use_fail_on, m->ignored, m->inputs, 0, 0};
+    meta mt = {m->mv,      m->tv,     use_fail_on,      m->ignored,     m->inputs,
+               0,          0,         m->overrides,     m->require_mptcp, m->interrupted};
     GPtrArray *taken = g_ptr_array_new();
     for (guint i = 0; i < m->files->len; i++)
         g_ptr_array_add(taken, json_node_ref(g_ptr_array_index(m->files, i)));

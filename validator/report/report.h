@@ -24,6 +24,9 @@ typedef gboolean (*report_writer)(const result_report *, GOutputStream *, GError
 /* Write |data| to |path| (NULL or "-": stdout): a regular or new file atomically, anything
  * else (a FIFO, /dev/null, a symlink's target) in place. FALSE after saying why on stderr. */
 gboolean report_emit(const char *path, const char *data, gsize len);
+/* Before the analysis: can |path| (a file, or with |is_dir| a directory, created if missing)
+ * of |option| ("-o", "--html", ...) be written? FALSE after saying why on stderr. */
+gboolean report_check_output(const char *option, const char *path, gboolean is_dir);
 /* The same with the bytes of a closed GMemoryOutputStream. */
 gboolean report_emit_stream(const char *path, GOutputStream *mem);
 /* |fn|'s report of |r| to |path| as report_emit() does. */

@@ -147,7 +147,23 @@ gboolean report_text(const result_report *r, GOutputStream *out, GError **error)
         for (guint i = 0; i < r->ignored->len; i++)
             g_string_append_printf(s, " %s", (const char *)g_ptr_array_index(r->ignored, i));
     }
+    for (guint i = 0; i < r->overrides->len; i++) {
+        const char *o = g_ptr_array_index(r->overrides, i);
+        const char *eq = strchr(o, '=');
+        char *id = g_strndup(o, (gsize)(eq - o));
+        const mptcpv_rule *rule = mptcpv_rule_find(id);
+        g_string_append_printf(s, "%s %s severity %s (overridden, default %s)",
+                               i == 0 ? ", severity overrides:" : ",", id, eq + 1,
+                               rule != NULL ? mptcpv_severity_name(rule->severity) : "?");
+        g_free(id);
+    }
+    if (r->require_mptcp)
+        g_string_append(s, ", --require-mptcp");
     g_string_append(s, "\n");
+    if (r->interrupted)
+        g_string_append_printf(s, "INTERRUPTED by %s: the report covers only the captures "
+                                  "analysed so far\n",
+                               r->signal == 15 ? "SIGTERM" : "SIGINT");
     for (guint i = 0; i < r->files->len; i++) {
         const result_file *f = g_ptr_array_index(r->files, i);
         g_string_append_printf(s, "\n%s: ", f->path);
@@ -162,6 +178,8 @@ gboolean report_text(const result_report *r, GOutputStream *out, GError **error)
                                plural(f->connections->len, "connection", "connections"));
         counts_text(s, f->counts);
         g_string_append_c(s, '\n');
+        if (result_file_lacks_mptcp(r, f))
+            g_string_append(s, "  FAIL: no MPTCP connection (--require-mptcp)\n");
         if (f->error != NULL)
             g_string_append_printf(s, "  ERROR: %s\n", f->error);
         for (guint k = 0; k < f->connections->len; k++)

@@ -166,6 +166,20 @@ static void finding_clear(gpointer p)
     g_free(f->message);
 }
 
+char *result_path_raw(const char *name)
+{
+    if (g_utf8_validate(name, -1, NULL))
+        return NULL;
+    GString *s = g_string_new(NULL);
+    for (const guchar *p = (const guchar *)name; *p != '\0'; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '%')
+            g_string_append_c(s, (char)*p);
+        else
+            g_string_append_printf(s, "%%%02X", *p);
+    }
+    return g_string_free(s, FALSE);
+}
+
 result_file *result_file_new(const char *path, guint index, const gboolean *ignored)
 {
     result_file *f = g_new0(result_file, 1);
@@ -194,6 +208,7 @@ void result_file_free(result_file *f)
         return;
     drop_building_state(f);
     g_free(f->path);
+    g_free(f->path_raw);
     g_free(f->error);
     g_ptr_array_free(f->connections, TRUE);
     g_array_free(f->findings, TRUE);
@@ -456,7 +471,9 @@ static void add_findings(result_file *f, char **cols, const row_view *v, result_
         fd.frame = v->frame;
         fd.rule = g_strdup(id);
         /* A rule this build does not know (cannot happen with a matching plugin): error. */
-        fd.severity = rule != NULL ? rule->severity : MPTCPV_SEVERITY_ERROR;
+        fd.severity = rule == NULL           ? MPTCPV_SEVERITY_ERROR
+                      : f->severity != NULL ? f->severity[rule->rule]
+                                            : rule->severity;
         fd.connection = -1;
         fd.subflow = s != NULL ? (gint)s->id : -1;
         /* The plugin's mptcpv.finding is "<rule id>: <detail>", same order as mptcpv.rule. */
@@ -596,6 +613,7 @@ result_report *result_report_new(void)
     result_report *r = g_new0(result_report, 1);
     r->fail_on = MPTCPV_SEVERITY_ERROR;
     r->ignored = g_ptr_array_new_with_free_func(g_free);
+    r->overrides = g_ptr_array_new_with_free_func(g_free);
     r->inputs = g_ptr_array_new_with_free_func(g_free);
     r->files = g_ptr_array_new_with_free_func((GDestroyNotify)result_file_free);
     return r;
@@ -608,6 +626,7 @@ void result_report_free(result_report *r)
     g_free(r->mptcpv_version);
     g_free(r->tshark_version);
     g_ptr_array_free(r->ignored, TRUE);
+    g_ptr_array_free(r->overrides, TRUE);
     g_ptr_array_free(r->inputs, TRUE);
     g_ptr_array_free(r->files, TRUE);
     g_free(r);
@@ -640,7 +659,14 @@ guint result_report_failing(const result_report *r)
     for (int k = 0; k < 3; k++)
         if (result_severity_fails(r, (mptcpv_severity)k))
             n += s.counts[k];
+    for (guint i = 0; i < r->files->len; i++)
+        n += result_file_lacks_mptcp(r, g_ptr_array_index(r->files, i));
     return n;
+}
+
+gboolean result_file_lacks_mptcp(const result_report *r, const result_file *f)
+{
+    return r->require_mptcp && f->analysed && f->error == NULL && f->connections->len == 0;
 }
 
 gboolean result_parse_fail_on(const char *s, mptcpv_severity *sev, gboolean *never)

@@ -80,7 +80,9 @@ typedef struct result_finding {
 } result_finding;
 
 typedef struct result_file {
-    char *path;       /* as shown in reports */
+    char *path;       /* as shown in reports (UTF-8; U+FFFD for bytes that are not) */
+    char *path_raw;   /* NULL if the name is UTF-8; else every byte outside printable ASCII,
+                       * and '%', as %XX (RFC 3986 percent-encoding): reversible */
     guint index;      /* position in the unsharded corpus listing */
     char *error;      /* NULL or one line saying what is wrong with the input */
     guint64 packets;
@@ -94,10 +96,16 @@ typedef struct result_file {
     GHashTable *by_stream;     /* tcp.stream -> result_subflow (MPTCP streams only) */
     GHashTable *stream_conn;   /* tcp.stream -> result_connection */
     const gboolean *ignored;   /* MPTCPV_RULE_COUNT flags, or NULL */
+    const mptcpv_severity *severity; /* effective severity per rule (--severity), or NULL */
+    double seconds;            /* wall-clock time its analysis took (JUnit time) */
+    gboolean analysed;         /* FALSE: not reached before an interruption */
 } result_file;
 
 /* Subflows of |c| whose handshake the core saw complete. */
 guint result_established_subflows(const result_connection *c);
+
+/* |name|'s bytes percent-encoded (see result_file.path_raw), or NULL if it is UTF-8. */
+char *result_path_raw(const char *name);
 
 result_file *result_file_new(const char *path, guint index, const gboolean *ignored);
 void result_file_free(result_file *f);
@@ -126,6 +134,10 @@ typedef struct result_report {
     guint shard_k, shard_n;  /* 0/0: not sharded */
     GPtrArray *inputs;       /* char*: the PATH arguments */
     GPtrArray *files;        /* result_file* in corpus order */
+    GPtrArray *overrides;    /* char* "rule=level" (--severity/--config), rule order */
+    gboolean require_mptcp;  /* a readable capture without MPTCP connection fails */
+    gboolean interrupted;    /* SIGINT/SIGTERM: only the files with analysed set are done */
+    int signal;              /* the signal that interrupted the run, 0: none */
 } result_report;
 
 result_report *result_report_new(void);
@@ -136,8 +148,11 @@ typedef struct result_summary {
     guint counts[3];
 } result_summary;
 void result_report_summary(const result_report *r, result_summary *s);
-/* Number of findings at or above the --fail-on threshold. */
+/* Number of findings at or above the --fail-on threshold, plus (--require-mptcp) the
+ * readable captures without an MPTCP connection. */
 guint result_report_failing(const result_report *r);
+/* --require-mptcp and |f| was read and has no MPTCP connection. */
+gboolean result_file_lacks_mptcp(const result_report *r, const result_file *f);
 gboolean result_severity_fails(const result_report *r, mptcpv_severity s);
 /* "error", "warning", "info", "none" -> severity; FALSE if unknown. */
 gboolean result_parse_fail_on(const char *s, mptcpv_severity *sev, gboolean *never);

@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "run/corpus.h"
+#include "run/stop.h"
 
 typedef struct run_state {
     GPtrArray *entries;    /* corpus_entry*, selected, corpus order */
@@ -16,6 +19,7 @@ typedef struct run_state {
     const tshark_handle *tshark;
     gint next;
     volatile gint done;
+    gint active;        /* workers not yet left, under lock */
     volatile gint rows;
     guint64 bytes_done; /* under lock */
     guint *order;       /* dispatch order: largest first, so the last job to finish is short */
@@ -37,11 +41,45 @@ static void row_cb(char **cols, gpointer user)
         series_file_add_row(sink->series, sink->file, cols, &place);
 }
 
+/* Up to |size| bytes of |fd|, fewer at EOF or, once a stop is asked, when the pipe holds no
+ * more (a live pipe whose writer is quiet must not hold the report back). -1 on error. */
+static gssize read_prefix(int fd, guint8 *buf, gsize size)
+{
+    gsize got = 0;
+    while (got < size) {
+        /* after a stop only what is already in the pipe */
+        gboolean stopped = stop_requested() != 0;
+        struct pollfd pfd[2] = {{fd, POLLIN, 0}, {stop_fd(), POLLIN, 0}};
+        /* a quiet writer: enough to sniff is enough, tshark reads the rest */
+        gboolean enough = got >= 64;
+        int pr = poll(pfd, !stopped && stop_fd() >= 0 ? 2 : 1,
+                      stopped ? 0 : enough ? 200 : -1);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            return -1;
+        if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            if (stopped || enough)
+                break;
+            continue;
+        }
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (gsize)r;
+    }
+    return (gssize)got;
+}
+
 /* stdin: sniffed here, the bytes read so far handed on to tshark. */
 static tshark_status run_stdin(run_state *r, row_sink *sink, char **error)
 {
     guint8 prefix[CORPUS_SNIFF_LEN];
-    gssize n = corpus_read_full(STDIN_FILENO, prefix, sizeof(prefix));
+    gssize n = read_prefix(STDIN_FILENO, prefix, sizeof(prefix));
     corpus_kind k = n < 0 ? CORPUS_NOT_CAPTURE : corpus_sniff(prefix, (gsize)n);
     tshark_status st = TSHARK_OK;
     if (n < 0)
@@ -80,6 +118,8 @@ static void process(run_state *r, guint i)
     row_sink sink = {f, r->series != NULL ? r->series[i] : NULL};
     char *error = NULL;
     tshark_status st = TSHARK_OK;
+    gint64 start = g_get_monotonic_time();
+    int stop_before = stop_requested();
     if (e->error != NULL) {
         result_file_set_error(f, "%s", e->error);
         st = TSHARK_INPUT_ERROR;
@@ -88,10 +128,18 @@ static void process(run_state *r, guint i)
     } else {
         st = run_file(r, e, &sink, &error);
     }
+    if (stop_requested() && !stop_before && e->error == NULL) {
+        g_free(error); /* what tshark said about being stopped does not matter */
+        error = g_strdup_printf("interrupted by %s: only what was read before it is analysed",
+                                stop_requested() == SIGTERM ? "SIGTERM" : "SIGINT");
+        st = TSHARK_INPUT_ERROR;
+    }
     if (error != NULL)
         result_file_set_error(f, "%s", error);
     g_free(error);
     result_file_finish(f);
+    f->seconds = (double)(g_get_monotonic_time() - start) / 1e6;
+    f->analysed = TRUE;
     r->status[i] = st;
     g_mutex_lock(&r->lock);
     r->bytes_done += e->size;
@@ -100,15 +148,26 @@ static void process(run_state *r, guint i)
     g_mutex_unlock(&r->lock);
 }
 
-static gpointer worker(gpointer data)
+static void worker_loop(run_state *r)
 {
-    run_state *r = data;
     for (;;) {
+        if (stop_requested())
+            break; /* a stop: no new capture; the caller reports those not analysed */
         gint i = g_atomic_int_add(&r->next, 1);
         if (i >= (gint)r->entries->len)
             break;
         process(r, r->order[i]);
     }
+}
+
+static gpointer worker(gpointer data)
+{
+    run_state *r = data;
+    worker_loop(r);
+    g_mutex_lock(&r->lock);
+    r->active--;
+    g_cond_signal(&r->cond);
+    g_mutex_unlock(&r->lock);
     return NULL;
 }
 
@@ -153,10 +212,23 @@ static void run_threads(run_state *r, guint jobs, gboolean show_progress)
     jobs = CLAMP(jobs, 1, MAX(n, 1));
     GThread **threads = g_new0(GThread *, jobs);
     gint64 start = g_get_monotonic_time();
+    r->active = (gint)jobs;
     for (guint i = 0; i < jobs; i++)
         threads[i] = g_thread_new("validate", worker, r);
     g_mutex_lock(&r->lock);
+    gint64 stopped_at = 0;
     while ((guint)r->done < n) {
+        if (stop_requested()) {
+            /* Feeders close tshark's stdin at once; tshark reading a file itself, or one
+             * that does not end, is terminated after a grace of 2 s. */
+            gint64 now = g_get_monotonic_time();
+            if (stopped_at == 0)
+                stopped_at = now;
+            if (now - stopped_at > 2 * G_USEC_PER_SEC)
+                stop_children();
+            if (r->active == 0)
+                break; /* every worker has left: the captures not started stay so */
+        }
         if (show_progress)
             progress(r, total_bytes, start, FALSE);
         g_cond_wait_until(&r->cond, &r->lock, g_get_monotonic_time() + 250 * 1000);

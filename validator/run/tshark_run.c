@@ -4,6 +4,8 @@
  * tshark's exit and stderr say about the capture.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "result/fields.h"
+#include "run/stop.h"
 #include "run/tshark_private.h"
 
 #define STDERR_MAX (64 * 1024)
@@ -80,8 +83,24 @@ static gpointer feed(gpointer data)
 {
     feeder *f = data;
     guint8 *buf = g_malloc(1 << 16);
+    guint after_stop = 0;
     if (write_all(f->to, f->prefix, f->prefix_len)) {
         for (;;) {
+            /* A stop (stop.h) ends the input once the pipe holds no more: tshark gets EOF,
+             * finishes the packets it has and flushes their rows. The writer of a live pipe
+             * may never close it. */
+            gboolean stopped = stop_requested() != 0;
+            if (stopped && ++after_stop > 16)
+                break; /* a writer that never pauses: at most 1 MiB more */
+            struct pollfd pfd[2] = {{f->from, POLLIN, 0}, {stop_fd(), POLLIN, 0}};
+            int pr = poll(pfd, !stopped && stop_fd() >= 0 ? 2 : 1, stopped ? 0 : -1);
+            if (pr < 0 && errno == EINTR)
+                continue;
+            if (pr < 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+                if (stopped || pr < 0)
+                    break;
+                continue;
+            }
             ssize_t r = read(f->from, buf, 1 << 16);
             if (r < 0 && errno == EINTR)
                 continue;
@@ -183,6 +202,13 @@ static tshark_status judge(const tshark_handle *t, int wait_status, const char *
     return st;
 }
 
+/* In the child: its own process group, so a stop can end it and what it runs (setpriv). */
+static void own_group(gpointer data)
+{
+    (void)data;
+    setpgid(0, 0);
+}
+
 tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd, const void *prefix,
                          gsize prefix_len, tshark_row_fn fn, gpointer user, volatile gint *rows,
                          char **error)
@@ -196,7 +222,8 @@ tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd,
     if (input_fd < 0)
         flags |= G_SPAWN_STDIN_FROM_DEV_NULL;
     /* Inherit the working directory: capture paths on the command line may be relative. */
-    if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, t->envp, flags, NULL, NULL, &pid,
+    if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, t->envp, flags, own_group, NULL,
+                                  &pid,
                                   input_fd >= 0 ? &in_fd : NULL, &out_fd, &err_fd, &gerr)) {
         *error = g_strdup_printf("cannot start %s: %s", t->path, gerr->message);
         g_error_free(gerr);
@@ -204,6 +231,9 @@ tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd,
         return TSHARK_ERROR;
     }
     g_ptr_array_free(argv, TRUE);
+    stop_child_started(pid);
+    if (stop_requested() && input_fd < 0)
+        kill(-pid, SIGTERM); /* started as the stop came: stop_children() may have missed it */
 
     drain d = {err_fd, g_string_new(NULL)};
     GThread *drain_thread = g_thread_new("tshark-stderr", drain_stderr, &d);
@@ -245,6 +275,7 @@ tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd,
         g_thread_join(feed_thread);
     g_thread_join(drain_thread);
     int status = 0;
+    stop_child_ended(pid); /* its output ended: it is exiting */
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     g_spawn_close_pid(pid);

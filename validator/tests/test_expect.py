@@ -95,7 +95,7 @@ class ExpectFacts(tv.NeedsPlugin):
         p = self.run_v("--expect", "auto", self.dir)
         out = p.stdout.decode()
         self.assertEqual(p.returncode, 0, out)
-        self.assertRegex(out, r"PASS \S+rule-join\.token_unknown\.pcap \(1 findings, "
+        self.assertRegex(out, r"PASS \S+rule-join\.token_unknown\.pcap \(1 finding, "
                               r"2 connections\)")
         self.assertIn("expect: %d passed, 0 failed" % len(PICKED), out)
 

@@ -168,6 +168,24 @@ class Usage(Base):
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertIn(b"mptcpv-validate:", p.stderr)
 
+    def test_outputs_checked_before_analysis(self):
+        """An unwritable output is an exit 2 naming the user's path before anything runs:
+        with a tshark that does not exist the check comes first (2, not 3)."""
+        afile = os.path.join(self.tmp, "a-file")
+        open(afile, "w").close()
+        notool = os.path.join(self.tmp, "no-tshark")
+        for opt, path in (("-o", os.path.join(afile, "r.json")), ("-o", self.tmp),
+                          ("--html", os.path.join(afile, "r.html")), ("--csv", afile)):
+            with self.subTest(opt=opt, path=path):
+                p = self.run_v("--tshark", notool, opt, path, self.clean)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                err = p.stderr.decode()
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+                self.assertIn("%s %s: cannot write there" % (opt, path), err)
+        p = self.run_v("merge", "-o", os.path.join(afile, "m.json"), afile)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(os.path.join(afile, "m.json"), p.stderr.decode())
+
     def test_tshark_missing_exit_3(self):
         p = self.run_v("--tshark", os.path.join(self.tmp, "no-tshark"), self.clean)
         self.assertEqual(p.returncode, 3)
@@ -281,6 +299,235 @@ class ExitCodes(NeedsPlugin):
         self.assertEqual(self.run_v("--fail-on", "warning", aa).returncode, 1)
 
 
+class Severity(NeedsPlugin):
+    """--severity RULE=LEVEL, --config FILE [severity], --require-mptcp (issue 19)."""
+    FALLBACK = os.path.join(SOURCE_DIR, "captures", "crafted", "rule-connection.fallback.pcap")
+
+    def test_raise_info_to_error(self):
+        self.assertEqual(self.run_v(self.FALLBACK).returncode, 0)
+        p, report = self.json_report("--severity", "connection.fallback=error", self.FALLBACK)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(report["severity_overrides"], ["connection.fallback=error"])
+        sev = [fd["severity"] for fd in report["files"][0]["findings"]]
+        self.assertEqual(sev, ["error"])
+        text = self.run_v("--severity", "connection.fallback=error", self.FALLBACK)
+        self.assertIn(b"connection.fallback severity error (overridden, default info)",
+                      text.stdout)
+        out = os.path.join(self.tmp, "sev.xml")
+        self.run_v("-f", "junit", "-o", out, "--severity", "connection.fallback=error",
+                   self.FALLBACK)
+        with open(out) as f:
+            xml = f.read()
+        self.assertIn('name="severity.connection.fallback" value="error (overridden, default '
+                      'info)"', xml)
+        self.assertIn('<failure type="connection.fallback"', xml)
+
+    def test_lower_and_none(self):
+        self.assertEqual(self.run_v(self.malformed).returncode, 1)
+        self.assertEqual(self.run_v("--severity", "option.malformed=warning",
+                                    self.malformed).returncode, 0)
+        self.assertEqual(self.run_v("--severity", "option.malformed=warning", "--fail-on",
+                                    "warning", self.malformed).returncode, 1)
+        p, report = self.json_report("--severity", "option.malformed=none", "--fail-on", "info",
+                                     self.malformed)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(report["summary"]["errors"] + report["summary"]["infos"], 0)
+        self.assertEqual(report["severity_overrides"], ["option.malformed=none"])
+
+    def test_config_file_and_cli_wins(self):
+        cfg = os.path.join(self.tmp, "sev.conf")
+        with open(cfg, "w") as f:
+            f.write("# CI severities\n[severity]\nconnection.fallback = error\n"
+                    "option.malformed=info\n")
+        self.assertEqual(self.run_v("--config", cfg, self.FALLBACK).returncode, 1)
+        self.assertEqual(self.run_v("--config", cfg, self.malformed).returncode, 0)
+        self.assertEqual(self.run_v("--config", cfg, "--severity", "option.malformed=error",
+                                    self.malformed).returncode, 1)
+
+    def test_bad_values_exit_2_one_line(self):
+        cfg = os.path.join(self.tmp, "bad.conf")
+        with open(cfg, "w") as f:
+            f.write("[severity]\nno.such_rule = error\n")
+        for args in (["--severity", "no.such_rule=error"], ["--severity", "option.malformed=fatal"],
+                     ["--severity", "option.malformed"], ["--config", cfg],
+                     ["--config", os.path.join(self.tmp, "missing.conf")]):
+            with self.subTest(args=args):
+                p = self.run_v(*args, self.clean)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stdout, b"")
+                first = p.stderr.decode().splitlines()[0]
+                self.assertTrue(first.startswith("mptcpv-validate: --"), first)
+
+    def test_require_mptcp(self):
+        plain = os.path.join(self.tmp, "plain-tcp.pcap")
+        write_pcap(plain, [_packet(A, B, 40002, 80, 0x02, b"\x02\x04\x05\xb4")])
+        os.chmod(plain, 0o644)
+        self.assertEqual(self.run_v(plain).returncode, 0)
+        p = self.run_v("--require-mptcp", plain, self.clean)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"FAIL: no MPTCP connection (--require-mptcp)", p.stdout)
+        self.assertEqual(self.run_v("--require-mptcp", self.clean).returncode, 0)
+        p, report = self.json_report("--require-mptcp", plain)
+        self.assertTrue(report["require_mptcp"])
+        self.assertEqual(report["summary"]["failing"], 1)
+        out = os.path.join(self.tmp, "req.xml")
+        self.run_v("-f", "junit", "-o", out, "--require-mptcp", plain)
+        with open(out) as f:
+            self.assertIn('<failure type="require-mptcp"', f.read())
+
+
+class SmallItems(NeedsPlugin):
+    """Issue 19's small items: -j 0, plurals, non-UTF-8 names, severity naming."""
+
+    def test_jobs_zero_rejected(self):
+        for args in (["-j", "0"], ["-j0"], ["--jobs", "-3"]):
+            with self.subTest(args=args):
+                p = self.run_v(*args, self.clean)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(b"--jobs must be at least 1", p.stderr)
+
+    def test_one_finding_singular(self):
+        exp = os.path.join(self.tmp, "one.expected")
+        with open(exp, "w") as f:
+            f.write("1 option.malformed\n")
+        p = self.run_v("--expect", exp, self.malformed)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(b"(1 finding)", p.stdout)
+        self.assertNotIn(b"1 findings", p.stdout)
+        text = self.run_v(self.malformed).stdout
+        self.assertIn(b"1 error,", text)
+        self.assertNotRegex(text, rb"\b1 (errors|warnings|connections|files|subflows)\b")
+
+    def test_non_utf8_name_reversible(self):
+        d = os.path.join(self.tmp, "nonutf8").encode()
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o755)
+        name = os.path.join(d, b"caf\xe9 100%.pcap")
+        shutil.copy(self.clean, name)
+        os.chmod(name, 0o644)
+        p, report = self.json_report(os.fsdecode(d))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = report["files"][0]
+        self.assertIn("\ufffd", f["path"])
+        import urllib.parse
+        self.assertEqual(urllib.parse.unquote_to_bytes(f["path_raw"]), name)
+        self.assertNotIn("path_raw", self.file_of(self.json_report(self.clean)[1], "clean.pcap"))
+        out = os.path.join(self.tmp, "nonutf8.xml")
+        self.run_v("-f", "junit", "-o", out, os.fsdecode(d))
+        import xml.etree.ElementTree as ET
+        prop = ET.parse(out).getroot().find("testsuite/properties/property[@name='path_raw']")
+        self.assertEqual(urllib.parse.unquote_to_bytes(prop.get("value")), name)
+
+    def test_severity_named_info(self):
+        rules = self.run_v("--list-rules").stdout.decode()
+        self.assertNotRegex(rules, r"\b[Nn]otes?\b")
+        text = self.run_v(self.clean).stdout.decode()
+        self.assertRegex(text, r"\binfos?\b")
+        self.assertNotRegex(text, r"\b[Nn]otes?\b")
+
+
+WRITER = """
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a writer that keeps the pipe open
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+sys.stdout.buffer.write(open(sys.argv[1], "rb").read())
+sys.stdout.buffer.flush()
+time.sleep(120)
+"""
+
+
+class Interrupt(NeedsPlugin):
+    """SIGINT/SIGTERM on the live pipeline `writer | mptcpv-validate -`: tshark stopped, the
+    report of what was read written and marked interrupted, exit 128 + signal."""
+    FALLBACK = os.path.join(SOURCE_DIR, "captures", "crafted", "rule-connection.fallback.pcap")
+
+    def wait_for_analysis(self, pid, timeout=120):
+        """Until the validator runs tshark on the capture (-T fields, not the plugin check),
+        then a second for the packets to be read."""
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                  text=True).stdout.split()
+            for k in kids:
+                try:
+                    with open("/proc/%s/cmdline" % k, "rb") as f:
+                        if b"\0fields\0" in f.read():
+                            time.sleep(1)
+                            return
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        self.fail("the validator did not start tshark on the capture")
+
+    def pipeline(self, fmt, sig, whole_group):
+        import signal
+        import time
+        writer = os.path.join(self.tmp, "writer.py")
+        with open(writer, "w") as f:
+            f.write(WRITER)
+        # writer and validator in one new process group, as a shell job is
+        w = subprocess.Popen([sys.executable, writer, self.FALLBACK], stdout=subprocess.PIPE,
+                             process_group=0)
+        p = subprocess.Popen(validator_argv("-f", fmt, "-"), env=self.env, stdin=w.stdout,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             process_group=w.pid)
+        w.stdout.close()
+        try:
+            self.wait_for_analysis(p.pid)
+            if whole_group:  # Ctrl-C in a terminal: the whole process group
+                os.killpg(w.pid, sig)
+            else:  # a CI runner's timeout: only the validator
+                p.send_signal(sig)
+            out, err = p.communicate(timeout=30)
+        finally:
+            os.killpg(w.pid, signal.SIGKILL)
+            w.wait()
+            if p.poll() is None:
+                p.kill()
+        rc = p.returncode
+        return rc, out, err
+
+    def test_sigint_process_group_text(self):
+        import signal
+        rc, out, err = self.pipeline("text", signal.SIGINT, True)
+        self.assertEqual(rc, 130, err)
+        self.assertIn(b"INTERRUPTED by SIGINT", out)
+        self.assertIn(b"connection.fallback", out, "the packets read before are reported")
+        self.assertIn(b"interrupted by SIGINT", err)
+
+    def test_sigint_json(self):
+        import signal
+        rc, out, err = self.pipeline("json", signal.SIGINT, True)
+        self.assertEqual(rc, 130, err)
+        report = json.loads(out)
+        self.assertTrue(report["interrupted"])
+        self.assertEqual(report["summary"]["files"], 1)
+        self.assertIn("interrupted", report["files"][0]["error"])
+        self.assertEqual(len(report["files"][0]["connections"]), 1)
+        with open(SCHEMA) as f:
+            self.assertEqual(minischema.validate(report, json.load(f)), [])
+
+    def test_sigterm_validator_only_junit(self):
+        import signal
+        rc, out, err = self.pipeline("junit", signal.SIGTERM, False)
+        self.assertEqual(rc, 143, err)
+        xml = out.decode()
+        self.assertIn('name="mptcpv-validate (interrupted)"', xml)
+        self.assertIn('<property name="interrupted" value="SIGTERM"/>', xml)
+        path = os.path.join(self.tmp, "interrupted.xml")
+        with open(path, "w") as f:
+            f.write(xml)
+        lint = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, path],
+                              capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+
+    def test_help_documents_interrupt_codes(self):
+        out = self.run_v("--help").stdout.decode()
+        self.assertIn("130", out)
+        self.assertIn("143", out)
+
+
 class Formats(NeedsPlugin):
     def test_text(self):
         p = self.run_v(self.clean, self.malformed)
@@ -368,6 +615,60 @@ class Formats(NeedsPlugin):
         self.assertEqual(len(re.findall(r"<failure ", xml)), 1)
         self.assertEqual(len(re.findall(r"<error ", xml)), 1)
         self.assertIn('type="option.malformed"', xml)
+        self.check_junit_consumer(out)
+
+    def check_junit_consumer(self, path):
+        """Read the report as Jenkins' and GitLab's JUnit parsers do (element tree, counts
+        from the elements, times as floats) and check it is consistent."""
+        import xml.etree.ElementTree as ET
+        root = ET.parse(path).getroot()
+        self.assertEqual(root.tag, "testsuites")
+        rules = [r for r in rules_from_table()]
+        totals = {"tests": 0, "failures": 0, "errors": 0}
+        time_sum = 0.0
+        for suite in root.findall("testsuite"):
+            cases = suite.findall("testcase")
+            names = [c.get("name") for c in cases]
+            self.assertEqual(len(names), len(set(names)), "duplicate testcase names")
+            fails = sum(1 for c in cases if c.find("failure") is not None)
+            errs = sum(1 for c in cases if c.find("error") is not None)
+            for c in cases:
+                self.assertLessEqual(len(c.findall("failure")) + len(c.findall("error")), 1)
+                self.assertGreaterEqual(float(c.get("time")), 0.0)
+            self.assertEqual(int(suite.get("tests")), len(cases))
+            self.assertEqual(int(suite.get("failures")), fails)
+            self.assertEqual(int(suite.get("errors")), errs)
+            t = float(suite.get("time"))
+            if errs == 0 and suite.find("testcase/skipped") is None:
+                self.assertGreater(t, 0.0, "suite time is the capture's analysis time")
+            self.assertAlmostEqual(sum(float(c.get("time")) for c in cases), t, places=2)
+            if suite.find("testcase[@name='capture']/skipped") is None:
+                self.assertTrue(set(rules) <= set(names), "a testcase per rule checked")
+            time_sum += t
+            for k, n in (("tests", len(cases)), ("failures", fails), ("errors", errs)):
+                totals[k] += n
+        for k, n in totals.items():
+            self.assertEqual(int(root.get(k)), n, k)
+        self.assertAlmostEqual(float(root.get("time")), time_sum, places=2)
+        return root
+
+    def test_junit_one_failure_per_rule(self):
+        out = os.path.join(self.tmp, "junit-many.xml")
+        many = os.path.join(self.tmp, "many-malformed.pcap")
+        write_pcap(many, MALFORMED * 3)
+        os.chmod(many, 0o644)
+        p = self.run_v("-f", "junit", "-o", out, many)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        lint = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, out],
+                              capture_output=True)
+        self.assertEqual(lint.returncode, 0, lint.stderr)
+        root = self.check_junit_consumer(out)
+        case = root.find("testsuite/testcase[@name='option.malformed']")
+        fails = case.findall("failure")
+        self.assertEqual(len(fails), 1)
+        self.assertEqual(len(fails[0].text.strip().splitlines()), 3, "all findings listed")
+        self.assertIn("3 findings", fails[0].get("message"))
+        self.assertEqual(root.get("failures"), "1")
 
 
 class BadInputs(NeedsPlugin):
@@ -544,6 +845,9 @@ class Corpus(NeedsPlugin):
                 a = self.run_v("-f", fmt, "-j", "1", *self.corpus())
                 b = self.run_v("-f", fmt, "-j2", *self.corpus())
                 self.assertEqual(a.returncode, b.returncode)
+                if fmt == "junit":  # JUnit carries the analysis times, nothing else differs
+                    a.stdout, b.stdout = (re.sub(rb' time="[0-9.]+"', b"", x.stdout)
+                                          for x in (a, b))
                 self.assertEqual(a.stdout, b.stdout)
 
     def test_shards_cover_corpus_and_merge(self):
@@ -572,6 +876,33 @@ class Corpus(NeedsPlugin):
         self.assertEqual(self.run_v("merge", paths[0], paths[1]).returncode, 2)
         self.assertEqual(self.run_v("merge", paths[0], paths[0], paths[1], paths[2]).returncode,
                          2)
+
+    def test_gnu_parallel_shards_merge_byte_identical(self):
+        """The README's scale-out recipe: captures/ split with --shard K/N over GNU parallel,
+        merged with `merge`: byte-identical to one unsharded run (JSON)."""
+        parallel = shutil.which("parallel")
+        if parallel is None:
+            self.skipTest("GNU parallel not installed (Debian package parallel)")
+        corpus = os.path.join(SOURCE_DIR, "captures")
+        d = tempfile.mkdtemp(dir=self.tmp)
+        os.chmod(d, 0o755)
+        one = self.run_v("-f", "json", "-j", "2", corpus)
+        self.assertIn(one.returncode, (0, 1), one.stderr)
+        n = 4
+        cmd = " ".join("'%s'" % a for a in validator_argv("-j", "1", "-f", "json", "--shard",
+                                                          "{}/%d" % n, "-o",
+                                                          os.path.join(d, "shard{}.json"),
+                                                          corpus))
+        p = subprocess.run([parallel, "--will-cite", "-j", "2", cmd + " || [ $? -eq 1 ]",
+                            ":::"] + [str(k) for k in range(1, n + 1)],
+                           env=self.env, capture_output=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        merged = os.path.join(d, "merged.json")
+        m = self.run_v("merge", "-o", merged, *sorted(
+            os.path.join(d, f) for f in os.listdir(d) if f.startswith("shard")))
+        self.assertEqual(m.returncode, one.returncode, m.stderr)
+        with open(merged, "rb") as f:
+            self.assertEqual(f.read(), one.stdout, "parallel shards merged != one run")
 
     def test_shard_is_stable(self):
         a = self.run_v("-f", "json", "--shard", "2/4", *self.corpus()).stdout
