@@ -95,6 +95,7 @@ class Xvfb:
                         raise Error("Xvfb did not report a display: %s" % self.log_text())
                     data += chunk
             self.display = ":" + data.decode().strip()
+            self._wait_accepting(deadline)
         except BaseException:
             self.stop()
             raise
@@ -103,6 +104,20 @@ class Xvfb:
             if write_fd is not None:
                 os.close(write_fd)
         return self.display
+
+    def _wait_accepting(self, deadline):
+        """Until a client can connect: under load a Wireshark started right after -displayfd
+        answered once could not connect to the display (seen in a CI run)."""
+        env = dict(os.environ, DISPLAY=self.display)
+        while True:
+            probe = subprocess.run(["xdotool", "getdisplaygeometry"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if probe.returncode == 0:
+                return
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise Error("Xvfb reported %s but accepts no client: %s" % (
+                    self.display, self.log_text()))
+            time.sleep(0.2)
 
     def log_text(self):
         self.log.seek(0)
