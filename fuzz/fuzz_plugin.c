@@ -49,8 +49,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_FRAMES 256
-#define CUT_FLAG 0x8000u
-#define PASSES 3
+#define CUT_FLAG   0x8000u
+#define PASSES     3
 /* Inputs per epan session (MPTCPV_FUZZ_SESSION_INPUTS overrides). A new session per input
  * would be the plainest, but in Wireshark 4.0 an epan_new + epan_free costs ~85 ms and leaks
  * ~7 MB under ASan. So a session serves this many inputs, and mptcpv starts
@@ -113,8 +113,8 @@ static void listen_stat(stat_data_t *tap, const char *name)
     }
     tap->stat_tap_data = ui;
     ui->stat_tap_init_cb(ui);
-    GString *err = register_tap_listener(ui->tap_name, tap, NULL, 0, NULL, ui->packet_func,
-                                         NULL, NULL);
+    GString *err =
+        register_tap_listener(ui->tap_name, tap, NULL, 0, NULL, ui->packet_func, NULL, NULL);
     if (err != NULL) {
         fprintf(stderr, "fuzz_plugin: %s: %s\n", name, err->str);
         abort();
@@ -130,8 +130,8 @@ static void listen_follow(void)
     }
     follow = g_new0(follow_info_t, 1);
     gchar *filter = get_follow_index_func(follower)(0, 0);
-    GString *err = register_tap_listener(get_follow_tap_string(follower), follow, filter, 0,
-                                         NULL, get_follow_tap_handler(follower), NULL, NULL);
+    GString *err = register_tap_listener(get_follow_tap_string(follower), follow, filter, 0, NULL,
+                                         get_follow_tap_handler(follower), NULL, NULL);
     g_free(filter);
     if (err != NULL) {
         fprintf(stderr, "fuzz_plugin: follow: %s\n", err->str);
@@ -260,8 +260,8 @@ static void digest_item(GString *out, field_info *fi, int depth, gboolean *skip_
         g_strlcpy(label, fi->rep->representation, sizeof(label));
     else
         proto_item_fill_label(fi, label);
-    g_string_append_printf(out, "%*s%s %d+%d %s%s %s\n", depth, "", fi->hfinfo->abbrev,
-                           fi->start, fi->length, FI_GET_FLAG(fi, FI_HIDDEN) ? "h" : "",
+    g_string_append_printf(out, "%*s%s %d+%d %s%s %s\n", depth, "", fi->hfinfo->abbrev, fi->start,
+                           fi->length, FI_GET_FLAG(fi, FI_HIDDEN) ? "h" : "",
                            FI_GET_FLAG(fi, FI_GENERATED) ? "g" : "", label);
 }
 
@@ -311,7 +311,8 @@ static void dissect(epan_dissect_t *edt, const frame_in *in, frame_data *fd, gui
         nstime_set_zero(&elapsed);
         frame_data_set_before_dissect(fd, &elapsed, ref, prev);
     }
-    tvbuff_t *tvb = tvb_new_real_data(in->bytes, in->caplen, (gint)rec.rec_header.packet_header.len);
+    tvbuff_t *tvb =
+        tvb_new_real_data(in->bytes, in->caplen, (gint)rec.rec_header.packet_header.len);
     epan_dissect_run_with_taps(edt, WTAP_FILE_TYPE_SUBTYPE_UNKNOWN, &rec, tvb, fd, &cinfo);
     if (pass == 0)
         frame_data_set_after_dissect(fd, cum_bytes);

@@ -46,17 +46,21 @@ static gint ett_mptcpv_connection = -1;
 
 /* From the core's name tables. */
 static const value_string verdict_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define VERDICT_VS(e, name) {MPTCPV_VERDICT_##e, name},
     MPTCPV_VERDICTS(VERDICT_VS)
 #undef VERDICT_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static const value_string token_status_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define TOKEN_VS(e, name) {MPTCPV_TOKEN_##e, name},
     MPTCPV_TOKEN_STATUSES(TOKEN_VS)
 #undef TOKEN_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static proto_item *add_generated_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
@@ -108,8 +112,7 @@ static void summary_put_uint(summary_text *t, guint32 value)
     summary_put(t, digits + n);
 }
 
-void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events,
-                             gboolean established)
+void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events, gboolean established)
 {
     if (established)
         add_generated_bool(tree, hf_mptcpv_subflow_established, tvb, TRUE);
@@ -122,11 +125,10 @@ void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events,
     }
 }
 
-void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
-                           guint32 connection, guint32 subflow, guint32 subflow_count,
-                           gboolean initial, gboolean backup, gboolean from_client,
-                           mptcpv_version version, const mptcpv_conn_facts *facts,
-                           gboolean show_keys)
+void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb, guint32 connection,
+                           guint32 subflow, guint32 subflow_count, gboolean initial,
+                           gboolean backup, gboolean from_client, mptcpv_version version,
+                           const mptcpv_conn_facts *facts, gboolean show_keys)
 {
     /* The one-line summary costs a string per frame: only when someone reads it (a visible
      * tree, or a filter or -e on mptcpv.summary). Built without printf: tshark -T fields
@@ -268,8 +270,7 @@ void mptcpv_options_add_verdicts(tvbuff_t *tvb, const mptcpv_options *options,
                 break;
             remove_done = TRUE;
             for (unsigned k = 0; k < v->removed_count; k++)
-                add_generated_uint(t, hf_mptcpv_remove_addr_subflow, tvb,
-                                   v->removed_subflows[k]);
+                add_generated_uint(t, hf_mptcpv_remove_addr_subflow, tvb, v->removed_subflows[k]);
             break;
         case MPTCPV_MP_FASTCLOSE:
             if (!fastclose_done && v->fastclose_key != MPTCPV_VERDICT_NONE)
@@ -298,8 +299,7 @@ void mptcpv_link_register_fields(int proto)
          {"Initial subflow", "mptcpv.subflow.initial", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "Opened by MP_CAPABLE (else by MP_JOIN)", HFILL}},
         {&hf_mptcpv_subflow_established,
-         {"Subflow established", "mptcpv.subflow.established", FT_BOOLEAN, BASE_NONE, NULL,
-          0x0,
+         {"Subflow established", "mptcpv.subflow.established", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "This frame completes the subflow's handshake (initial: the first segment after "
           "the SYN/ACK; join: the ACK of the third ACK, RFC 8684 3.2; or the first frame of "
           "a subflow the capture joins late); a subflow without it was only attempted",
@@ -316,8 +316,8 @@ void mptcpv_link_register_fields(int proto)
          {"From client", "mptcpv.from_client", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "Sent by the host that opened the MPTCP connection", HFILL}},
         {&hf_mptcpv_conn,
-         {"Connection as known after this packet", "mptcpv.conn", FT_NONE, BASE_NONE, NULL,
-          0x0, "Keys, tokens, IDSNs and checksum negotiation of the connection", HFILL}},
+         {"Connection as known after this packet", "mptcpv.conn", FT_NONE, BASE_NONE, NULL, 0x0,
+          "Keys, tokens, IDSNs and checksum negotiation of the connection", HFILL}},
         {&hf_mptcpv_conn_checksum,
          {"DSS checksum negotiated", "mptcpv.conn.checksum", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "A flag in the SYN or SYN/ACK (RFC 8684 3.1)", HFILL}},
@@ -326,17 +326,13 @@ void mptcpv_link_register_fields(int proto)
         {&hf_mptcpv_conn_server_key,
          {"Server key", "mptcpv.conn.server_key", FT_UINT64, BASE_HEX, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_conn_client_token,
-         {"Client token", "mptcpv.conn.client_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
-          HFILL}},
+         {"Client token", "mptcpv.conn.client_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_conn_server_token,
-         {"Server token", "mptcpv.conn.server_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
-          HFILL}},
+         {"Server token", "mptcpv.conn.server_token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_conn_client_idsn,
-         {"Client IDSN", "mptcpv.conn.client_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
-          HFILL}},
+         {"Client IDSN", "mptcpv.conn.client_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_conn_server_idsn,
-         {"Server IDSN", "mptcpv.conn.server_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
-          HFILL}},
+         {"Server IDSN", "mptcpv.conn.server_idsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_mpc_sender_token,
          {"Sender's token", "mptcpv.mpc.sender_token", FT_UINT32, BASE_HEX, NULL, 0x0,
           "Most significant 32 bits of the hash of the sender's key", HFILL}},
@@ -354,20 +350,19 @@ void mptcpv_link_register_fields(int proto)
           "Whether a connection of the capture has this token", HFILL}},
         {&hf_mptcpv_join_hmac_status,
          {"HMAC", "mptcpv.join.hmac_status", FT_UINT8, BASE_DEC, VALS(verdict_vals), 0x0,
-          "SYN/ACK truncated HMAC or third-ACK HMAC verified with the connection's keys",
-          HFILL}},
+          "SYN/ACK truncated HMAC or third-ACK HMAC verified with the connection's keys", HFILL}},
         {&hf_mptcpv_join_expected_trunc_hmac,
-         {"Expected truncated HMAC", "mptcpv.join.expected_trunc_hmac", FT_UINT64, BASE_HEX,
-          NULL, 0x0, NULL, HFILL}},
+         {"Expected truncated HMAC", "mptcpv.join.expected_trunc_hmac", FT_UINT64, BASE_HEX, NULL,
+          0x0, NULL, HFILL}},
         {&hf_mptcpv_join_expected_hmac,
          {"Expected HMAC", "mptcpv.join.expected_hmac", FT_BYTES, BASE_NONE, NULL, 0x0, NULL,
           HFILL}},
         {&hf_mptcpv_add_addr_hmac_status,
-         {"HMAC", "mptcpv.add_addr.hmac_status", FT_UINT8, BASE_DEC, VALS(verdict_vals), 0x0,
-          NULL, HFILL}},
+         {"HMAC", "mptcpv.add_addr.hmac_status", FT_UINT8, BASE_DEC, VALS(verdict_vals), 0x0, NULL,
+          HFILL}},
         {&hf_mptcpv_add_addr_expected_hmac,
-         {"Expected HMAC", "mptcpv.add_addr.expected_hmac", FT_UINT64, BASE_HEX, NULL, 0x0,
-          NULL, HFILL}},
+         {"Expected HMAC", "mptcpv.add_addr.expected_hmac", FT_UINT64, BASE_HEX, NULL, 0x0, NULL,
+          HFILL}},
         {&hf_mptcpv_add_addr_echo_of,
          {"Echo of", "mptcpv.add_addr.echo_of", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the ADD_ADDR this echo answers",

@@ -28,24 +28,30 @@ static int hf_mptcpv_reinjected_bytes = -1;
 
 /* From the core's name tables: the core names each state once. */
 static const value_string checksum_status_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define VERDICT_VS(e, name) {MPTCPV_VERDICT_##e, name},
     MPTCPV_VERDICTS(VERDICT_VS)
 #undef VERDICT_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static const value_string close_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define CLOSE_VS(e, name) {MPTCPV_CLOSE_##e, name},
     MPTCPV_CLOSE_STATES(CLOSE_VS)
 #undef CLOSE_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static const value_string subflow_end_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define END_VS(e, name) {MPTCPV_SUBFLOW_##e, name},
     MPTCPV_SUBFLOW_ENDS(END_VS)
 #undef END_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
@@ -134,9 +140,8 @@ void mptcpv_data_register_fields(int proto)
           VALS(checksum_status_vals), 0x0,
           "Verdict on the mapping this segment completes (RFC 8684 3.3.1)", HFILL}},
         {&hf_mptcpv_dss_checksum_mapping,
-         {"Checksummed mapping in frame", "mptcpv.dss.checksum_mapping", FT_FRAMENUM,
-          BASE_NONE, NULL, 0x0, "Frame that carried the mapping and checksum verified here",
-          HFILL}},
+         {"Checksummed mapping in frame", "mptcpv.dss.checksum_mapping", FT_FRAMENUM, BASE_NONE,
+          NULL, 0x0, "Frame that carried the mapping and checksum verified here", HFILL}},
         {&hf_mptcpv_reinjection_of,
          {"Reinjection of", "mptcpv.reinjection_of", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
@@ -154,8 +159,8 @@ void mptcpv_data_register_fields(int proto)
          {"MP_FAIL answers checksum failure in", "mptcpv.fail.answers", FT_FRAMENUM, BASE_NONE,
           NULL, 0x0, "Frame of the mapping whose checksum failed", HFILL}},
         {&hf_mptcpv_data_fin_ack_of,
-         {"DATA_ACK acknowledges the DATA_FIN of", "mptcpv.data_fin.ack_of", FT_FRAMENUM,
-          BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_ACK), 0x0,
+         {"DATA_ACK acknowledges the DATA_FIN of", "mptcpv.data_fin.ack_of", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_ACK), 0x0,
           "Frame whose DATA_FIN this DATA_ACK is the first to acknowledge (RFC 8684 3.3.3)",
           HFILL}},
         {&hf_mptcpv_close,
@@ -175,8 +180,7 @@ void mptcpv_data_register_fields(int proto)
          {"Reinjected bytes", "mptcpv.reinjected_bytes", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Bytes of this payload first sent on another subflow (RFC 8684 3.3.6)", HFILL}},
         {&hf_mptcpv_subflow_end,
-         {"Subflow ends", "mptcpv.subflow.end", FT_UINT8, BASE_DEC, VALS(subflow_end_vals),
-          0x0,
+         {"Subflow ends", "mptcpv.subflow.end", FT_UINT8, BASE_DEC, VALS(subflow_end_vals), 0x0,
           "The subflow ends here, and how (the strongest reason seen so far): 1 FIN, 2 RST, "
           "3 MP_TCPRST, 4 MP_FAIL (a checksum failure, RFC 8684 3.7), 5 MP_FASTCLOSE",
           HFILL}},

@@ -60,9 +60,8 @@ static void seen_reset(void *tapdata)
     seen->told = FALSE;
 }
 
-static tap_packet_status seen_packet(void *tapdata, packet_info *pinfo _U_,
-                                     epan_dissect_t *edt _U_, const void *data,
-                                     tap_flags_t flags _U_)
+static tap_packet_status seen_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                     const void *data, tap_flags_t flags _U_)
 {
     const mptcpv_tap_info *info = (const mptcpv_tap_info *)data;
     seen_listener *seen = (seen_listener *)tapdata;
@@ -82,12 +81,14 @@ static void seen_draw(void *tapdata)
         return;
     seen->told = TRUE;
     if (seen->connections == 0)
-        fprintf(stderr, "mptcpv: follow: no MPTCP connection %u: the capture has no MPTCP "
-                        "connection\n",
+        fprintf(stderr,
+                "mptcpv: follow: no MPTCP connection %u: the capture has no MPTCP "
+                "connection\n",
                 seen->connection);
     else
-        fprintf(stderr, "mptcpv: follow: no MPTCP connection %u: the capture has "
-                        "connections 0 to %u (-z mptcpv,conns lists them)\n",
+        fprintf(stderr,
+                "mptcpv: follow: no MPTCP connection %u: the capture has "
+                "connections 0 to %u (-z mptcpv,conns lists them)\n",
                 seen->connection, seen->connections - 1);
 }
 
@@ -116,8 +117,8 @@ static gchar *follow_index_filter(guint stream, guint sub_stream _U_)
 }
 
 /* One subflow's addresses do not name an MPTCP connection; follow by connection number. */
-static gchar *follow_address_filter(address *src_addr _U_, address *dst_addr _U_,
-                                    int src_port _U_, int dst_port _U_)
+static gchar *follow_address_filter(address *src_addr _U_, address *dst_addr _U_, int src_port _U_,
+                                    int dst_port _U_)
 {
     return NULL;
 }
@@ -251,9 +252,8 @@ static void set_nodes(follow_info_t *fi, const mptcpv_tap_info *info, packet_inf
     fi->server_port = info->from_client ? info->dst.port : info->src.port;
 }
 
-static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo,
-                                       epan_dissect_t *edt _U_, const void *data,
-                                       tap_flags_t flags _U_)
+static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                       const void *data, tap_flags_t flags _U_)
 {
     follow_info_t *fi = (follow_info_t *)tapdata;
     const mptcpv_tap_info *info = (const mptcpv_tap_info *)data;
@@ -296,7 +296,6 @@ static tap_packet_status follow_packet(void *tapdata, packet_info *pinfo,
 
 void mptcpv_follow_register(int proto)
 {
-    mptcpv_register_follow_stream(proto, MPTCPV_TAP_NAME, follow_conv_filter,
-                                  follow_index_filter, follow_address_filter,
-                                  follow_port_to_display, follow_packet);
+    mptcpv_register_follow_stream(proto, MPTCPV_TAP_NAME, follow_conv_filter, follow_index_filter,
+                                  follow_address_filter, follow_port_to_display, follow_packet);
 }

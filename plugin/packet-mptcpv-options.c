@@ -75,10 +75,12 @@ static gint ett_mptcpv_dss_flags = -1;
 
 /* From the core's name tables. */
 static const value_string mptcpv_subtype_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define SUBTYPE_VS(e, value, name) {value, name},
     MPTCPV_SUBTYPES(SUBTYPE_VS)
 #undef SUBTYPE_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static const value_string mptcpv_join_form_vals[] = {
@@ -89,16 +91,18 @@ static const value_string mptcpv_join_form_vals[] = {
 };
 
 static const value_string mptcpv_tcprst_reason_vals[] = {
+/* clang-format off: X-macro rows, one per line */
 #define REASON_VS(e, value, name) {value, name},
     MPTCPV_TCPRST_REASONS(REASON_VS)
 #undef REASON_VS
-    {0, NULL},
+        {0, NULL},
+    /* clang-format on */
 };
 
 static int *const mpc_flag_fields[] = {
-    &hf_mptcpv_mpc_flags_checksum, &hf_mptcpv_mpc_flags_extensibility,
+    &hf_mptcpv_mpc_flags_checksum,    &hf_mptcpv_mpc_flags_extensibility,
     &hf_mptcpv_mpc_flags_no_join_id0, &hf_mptcpv_mpc_flags_crypto,
-    &hf_mptcpv_mpc_flags_hmac_sha, NULL,
+    &hf_mptcpv_mpc_flags_hmac_sha,    NULL,
 };
 
 static int *const dss_flag_fields[] = {
@@ -114,8 +118,7 @@ static void add_mp_capable(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_m
     if (mpc->has_sender_key)
         proto_tree_add_uint64(t, hf_mptcpv_mpc_sender_key, tvb, off + 4, 8, mpc->sender_key);
     if (mpc->has_receiver_key)
-        proto_tree_add_uint64(t, hf_mptcpv_mpc_receiver_key, tvb, off + 12, 8,
-                              mpc->receiver_key);
+        proto_tree_add_uint64(t, hf_mptcpv_mpc_receiver_key, tvb, off + 12, 8, mpc->receiver_key);
     if (mpc->has_data_len)
         proto_tree_add_uint(t, hf_mptcpv_mpc_data_len, tvb, off + 20, 2, mpc->data_len);
     if (mpc->has_checksum)
@@ -219,8 +222,7 @@ static void add_decoded(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_opti
     case MPTCPV_MP_PRIO:
         proto_tree_add_boolean(t, hf_mptcpv_prio_backup, tvb, off + 2, 1, o->u.mp_prio.backup);
         if (o->u.mp_prio.has_addr_id)
-            proto_tree_add_uint(t, hf_mptcpv_prio_addr_id, tvb, off + 3, 1,
-                                o->u.mp_prio.addr_id);
+            proto_tree_add_uint(t, hf_mptcpv_prio_addr_id, tvb, off + 3, 1, o->u.mp_prio.addr_id);
         break;
     case MPTCPV_MP_FAIL:
         proto_tree_add_uint64(t, hf_mptcpv_fail_dsn, tvb, off + 4, 8, o->u.mp_fail.dsn);
@@ -298,17 +300,15 @@ void mptcpv_options_register_fields(int proto)
           MPTCPV_MPC_FLAG_EXTENSION, NULL, HFILL}},
         {&hf_mptcpv_mpc_flags_no_join_id0,
          {"No join to this address (C)", "mptcpv.mpc.flags.no_join_id0", FT_BOOLEAN, 8, NULL,
-          MPTCPV_MPC_FLAG_NO_JOIN_ID0, "v1: no MP_JOIN to address ID 0 (RFC 8684 3.1)",
-          HFILL}},
+          MPTCPV_MPC_FLAG_NO_JOIN_ID0, "v1: no MP_JOIN to address ID 0 (RFC 8684 3.1)", HFILL}},
         {&hf_mptcpv_mpc_flags_crypto,
-         {"Unassigned crypto bits (D-G)", "mptcpv.mpc.flags.crypto", FT_UINT8, BASE_HEX, NULL,
-          0x1e, NULL, HFILL}},
+         {"Unassigned crypto bits (D-G)", "mptcpv.mpc.flags.crypto", FT_UINT8, BASE_HEX, NULL, 0x1e,
+          NULL, HFILL}},
         {&hf_mptcpv_mpc_flags_hmac_sha,
-         {"HMAC-SHA1 (v0) / HMAC-SHA256 (v1) (H)", "mptcpv.mpc.flags.hmac_sha", FT_BOOLEAN, 8,
-          NULL, MPTCPV_MPC_FLAG_HMAC_SHA, NULL, HFILL}},
+         {"HMAC-SHA1 (v0) / HMAC-SHA256 (v1) (H)", "mptcpv.mpc.flags.hmac_sha", FT_BOOLEAN, 8, NULL,
+          MPTCPV_MPC_FLAG_HMAC_SHA, NULL, HFILL}},
         {&hf_mptcpv_mpc_sender_key,
-         {"Sender's key", "mptcpv.mpc.sender_key", FT_UINT64, BASE_HEX, NULL, 0x0, NULL,
-          HFILL}},
+         {"Sender's key", "mptcpv.mpc.sender_key", FT_UINT64, BASE_HEX, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_mpc_receiver_key,
          {"Receiver's key", "mptcpv.mpc.receiver_key", FT_UINT64, BASE_HEX, NULL, 0x0, NULL,
           HFILL}},
@@ -326,14 +326,13 @@ void mptcpv_options_register_fields(int proto)
         {&hf_mptcpv_join_addr_id,
          {"Address ID", "mptcpv.join.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_join_token,
-         {"Receiver's token", "mptcpv.join.token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
-          HFILL}},
+         {"Receiver's token", "mptcpv.join.token", FT_UINT32, BASE_HEX, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_join_nonce,
          {"Sender's random number", "mptcpv.join.nonce", FT_UINT32, BASE_HEX, NULL, 0x0, NULL,
           HFILL}},
         {&hf_mptcpv_join_trunc_hmac,
-         {"Sender's truncated HMAC", "mptcpv.join.trunc_hmac", FT_UINT64, BASE_HEX, NULL, 0x0,
-          NULL, HFILL}},
+         {"Sender's truncated HMAC", "mptcpv.join.trunc_hmac", FT_UINT64, BASE_HEX, NULL, 0x0, NULL,
+          HFILL}},
         {&hf_mptcpv_join_hmac,
          {"Sender's HMAC", "mptcpv.join.hmac", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL}},
 
@@ -352,8 +351,8 @@ void mptcpv_options_register_fields(int proto)
          {"DATA_ACK is 8 octets (a)", "mptcpv.dss.flags.ack64", FT_BOOLEAN, 8, NULL,
           MPTCPV_DSS_FLAG_ACK64, NULL, HFILL}},
         {&hf_mptcpv_dss_flags_ack,
-         {"DATA_ACK present (A)", "mptcpv.dss.flags.ack", FT_BOOLEAN, 8, NULL,
-          MPTCPV_DSS_FLAG_ACK, NULL, HFILL}},
+         {"DATA_ACK present (A)", "mptcpv.dss.flags.ack", FT_BOOLEAN, 8, NULL, MPTCPV_DSS_FLAG_ACK,
+          NULL, HFILL}},
         {&hf_mptcpv_dss_data_ack,
          {"Data ACK (raw)", "mptcpv.dss.data_ack", FT_UINT64, BASE_DEC, NULL, 0x0,
           "DATA_ACK as sent (32 or 64 bits)", HFILL}},
@@ -373,11 +372,10 @@ void mptcpv_options_register_fields(int proto)
          {"IP version", "mptcpv.add_addr.ipver", FT_UINT8, BASE_DEC, NULL, 0x0,
           "v0 (RFC 6824) IPVer", HFILL}},
         {&hf_mptcpv_add_addr_echo,
-         {"Echo", "mptcpv.add_addr.echo", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-          "v1 (RFC 8684) E flag", HFILL}},
-        {&hf_mptcpv_add_addr_addr_id,
-         {"Address ID", "mptcpv.add_addr.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0, NULL,
+         {"Echo", "mptcpv.add_addr.echo", FT_BOOLEAN, BASE_NONE, NULL, 0x0, "v1 (RFC 8684) E flag",
           HFILL}},
+        {&hf_mptcpv_add_addr_addr_id,
+         {"Address ID", "mptcpv.add_addr.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_add_addr_ipv4,
          {"Address", "mptcpv.add_addr.ipv4", FT_IPv4, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_add_addr_ipv6,
@@ -389,21 +387,19 @@ void mptcpv_options_register_fields(int proto)
           "Right-most 64 bits of HMAC-SHA256 (RFC 8684 3.4.1)", HFILL}},
 
         {&hf_mptcpv_remove_addr_addr_id,
-         {"Address ID", "mptcpv.remove_addr.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0, NULL,
-          HFILL}},
+         {"Address ID", "mptcpv.remove_addr.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0, NULL, HFILL}},
 
         {&hf_mptcpv_prio_backup,
          {"Backup", "mptcpv.prio.backup", FT_BOOLEAN, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_prio_addr_id,
-         {"Address ID", "mptcpv.prio.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0,
-          "v0 4-byte form only", HFILL}},
+         {"Address ID", "mptcpv.prio.addr_id", FT_UINT8, BASE_DEC, NULL, 0x0, "v0 4-byte form only",
+          HFILL}},
 
         {&hf_mptcpv_fail_dsn,
-         {"Data sequence number", "mptcpv.fail.dsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
-          HFILL}},
+         {"Data sequence number", "mptcpv.fail.dsn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_mptcpv_fastclose_receiver_key,
-         {"Option receiver's key", "mptcpv.fastclose.receiver_key", FT_UINT64, BASE_HEX, NULL,
-          0x0, NULL, HFILL}},
+         {"Option receiver's key", "mptcpv.fastclose.receiver_key", FT_UINT64, BASE_HEX, NULL, 0x0,
+          NULL, HFILL}},
 
         {&hf_mptcpv_tcprst_flags,
          {"Flags", "mptcpv.tcprst.flags", FT_UINT8, BASE_HEX, NULL, 0x0, "U V W T", HFILL}},

@@ -19,8 +19,14 @@
 
 /* Column names are padded to the printf width of their values, so tshark's plain
  * "value |" output lines up under the header. */
-#define COL_UINT(name, width) {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, name, "%" #width "u"}
-#define COL_STR(name, width) {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, name, "%-" #width "s"}
+#define COL_UINT(name, width)                                                                      \
+    {                                                                                              \
+        TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, name, "%" #width "u"                                     \
+    }
+#define COL_STR(name, width)                                                                       \
+    {                                                                                              \
+        TABLE_ITEM_STRING, TAP_ALIGN_LEFT, name, "%-" #width "s"                                   \
+    }
 
 enum conn_column {
     CONN_ID,
@@ -48,27 +54,15 @@ enum conn_column {
 };
 
 static stat_tap_table_item conn_fields[CONN_COLUMNS] = {
-    COL_UINT("Conn", 4),
-    COL_STR("Ver", 3),
-    COL_STR("Client               ", 21),
-    COL_STR("Server               ", 21),
-    COL_UINT("Subflows", 8),
-    COL_UINT("Estab", 5),
-    COL_UINT("   Packets", 10),
-    COL_UINT(" Bytes C>S", 10),
-    COL_UINT(" Bytes S>C", 10),
-    COL_UINT("  Data C>S", 10),
-    COL_UINT("  Data S>C", 10),
-    COL_UINT("Reinj segs", 10),
-    COL_UINT("Reinjected", 10),
-    COL_UINT("MP_PRIO", 7),
+    COL_UINT("Conn", 4), COL_STR("Ver", 3), COL_STR("Client               ", 21),
+    COL_STR("Server               ", 21), COL_UINT("Subflows", 8), COL_UINT("Estab", 5),
+    COL_UINT("   Packets", 10), COL_UINT(" Bytes C>S", 10), COL_UINT(" Bytes S>C", 10),
+    COL_UINT("  Data C>S", 10), COL_UINT("  Data S>C", 10), COL_UINT("Reinj segs", 10),
+    COL_UINT("Reinjected", 10), COL_UINT("MP_PRIO", 7),
     /* As wide as the longest mptcpv_fallback_name(), "first data without MPTCP options
      * (stripped?)": the column shows the same names as the mptcpv.fallback field. */
-    COL_STR("Fallback                                    ", 44),
-    COL_STR("State       ", 12),
-    COL_UINT("Csum good", 9),
-    COL_UINT("Csum bad", 8),
-    COL_UINT("Errors", 6),
+    COL_STR("Fallback                                    ", 44), COL_STR("State       ", 12),
+    COL_UINT("Csum good", 9), COL_UINT("Csum bad", 8), COL_UINT("Errors", 6),
     COL_UINT("Warnings", 8),
     COL_UINT("Infos", 5), /* severity "info" (Wireshark's expert calls it "Note") */
 };
@@ -139,8 +133,8 @@ static stat_tap_table *listener_table(void *tapdata)
         const stat_tap_table *shared = g_array_index(ui->tables, stat_tap_table *, 0);
         stat_tap_table_ui *own = (stat_tap_table_ui *)g_memdup2(ui, sizeof(*ui));
         own->tables = NULL;
-        stat_tap_add_table(own, stat_tap_init_table(shared->title, (int)shared->num_fields,
-                                                    0, NULL));
+        stat_tap_add_table(own,
+                           stat_tap_init_table(shared->title, (int)shared->num_fields, 0, NULL));
         g_hash_table_add(own_uis, own);
         listener->stat_tap_data = own;
         ui = own;
@@ -199,8 +193,7 @@ static void set_string(stat_tap_table *table, guint row, guint column, const cha
 static char *endpoint_str(const mptcpv_endpoint *ep)
 {
     address addr;
-    set_address(&addr, ep->family == 6 ? AT_IPv6 : AT_IPv4, ep->family == 6 ? 16 : 4,
-                ep->addr);
+    set_address(&addr, ep->family == 6 ? AT_IPv6 : AT_IPv4, ep->family == 6 ? 16 : 4, ep->addr);
     char *text = address_to_str(NULL, &addr);
     char *out = ep->family == 6 ? g_strdup_printf("[%s]:%u", text, ep->port)
                                 : g_strdup_printf("%s:%u", text, ep->port);

@@ -50,7 +50,7 @@ static gint ett_mptcpv = -1;
 
 /* One expert info per rule of core/rules.def, in the same order. */
 static ei_register_info ei_mptcpv_rules[] = {
-#define MPTCPV_RULE(name, id, sev, group, rfc, cat, desc)                                      \
+#define MPTCPV_RULE(name, id, sev, group, rfc, cat, desc)                                          \
     {NULL, {"mptcpv.expert." id, PI_PROTOCOL, PI_NOTE, desc, EXPFILL}},
 #include "../core/rules.def"
 };
@@ -211,8 +211,8 @@ static gboolean read_tcp(tvbuff_t *tvb, packet_info *pinfo, tcp_view *v)
         return FALSE;
     /* The payload as captured, read in place (no copy for ordinary frames). */
     int payload_offset = hdr_len;
-    int payload_captured = MIN((int)seg->payload_len,
-                               MAX(tvb_captured_length_remaining(tvb, payload_offset), 0));
+    int payload_captured =
+        MIN((int)seg->payload_len, MAX(tvb_captured_length_remaining(tvb, payload_offset), 0));
     if (payload_captured > 0) {
         seg->payload = tvb_get_ptr(tvb, payload_offset, payload_captured);
         seg->payload_captured = (guint32)payload_captured;
@@ -234,8 +234,8 @@ typedef struct frame_record {
     guint8 initial : 1;
     guint8 backup : 1;
     guint8 from_client : 1;
-    guint8 established : 1; /* this frame completes its subflow's handshake */
-    guint8 events;          /* 1 << mptcpv_event */
+    guint8 established : 1;         /* this frame completes its subflow's handshake */
+    guint8 events;                  /* 1 << mptcpv_event */
     const mptcpv_conn_facts *facts; /* on frames with MPTCP options; shared */
     mptcpv_finding *findings;       /* finding_count */
     mptcpv_data_result *data;       /* on frames with data-level information */
@@ -245,9 +245,8 @@ typedef struct frame_record {
 /* The connection's facts as a shared, immutable copy: a new one only when they change. */
 static const mptcpv_conn_facts *shared_facts(guint32 connection, const mptcpv_conn_facts *now)
 {
-    const mptcpv_conn_facts *last =
-        (const mptcpv_conn_facts *)wmem_map_lookup(facts_by_connection,
-                                                   GUINT_TO_POINTER(connection + 1));
+    const mptcpv_conn_facts *last = (const mptcpv_conn_facts *)wmem_map_lookup(
+        facts_by_connection, GUINT_TO_POINTER(connection + 1));
     if (last != NULL && memcmp(last, now, sizeof(*now)) == 0)
         return last;
     mptcpv_conn_facts *copy =
@@ -272,13 +271,13 @@ static mptcpv_verdicts *record_verdicts(const mptcpv_segment_result *r)
     v->expected_add_addr_hmac = r->expected_add_addr_hmac;
     if (r->expected_hmac_len > 0) {
         v->expected_hmac_len = r->expected_hmac_len;
-        v->expected_hmac = (const guint8 *)wmem_memdup(scope, r->expected_hmac,
-                                                       r->expected_hmac_len);
+        v->expected_hmac =
+            (const guint8 *)wmem_memdup(scope, r->expected_hmac, r->expected_hmac_len);
     }
     if (r->removed_count > 0) {
         v->removed_count = r->removed_count;
-        v->removed_subflows = (const guint32 *)wmem_memdup(
-            scope, r->removed_subflows, sizeof(guint32) * r->removed_count);
+        v->removed_subflows = (const guint32 *)wmem_memdup(scope, r->removed_subflows,
+                                                           sizeof(guint32) * r->removed_count);
     }
     return v;
 }
@@ -327,15 +326,15 @@ static void add_finding(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int
     const mptcpv_rule *rule = mptcpv_rule_get(f->rule);
     proto_item *pi;
     if (f->length > 0)
-        pi = proto_tree_add_string(tree, hf_mptcpv_rule, tvb, block_offset + f->offset,
-                                   f->length, rule->id);
+        pi = proto_tree_add_string(tree, hf_mptcpv_rule, tvb, block_offset + f->offset, f->length,
+                                   rule->id);
     else
         pi = proto_tree_add_string(tree, hf_mptcpv_rule, tvb, 0, 0, rule->id);
     expert_add_info_format(pinfo, pi, &ei_mptcpv[f->rule], "%s: %s", rule->id, f->detail);
     /* Rule and detail in one field, in the same order as mptcpv.rule, for scripts. */
-    proto_item *fi = proto_tree_add_string(
-        tree, hf_mptcpv_finding, tvb, 0, 0,
-        wmem_strdup_printf(pinfo->pool, "%s: %s", rule->id, f->detail));
+    proto_item *fi =
+        proto_tree_add_string(tree, hf_mptcpv_finding, tvb, 0, 0,
+                              wmem_strdup_printf(pinfo->pool, "%s: %s", rule->id, f->detail));
     proto_item_set_hidden(fi);
 }
 
@@ -410,33 +409,32 @@ static gboolean carries_keys(const mptcpv_options *opts)
     return FALSE;
 }
 
-static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v,
-                 const frame_record *rec, const mptcpv_options *opts)
+static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const frame_record *rec,
+                 const mptcpv_options *opts)
 {
     int item_len = opts->count > 0 ? v->block_len : 0;
     proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
-                                         opts->count > 0 ? v->block_offset : 0, item_len,
-                                         ENC_NA);
+                                         opts->count > 0 ? v->block_offset : 0, item_len, ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
     mptcpv_version version = frame_version(rec);
     if (version != MPTCPV_VERSION_UNKNOWN) {
-        proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset,
-                                             0, (guint32)version);
+        proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset, 0,
+                                             (guint32)version);
         proto_item_set_generated(pi);
     }
     if (rec->linked)
-        mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow,
-                              rec->subflow_count, rec->initial, rec->backup, rec->from_client,
-                              version, rec->facts, carries_keys(opts));
+        mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow, rec->subflow_count,
+                              rec->initial, rec->backup, rec->from_client, version, rec->facts,
+                              carries_keys(opts));
     if (rec->events != 0 || rec->established)
         mptcpv_events_add_items(mtree, v->tvb, rec->events, rec->established);
     if (rec->data != NULL || wmem_map_contains(reinjected_in, GUINT_TO_POINTER(pinfo->num)))
-        mptcpv_data_add_items(mtree, v->tvb, rec->data,
-                              GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in,
-                                                               GUINT_TO_POINTER(pinfo->num))));
+        mptcpv_data_add_items(
+            mtree, v->tvb, rec->data,
+            GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in, GUINT_TO_POINTER(pinfo->num))));
     if (v->truncated) {
-        proto_item *pi = proto_tree_add_boolean(mtree, hf_mptcpv_truncated, v->tvb,
-                                                v->block_offset, 0, TRUE);
+        proto_item *pi =
+            proto_tree_add_boolean(mtree, hf_mptcpv_truncated, v->tvb, v->block_offset, 0, TRUE);
         proto_item_set_generated(pi);
     }
 
@@ -526,8 +524,8 @@ static frame_record *analyse(tvbuff_t *tvb, packet_info *pinfo, tcp_view *v,
 }
 
 /* Show what was recorded about the segment: tree, expert infos, Info column, tap. */
-static void present(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                    const frame_record *rec, tcp_view *v, const mptcpv_options *first_pass)
+static void present(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_record *rec,
+                    tcp_view *v, const mptcpv_options *first_pass)
 {
     gboolean tapped = have_tap_listener(mptcpv_tap);
     gboolean info = pinfo->cinfo != NULL && col_get_writable(pinfo->cinfo, COL_INFO);
@@ -556,33 +554,36 @@ static void present(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
  * dissection throws (a malformed option the built-in MPTCP decoder stops at, a short
  * segment): then the exception goes on to IP as if mptcpv were not there.
  */
-static int dissect_tcp_with_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                   void *data)
+static int dissect_tcp_with_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     if (pinfo->flags.in_error_pkt || !proto_is_protocol_enabled(mptcpv_protocol))
         return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
     tcp_view v;
     const mptcpv_options *first_pass = NULL;
-    frame_record *rec = (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo,
-                                                         proto_mptcpv, record_key(pinfo));
+    frame_record *rec =
+        (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, record_key(pinfo));
     if (rec == NULL && !PINFO_FD_VISITED(pinfo))
         rec = analyse(tvb, pinfo, &v, &first_pass);
     if (rec == NULL)
         return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
     volatile int consumed = 0;
-    TRY {
+    /* clang-format off: Wireshark's TRY/CATCH_ALL/ENDTRY blocks */
+    TRY
+    {
         consumed = call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
     }
-    CATCH_ALL {
-        TRY {
+    CATCH_ALL
+    {
+        TRY
+        {
             present(tvb, pinfo, tree, rec, &v, first_pass);
         }
-        CATCH_ALL {
-        }
+        CATCH_ALL {}
         ENDTRY;
         RETHROW;
     }
     ENDTRY;
+    /* clang-format on */
     present(tvb, pinfo, tree, rec, &v, first_pass);
     return consumed;
 }
@@ -611,16 +612,16 @@ void proto_register_mptcpv(void)
         {&hf_mptcpv_finding,
          {"Finding", "mptcpv.finding", FT_STRING, BASE_NONE, NULL, 0x0,
           "\"<rule id>: <detail>\", one occurrence per mptcpv.rule, in the same order; details "
-          "hold commas: split with tshark -E aggregator", HFILL}},
-        {&hf_mptcpv_truncated,
-         {"TCP options cut by the snapshot length", "mptcpv.truncated", FT_BOOLEAN, BASE_NONE,
-          NULL, 0x0, "The capture holds only part of the TCP options; the rest is unknown",
+          "hold commas: split with tshark -E aggregator",
           HFILL}},
+        {&hf_mptcpv_truncated,
+         {"TCP options cut by the snapshot length", "mptcpv.truncated", FT_BOOLEAN, BASE_NONE, NULL,
+          0x0, "The capture holds only part of the TCP options; the rest is unknown", HFILL}},
     };
     static gint *ett[] = {&ett_mptcpv};
 
-    proto_mptcpv = proto_register_protocol("Multipath TCP verification (mptcpv)", "mptcpv",
-                                           "mptcpv");
+    proto_mptcpv =
+        proto_register_protocol("Multipath TCP verification (mptcpv)", "mptcpv", "mptcpv");
     proto_register_field_array(proto_mptcpv, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     mptcpv_options_register_fields(proto_mptcpv);
@@ -642,22 +643,27 @@ void proto_register_mptcpv(void)
     module_t *module = prefs_register_protocol(proto_mptcpv, NULL);
     prefs_register_uint_preference(
         module, "max_connections", "Maximum MPTCP connections tracked",
-        "MPTCP connections the analysis tracks in one capture (default "
-        G_STRINGIFY(MPTCPV_DEFAULT_MAX_CONNECTIONS) "; 0: the default). Later new connections "
-        "are not linked or checked; the first one gets an analysis.limit note.",
+        "MPTCP connections the analysis tracks in one capture (default " G_STRINGIFY(
+            MPTCPV_DEFAULT_MAX_CONNECTIONS) "; 0: the default). Later new connections "
+                                            "are not linked or checked; the first one gets an "
+                                            "analysis.limit note.",
         10, &pref_max_connections);
     prefs_register_uint_preference(
         module, "max_subflows", "Maximum subflows tracked",
-        "Subflows of all MPTCP connections the analysis tracks in one capture (default "
-        G_STRINGIFY(MPTCPV_DEFAULT_MAX_SUBFLOWS) "; 0: the default). Later new subflows and "
-        "connections are not tracked; the first one gets an analysis.limit note.",
+        "Subflows of all MPTCP connections the analysis tracks in one capture "
+        "(default " G_STRINGIFY(
+            MPTCPV_DEFAULT_MAX_SUBFLOWS) "; 0: the default). Later new subflows and "
+                                         "connections are not tracked; the first one gets an "
+                                         "analysis.limit note.",
         10, &pref_max_subflows);
     prefs_register_uint_preference(
         module, "max_subflows_per_connection", "Maximum subflows tracked per connection",
-        "Subflows the analysis tracks in one MPTCP connection (default "
-        G_STRINGIFY(MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION) "; 0: the default). Later "
-        "MP_JOINs of that connection are not tracked; the first one gets an analysis.limit "
-        "note.",
+        "Subflows the analysis tracks in one MPTCP connection (default " G_STRINGIFY(
+            MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION) "; 0: the default). Later "
+                                                        "MP_JOINs of that connection are not "
+                                                        "tracked; the first one gets an "
+                                                        "analysis.limit "
+                                                        "note.",
         10, &pref_max_subflows_per_connection);
 
     register_init_routine(init_mptcpv);

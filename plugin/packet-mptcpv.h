@@ -38,15 +38,13 @@ void mptcpv_link_register_fields(int proto);
 
 /* Connection/subflow fields and the one-line summary, for a frame of a linked subflow.
  * |facts| may be NULL (frame without MPTCP options); |show_keys|: also the keys and IDSNs. */
-void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb,
-                           guint32 connection, guint32 subflow, guint32 subflow_count,
-                           gboolean initial, gboolean backup, gboolean from_client,
-                           mptcpv_version version, const mptcpv_conn_facts *facts,
-                           gboolean show_keys);
+void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb, guint32 connection,
+                           guint32 subflow, guint32 subflow_count, gboolean initial,
+                           gboolean backup, gboolean from_client, mptcpv_version version,
+                           const mptcpv_conn_facts *facts, gboolean show_keys);
 
 /* The connection events of a frame (mptcpv.event) and whether it establishes its subflow. */
-void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events,
-                             gboolean established);
+void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events, gboolean established);
 
 /* Per-frame verification results that belong to one option's subtree. */
 typedef struct mptcpv_verdicts {
@@ -87,8 +85,8 @@ typedef struct mptcpv_tap_info {
     guint8 tcp_flags;
     mptcpv_endpoint src;
     mptcpv_endpoint dst;
-    guint32 payload_len;      /* TCP payload length */
-    const guint8 *payload;    /* its captured bytes (payload_captured of them), or NULL */
+    guint32 payload_len;   /* TCP payload length */
+    const guint8 *payload; /* its captured bytes (payload_captured of them), or NULL */
     guint32 payload_captured;
     const mptcpv_data_result *data; /* data level, or NULL */
     const mptcpv_options *options;  /* decoded MPTCP options of the frame */

@@ -10,8 +10,8 @@
 
 #include <epan/proto.h>
 
-#define MPTCPV_WS_AT_LEAST(major, minor)                                                       \
-    (WIRESHARK_VERSION_MAJOR > (major) ||                                                      \
+#define MPTCPV_WS_AT_LEAST(major, minor)                                                           \
+    (WIRESHARK_VERSION_MAJOR > (major) ||                                                          \
      (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
 #if !MPTCPV_WS_AT_LEAST(4, 0)
@@ -33,10 +33,10 @@
 /* register_follow_stream takes a stream counter and a sub-stream finder since 4.2; mptcpv
  * has neither (connections are numbered as tracked, without sub-streams). */
 #if MPTCPV_WS_AT_LEAST(4, 2)
-#define mptcpv_register_follow_stream(proto, tap, conv, index, address, port, packet)         \
+#define mptcpv_register_follow_stream(proto, tap, conv, index, address, port, packet)              \
     register_follow_stream(proto, tap, conv, index, address, port, packet, NULL, NULL)
 #else
-#define mptcpv_register_follow_stream(proto, tap, conv, index, address, port, packet)         \
+#define mptcpv_register_follow_stream(proto, tap, conv, index, address, port, packet)              \
     register_follow_stream(proto, tap, conv, index, address, port, packet)
 #endif
 

@@ -30,7 +30,7 @@ enum {
     EXIT_USAGE = 2,    /* usage error, or an input that could not be read */
     EXIT_TOOL = 3,     /* tshark or the mptcpv plugin is not usable */
     /* 128 + signal (130 SIGINT, 143 SIGTERM): interrupted, the report covers what was done */
-    CONTINUE = -1,     /* not done yet: go on with the next step */
+    CONTINUE = -1, /* not done yet: go on with the next step */
 };
 
 static const char description[] =
@@ -198,8 +198,7 @@ static int merge_run(const merge_options *m)
 {
     guint failing = 0, unreadable = 0;
     char *warning = NULL, *problem = NULL;
-    JsonNode *root = report_merge(m->paths, m->fail_on, &failing, &unreadable, &warning,
-                                  &problem);
+    JsonNode *root = report_merge(m->paths, m->fail_on, &failing, &unreadable, &warning, &problem);
     if (root == NULL) {
         fprintf(stderr, "%s: merge: %s\n", PROG, problem);
         g_free(problem);
@@ -259,10 +258,10 @@ typedef struct validation {
     report_writer writer;
     mptcpv_severity fail_on;
     gboolean never;
-    gboolean ignored[MPTCPV_RULE_COUNT]; /* --ignore */
-    gboolean dropped[MPTCPV_RULE_COUNT]; /* --ignore, or severity none */
+    gboolean ignored[MPTCPV_RULE_COUNT];         /* --ignore */
+    gboolean dropped[MPTCPV_RULE_COUNT];         /* --ignore, or severity none */
     mptcpv_severity severity[MPTCPV_RULE_COUNT]; /* effective */
-    char *override[MPTCPV_RULE_COUNT];    /* the level given, NULL: the rule's default */
+    char *override[MPTCPV_RULE_COUNT];           /* the level given, NULL: the rule's default */
     gboolean plots;
     guint shard_k, shard_n;
     expect_list *expected; /* --expect FILE */
@@ -351,16 +350,15 @@ static int parse_options(int argc, char **argv, options *o)
         {"csv", 0, 0, G_OPTION_ARG_FILENAME, &o->csv,
          "Also write the plot series as DIR/<capture>.conn<N>.csv (columns below)", "DIR"},
         {"max-points", 0, 0, G_OPTION_ARG_INT, &o->max_points,
-         "Plot/CSV points kept per connection before decimating (default 20000, 0: all)",
-         "N"},
+         "Plot/CSV points kept per connection before decimating (default 20000, 0: all)", "N"},
         {"no-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_cache,
          "Check tshark and the plugin again instead of trusting the cached check", NULL},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &o->no_progress,
          "No progress line on stderr (shown only when stderr is a terminal)", NULL},
         {"list-rules", 0, 0, G_OPTION_ARG_NONE, &o->list_rules,
          "List the rules (id, severity, RFC section, description) and exit", NULL},
-        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
-         "Say which tshark and plugin are used", NULL},
+        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Say which tshark and plugin are used",
+         NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->paths, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -385,8 +383,7 @@ static int parse_options(int argc, char **argv, options *o)
 }
 
 /* One RULE=LEVEL of --severity (|where| "--severity") or of --config (|where| "FILE:"). */
-static int set_severity(validation *v, const char *where, const char *rule_id,
-                        const char *level)
+static int set_severity(validation *v, const char *where, const char *rule_id, const char *level)
 {
     const mptcpv_rule *rule = mptcpv_rule_find(rule_id);
     if (rule == NULL)
@@ -394,8 +391,8 @@ static int set_severity(validation *v, const char *where, const char *rule_id,
     mptcpv_severity sev;
     gboolean none;
     if (!result_parse_fail_on(level, &sev, &none))
-        return usage_error("%s %s=%s: level must be error, warning, info or none", where,
-                           rule_id, level);
+        return usage_error("%s %s=%s: level must be error, warning, info or none", where, rule_id,
+                           level);
     v->dropped[rule->rule] = none;
     v->severity[rule->rule] = none ? rule->severity : sev;
     g_free(v->override[rule->rule]);

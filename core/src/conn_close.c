@@ -28,8 +28,7 @@ const char *mptcpv_subflow_end_name(mptcpv_subflow_end end)
 void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state)
 {
     /* Final states stay; a fast close ends anything still going. */
-    if (c->close == state || c->close == MPTCPV_CLOSE_CLOSED ||
-        c->close == MPTCPV_CLOSE_FASTCLOSED)
+    if (c->close == state || c->close == MPTCPV_CLOSE_CLOSED || c->close == MPTCPV_CLOSE_FASTCLOSED)
         return;
     if (c->close == MPTCPV_CLOSE_RESET && state != MPTCPV_CLOSE_FASTCLOSED)
         return;
@@ -61,8 +60,9 @@ static mptcpv_subflow_end end_of_segment(const mpv_seg_ctx *ctx)
         tcprst = tcprst || o->options[i].subtype == MPTCPV_MP_TCPRST;
     }
     if (ctx->seg->tcp_flags & MPTCPV_TCP_RST)
-        return fail ? MPTCPV_SUBFLOW_END_MP_FAIL
-                    : tcprst ? MPTCPV_SUBFLOW_END_TCPRST : MPTCPV_SUBFLOW_END_RST;
+        return fail     ? MPTCPV_SUBFLOW_END_MP_FAIL
+               : tcprst ? MPTCPV_SUBFLOW_END_TCPRST
+                        : MPTCPV_SUBFLOW_END_RST;
     if (ctx->seg->tcp_flags & MPTCPV_TCP_FIN)
         return MPTCPV_SUBFLOW_END_FIN;
     return MPTCPV_SUBFLOW_OPEN;

@@ -70,10 +70,8 @@ static void process_data_ack(mpv_seg_ctx *ctx, mpv_conn *c, int side, const mptc
      * the capture that could belong to it unnoticed. */
     const mpv_subflow *sf = ctx->sf;
     bool complete = sf->initial && c->subflows->len == 1 && !ctx->tracker->unlinked_joins &&
-                    sf->has_isn_a && sf->has_isn_b &&
-                    !sf->dir[0].gap_seen && !sf->dir[1].gap_seen;
-    if (complete && peer->has_sent_end && ack > peer->sent_end &&
-        (!me->has_ack || ack != me->ack))
+                    sf->has_isn_a && sf->has_isn_b && !sf->dir[0].gap_seen && !sf->dir[1].gap_seen;
+    if (complete && peer->has_sent_end && ack > peer->sent_end && (!me->has_ack || ack != me->ack))
         mpv_seg_report(ctx, opt, MPTCPV_RULE_DSS_ACK_UNSENT,
                        "DATA_ACK %" PRIu64 " is beyond the peer's data seen in the capture "
                        "(up to %" PRIu64 ")",
@@ -249,7 +247,8 @@ static void mapping_add(mpv_mapping *m, uint32_t a, uint32_t b, const mptcpv_seg
     }
 }
 
-static mpv_mapping *store_mapping(mpv_seg_ctx *ctx, mpv_conn *c, mpv_subflow_dir *dir, const announced_map *am)
+static mpv_mapping *store_mapping(mpv_seg_ctx *ctx, mpv_conn *c, mpv_subflow_dir *dir,
+                                  const announced_map *am)
 {
     for (unsigned i = 0; i < SUBFLOW_OPEN_MAPPINGS; i++) {
         mpv_mapping *m = &dir->maps[i];
@@ -482,11 +481,10 @@ static void report_subflow_failed(mpv_seg_ctx *ctx, const mpv_conn *c, int side,
     uint32_t others = mpv_conn_open_subflows(c, ctx->sf);
     char rest[64] = "no other subflow is open";
     if (others > 0)
-        snprintf(rest, sizeof(rest), "the connection goes on over %" PRIu32
-                 " other open subflow%s", others, others == 1 ? "" : "s");
+        snprintf(rest, sizeof(rest), "the connection goes on over %" PRIu32 " other open subflow%s",
+                 others, others == 1 ? "" : "s");
     mpv_seg_report(ctx, opt, MPTCPV_RULE_SUBFLOW_FAILED,
-                   "subflow %" PRIu32 " reset after the checksum failure%s (DSN %" PRIu64
-                   "): %s",
+                   "subflow %" PRIu32 " reset after the checksum failure%s (DSN %" PRIu64 "): %s",
                    ctx->sf->index, failed, dsn, rest);
 }
 
@@ -586,8 +584,7 @@ static void check_mapping_on_segment(mpv_seg_ctx *ctx, const mpv_mapping *carrie
     bool has_isn = ctx->from_initiator ? sf->has_isn_a : sf->has_isn_b;
     uint32_t rel = seg->seq - (ctx->from_initiator ? sf->isn_a : sf->isn_b);
     uint32_t m_end = carried->ssn + data_len_of(carried);
-    if (has_isn &&
-        (mpv_seq_geq(carried->ssn, rel + seg->payload_len) || mpv_seq_geq(rel, m_end)))
+    if (has_isn && (mpv_seq_geq(carried->ssn, rel + seg->payload_len) || mpv_seq_geq(rel, m_end)))
         mpv_seg_report(ctx, opt, MPTCPV_RULE_MIDDLEBOX_MAPPING_OFF_SEGMENT,
                        "mapping for subflow seq %" PRIu32 "+%u does not cover the "
                        "segment carrying it (seq %" PRIu32 "): sequence numbers rewritten?",

@@ -31,8 +31,7 @@ static void on_syn(mpv_seg_ctx *ctx, mpv_conn *c, const mptcpv_option *option)
         /* Retransmission: RFC 6824 3.1 keeps Key-A across SYN retransmissions. */
         if (sf->syn_has_key && mpc->has_sender_key && mpc->sender_key != sf->syn_key)
             mpv_seg_report(ctx, option, MPTCPV_RULE_HANDSHAKE_KEY_MISMATCH,
-                           "retransmitted SYN changes the key from %016" PRIx64
-                           " to %016" PRIx64,
+                           "retransmitted SYN changes the key from %016" PRIx64 " to %016" PRIx64,
                            sf->syn_key, mpc->sender_key);
         return;
     }

@@ -20,8 +20,7 @@ void mpv_conn_join_syn(mpv_seg_ctx *ctx, const mptcpv_option *option)
     } else if (t->any_handshake) {
         ctx->res->join_token = MPTCPV_TOKEN_UNKNOWN;
         mpv_seg_report(ctx, option, MPTCPV_RULE_JOIN_TOKEN_UNKNOWN,
-                       "token 0x%08" PRIx32 " matches no connection of the capture",
-                       join->token);
+                       "token 0x%08" PRIx32 " matches no connection of the capture", join->token);
     } else {
         ctx->res->join_token = MPTCPV_TOKEN_UNVERIFIABLE;
     }

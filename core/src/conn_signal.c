@@ -145,11 +145,10 @@ void mpv_conn_fastclose(mpv_seg_ctx *ctx, const mptcpv_option *option)
         return;
     }
     ctx->res->fastclose_key = MPTCPV_VERDICT_BAD;
-    mpv_seg_report(ctx, option, MPTCPV_RULE_FASTCLOSE_KEY_BAD,
-                   "key %016" PRIx64 " is not the receiver's key %016" PRIx64 "%s", key,
-                   expected, key == (from_client ? f->client_key : f->server_key)
-                                 ? " (it is the sender's own)"
-                                 : "");
+    mpv_seg_report(
+        ctx, option, MPTCPV_RULE_FASTCLOSE_KEY_BAD,
+        "key %016" PRIx64 " is not the receiver's key %016" PRIx64 "%s", key, expected,
+        key == (from_client ? f->client_key : f->server_key) ? " (it is the sender's own)" : "");
 }
 
 void mpv_conn_tcprst(mpv_seg_ctx *ctx, const mptcpv_option *option)

@@ -66,7 +66,7 @@ void mpv_seg_report(mpv_seg_ctx *ctx, const mptcpv_option *option, mptcpv_rule_i
     va_list ap;
     va_start(ap, fmt);
     mpv_findings_addv(&ctx->res->options, rule, option != NULL ? option->offset : 0,
-                         option != NULL ? option->avail : 0, fmt, ap);
+                      option != NULL ? option->avail : 0, fmt, ap);
     va_end(ap);
 }
 
@@ -158,8 +158,8 @@ mpv_subflow *mpv_subflow_new(mpv_seg_ctx *ctx, mpv_conn *c, bool initial)
     sf->initial = initial;
     sf->initiator_is_client = true;
     /* The initiator sent the SYN; a capture starting later makes the best of what it has. */
-    bool syn_ack = (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) ==
-                   (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK);
+    bool syn_ack =
+        (seg->tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK)) == (MPTCPV_TCP_SYN | MPTCPV_TCP_ACK);
     sf->initiator = syn_ack ? seg->dst : seg->src;
     if (syn_only) {
         sf->has_isn_a = true;

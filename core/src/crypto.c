@@ -56,8 +56,7 @@ static size_t hmac(mptcpv_version version, const uint8_t key[16], const uint8_t 
 }
 
 size_t mptcpv_join_hmac(mptcpv_version version, uint64_t key_own, uint64_t key_peer,
-                        uint32_t nonce_own, uint32_t nonce_peer,
-                        uint8_t out[MPTCPV_HMAC_MAX_LEN])
+                        uint32_t nonce_own, uint32_t nonce_peer, uint8_t out[MPTCPV_HMAC_MAX_LEN])
 {
     if (version != MPTCPV_VERSION_0 && version != MPTCPV_VERSION_1)
         return 0;

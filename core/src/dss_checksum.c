@@ -66,8 +66,7 @@ uint16_t mptcpv_csum_bytes(const uint8_t *data, size_t len)
     return folded;
 }
 
-uint16_t mptcpv_csum_pseudo_header(uint64_t dsn, uint32_t ssn, uint16_t data_len,
-                                   uint16_t checksum)
+uint16_t mptcpv_csum_pseudo_header(uint64_t dsn, uint32_t ssn, uint16_t data_len, uint16_t checksum)
 {
     uint32_t sum = (uint32_t)(dsn >> 48) + (uint32_t)((dsn >> 32) & 0xffff) +
                    (uint32_t)((dsn >> 16) & 0xffff) + (uint32_t)(dsn & 0xffff) + (ssn >> 16) +

@@ -4,8 +4,8 @@
 
 #include "internal.h"
 
-void mpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
-                          uint16_t length, const char *fmt, va_list ap)
+void mpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset, uint16_t length,
+                       const char *fmt, va_list ap)
 {
     if (out->finding_count >= MPTCPV_MAX_FINDINGS) {
         out->findings_dropped = true;
@@ -30,6 +30,6 @@ void mpv_report(const mpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt,
 
 void mpv_report_bad_length(const mpv_decode_ctx *ctx, const char *what, const char *legal)
 {
-    mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "%s with length %u (legal: %s)", what,
-                  ctx->len, legal);
+    mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "%s with length %u (legal: %s)", what, ctx->len,
+               legal);
 }

@@ -129,8 +129,12 @@ static void format_dss(text *t, const mptcpv_dss *dss)
     }
     if (dss->has_checksum) {
         static const char hex[] = "0123456789abcdef";
-        char csum[6] = {'0', 'x', hex[dss->checksum >> 12], hex[(dss->checksum >> 8) & 0xf],
-                        hex[(dss->checksum >> 4) & 0xf], hex[dss->checksum & 0xf]};
+        char csum[6] = {'0',
+                        'x',
+                        hex[dss->checksum >> 12],
+                        hex[(dss->checksum >> 8) & 0xf],
+                        hex[(dss->checksum >> 4) & 0xf],
+                        hex[dss->checksum & 0xf]};
         PUT_LITERAL(t, " csum ");
         put_str(t, csum, sizeof(csum));
     }

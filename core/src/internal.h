@@ -37,9 +37,8 @@ typedef struct mpv_decode_ctx {
 } mpv_decode_ctx;
 
 /* Append a finding to |out| (dropped, with out->findings_dropped set, when full). */
-void mpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset,
-                          uint16_t length, const char *fmt, va_list ap)
-    __attribute__((format(printf, 5, 0)));
+void mpv_findings_addv(mptcpv_options *out, mptcpv_rule_id rule, uint16_t offset, uint16_t length,
+                       const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Append a finding about the current option; |fmt| is printf-style detail text. */
 void mpv_report(const mpv_decode_ctx *ctx, mptcpv_rule_id rule, const char *fmt, ...)

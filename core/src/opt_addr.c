@@ -39,11 +39,11 @@ static void decode_add_addr_v0(const mpv_decode_ctx *ctx, mptcpv_add_addr *aa)
         read_addr(aa, ctx->opt, 6, ctx->len == 22, false);
     else if (ipver != 4 && ipver != 6) {
         mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "ADD_ADDR v0 with IPVer %u (legal: 4, 6)",
-                      ipver);
+                   ipver);
         return;
     } else {
         mpv_report_bad_length(ctx, ipver == 4 ? "ADD_ADDR v0 IPv4" : "ADD_ADDR v0 IPv6",
-                                 ipver == 4 ? "8, 10" : "20, 22");
+                              ipver == 4 ? "8, 10" : "20, 22");
         return;
     }
     ctx->option->decoded = true;
@@ -67,7 +67,7 @@ static void decode_add_addr_v1(const mpv_decode_ctx *ctx, mptcpv_add_addr *aa)
         break;
     default:
         mpv_report_bad_length(ctx, aa->echo ? "ADD_ADDR v1 echo" : "ADD_ADDR v1",
-                                 aa->echo ? "8, 10, 20, 22" : "16, 18, 28, 30");
+                              aa->echo ? "8, 10, 20, 22" : "16, 18, 28, 30");
         return;
     }
     ctx->option->decoded = true;

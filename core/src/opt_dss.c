@@ -41,8 +41,8 @@ void mpv_decode_dss(const mpv_decode_ctx *ctx)
     uint8_t with_csum = mptcpv_dss_expected_len(flags, true);
     if (ctx->len != plain && ctx->len != with_csum) {
         mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
-                      "DSS with length %u, but flags 0x%02x require %u%s", ctx->len, flags,
-                      plain, dss->has_mapping ? " (or +2 with checksum)" : "");
+                   "DSS with length %u, but flags 0x%02x require %u%s", ctx->len, flags, plain,
+                   dss->has_mapping ? " (or +2 with checksum)" : "");
         return;
     }
     dss->has_checksum = dss->has_mapping && ctx->len == with_csum;

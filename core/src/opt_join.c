@@ -16,7 +16,7 @@ static void check_placement(const mpv_decode_ctx *ctx, const mptcpv_mp_join *joi
     const mptcpv_segment_info *seg = ctx->seg;
     if (seg == NULL)
         return;
-    mptcpv_join_form want = !seg->syn ? MPTCPV_JOIN_ACK
+    mptcpv_join_form want = !seg->syn  ? MPTCPV_JOIN_ACK
                             : seg->ack ? MPTCPV_JOIN_SYNACK
                                        : MPTCPV_JOIN_SYN;
     if (join->form == want)
@@ -27,7 +27,7 @@ static void check_placement(const mpv_decode_ctx *ctx, const mptcpv_mp_join *joi
         [MPTCPV_JOIN_ACK] = "a segment without SYN (legal there: 24)",
     };
     mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED, "MP_JOIN of length %u on %s", ctx->len,
-                  segment[want]);
+               segment[want]);
 }
 
 void mpv_decode_mp_join(const mpv_decode_ctx *ctx)

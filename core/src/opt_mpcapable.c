@@ -34,8 +34,8 @@ static void check_placement(const mpv_decode_ctx *ctx, const mptcpv_mp_capable *
     }
     if (!ok)
         mpv_report(ctx, MPTCPV_RULE_OPTION_MALFORMED,
-                      "MP_CAPABLE v%u of length %u on %s (legal there: %s)", mpc->version,
-                      ctx->len, where, legal);
+                   "MP_CAPABLE v%u of length %u on %s (legal there: %s)", mpc->version, ctx->len,
+                   where, legal);
 }
 
 void mpv_decode_mp_capable(const mpv_decode_ctx *ctx)
@@ -93,5 +93,5 @@ void mpv_decode_mp_capable(const mpv_decode_ctx *ctx)
     return;
 bad:
     mpv_report_bad_length(ctx, v0 ? "MP_CAPABLE v0" : "MP_CAPABLE v1",
-                             v0 ? "12, 20" : "4, 12, 20, 22, 24");
+                          v0 ? "12, 20" : "4, 12, 20, 22, 24");
 }

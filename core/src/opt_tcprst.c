@@ -7,8 +7,8 @@
 const char *mptcpv_tcprst_reason_name(uint8_t reason)
 {
     switch (reason) {
-#define REASON_CASE(e, value, name)                                                            \
-    case value:                                                                                \
+#define REASON_CASE(e, value, name)                                                                \
+    case value:                                                                                    \
         return name;
         MPTCPV_TCPRST_REASONS(REASON_CASE)
 #undef REASON_CASE
@@ -20,7 +20,7 @@ void mpv_decode_mp_tcprst(const mpv_decode_ctx *ctx)
 {
     if (ctx->version == MPTCPV_VERSION_0)
         mpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE,
-                      "subtype 0x8 (MP_TCPRST) is not defined in MPTCP v0 (RFC 6824)");
+                   "subtype 0x8 (MP_TCPRST) is not defined in MPTCP v0 (RFC 6824)");
     if (ctx->len != 4) {
         mpv_report_bad_length(ctx, "MP_TCPRST", "4");
         return;

@@ -16,8 +16,8 @@
 const char *mptcpv_subtype_name(uint8_t subtype)
 {
     switch (subtype) {
-#define SUBTYPE_CASE(e, value, name)                                                           \
-    case value:                                                                                \
+#define SUBTYPE_CASE(e, value, name)                                                               \
+    case value:                                                                                    \
         return name;
         MPTCPV_SUBTYPES(SUBTYPE_CASE)
 #undef SUBTYPE_CASE
@@ -67,12 +67,11 @@ static void decode_complete(const mpv_decode_ctx *ctx)
     case MPTCPV_MP_EXPERIMENTAL:
         /* Private use (IANA registry, RFC 8684 7): free format, informational only. */
         mpv_report(ctx, MPTCPV_RULE_OPTION_EXPERIMENTAL,
-                      "MP_EXPERIMENTAL, %u bytes of private data", ctx->len - 3u);
+                   "MP_EXPERIMENTAL, %u bytes of private data", ctx->len - 3u);
         decode_raw(ctx);
         break;
     default:
-        mpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE, "unassigned subtype 0x%x",
-                      subtype);
+        mpv_report(ctx, MPTCPV_RULE_OPTION_UNKNOWN_SUBTYPE, "unassigned subtype 0x%x", subtype);
         decode_raw(ctx);
         break;
     }
@@ -101,13 +100,13 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
     if (avail < 2) {
         ctx.len = 1;
         mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
-                      "options block ends after the kind byte (no length)");
+                   "options block ends after the kind byte (no length)");
         return;
     }
     if (option->length < 3) {
         ctx.len = 2; /* kind and length bytes */
         mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
-                      "length %u leaves no room for the subtype (minimum 3)", option->length);
+                   "length %u leaves no room for the subtype (minimum 3)", option->length);
         return;
     }
     if (avail >= 3) {
@@ -119,15 +118,14 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
          * header's options can hit this. */
         ctx.len = (uint8_t)(avail < MPTCPV_TCPOPT_MAX_LEN ? avail : MPTCPV_TCPOPT_MAX_LEN);
         mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
-                      "length %u exceeds the %u-byte TCP option space", option->length,
-                      MPTCPV_TCPOPT_MAX_LEN);
+                   "length %u exceeds the %u-byte TCP option space", option->length,
+                   MPTCPV_TCPOPT_MAX_LEN);
         return;
     }
     if (avail < option->length) {
         ctx.len = (uint8_t)(avail > UINT8_MAX ? UINT8_MAX : avail);
         mpv_report(&ctx, MPTCPV_RULE_OPTION_MALFORMED,
-                      "length %u runs past the options block (%zu bytes left)", option->length,
-                      avail);
+                   "length %u runs past the options block (%zu bytes left)", option->length, avail);
         return;
     }
     decode_complete(&ctx);

@@ -4,7 +4,7 @@
 #include "mptcpv/rules.h"
 
 static const mptcpv_rule rules[MPTCPV_RULE_COUNT] = {
-#define MPTCPV_RULE(name, id_, sev, group_, rfc_, cat, desc)                                   \
+#define MPTCPV_RULE(name, id_, sev, group_, rfc_, cat, desc)                                       \
     {MPTCPV_RULE_##name, id_, MPTCPV_SEVERITY_##sev, MPTCPV_GROUP_##group_, rfc_, cat, desc},
 #include "../rules.def"
 };

@@ -80,8 +80,8 @@ static mptcpv_version decode_options(const mptcpv_segment *seg, const mpv_subflo
                                      mptcpv_options *out)
 {
     mptcpv_segment_info info = {
-        .version = sf != NULL && sf->conn != NULL ? sf->conn->facts.version
-                                                  : MPTCPV_VERSION_UNKNOWN,
+        .version =
+            sf != NULL && sf->conn != NULL ? sf->conn->facts.version : MPTCPV_VERSION_UNKNOWN,
         .syn = seg->tcp_flags & MPTCPV_TCP_SYN,
         .ack = seg->tcp_flags & MPTCPV_TCP_ACK,
         .rst = seg->tcp_flags & MPTCPV_TCP_RST,
@@ -231,7 +231,8 @@ static bool mpc_has_both_keys(const mptcpv_option *mpc)
     return mpc != NULL && mpc->u.mp_capable.has_receiver_key;
 }
 
-static void handle_established(mpv_seg_ctx *ctx, const mptcpv_option *mpc, const mptcpv_option *join)
+static void handle_established(mpv_seg_ctx *ctx, const mptcpv_option *mpc,
+                               const mptcpv_option *join)
 {
     mpv_subflow *sf = ctx->sf;
     if (sf == NULL) {
@@ -361,7 +362,7 @@ void mptcpv_tracker_get_limits(const mptcpv_tracker *tracker, mptcpv_tracker_lim
  * keep keys, values and hashes in separate arrays; a tree node holds key, value, balance,
  * three pointers). */
 #define HASH_ENTRY_BYTES (3 * sizeof(void *))
-#define TREE_NODE_BYTES (6 * sizeof(void *))
+#define TREE_NODE_BYTES  (6 * sizeof(void *))
 
 void mptcpv_tracker_get_usage(const mptcpv_tracker *tracker, mptcpv_tracker_usage *out)
 {

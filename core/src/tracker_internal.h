@@ -19,7 +19,7 @@ typedef struct mpv_subflow_key {
 struct mpv_conn;
 
 #define SUBFLOW_OPEN_MAPPINGS MPTCPV_OPEN_MAPPINGS
-#define MAPPING_MAX_RANGES MPTCPV_MAPPING_RANGES
+#define MAPPING_MAX_RANGES    MPTCPV_MAPPING_RANGES
 
 /* One DSS mapping of one subflow direction and its checksum in progress. */
 typedef struct mpv_mapping {
@@ -49,7 +49,7 @@ typedef struct mpv_subflow_dir {
     bool has_data_end;
     uint32_t data_end; /* highest relative sequence number of payload seen, exclusive */
     bool seen_dss;
-    bool gap_seen;       /* payload bytes missing from the capture at some point */
+    bool gap_seen;           /* payload bytes missing from the capture at some point */
     bool unmapped_after_gap; /* unmapped data right after a gap: its mapping was lost */
     bool has_dropped_end;
     uint32_t dropped_end; /* end of the furthest mapping the open-mapping bound dropped */
@@ -106,8 +106,8 @@ typedef struct mpv_conn_side {
     bool has_sent_end;
     uint64_t sent_end; /* end of the highest DSN range sent (DATA_FIN counted) */
     bool has_ack;
-    uint64_t ack; /* highest DATA_ACK sent */
-    GTree *sent; /* of sent_range, created on first use */
+    uint64_t ack;   /* highest DATA_ACK sent */
+    GTree *sent;    /* of sent_range, created on first use */
     bool seen_data; /* any of this side's data in the capture */
     bool has_data_fin;
     uint64_t data_fin_dsn; /* the DSN the DATA_FIN occupies (RFC 8684 3.3.3) */
@@ -127,11 +127,11 @@ typedef struct mpv_announced_addr {
 
 /* Kinds of bounds (analysis.limit), as bits: per capture (tracker) or per connection. */
 enum {
-    LIMIT_CONNECTIONS = 1 << 0,      /* tracker: max_connections */
-    LIMIT_SUBFLOWS = 1 << 1,         /* tracker: max_subflows */
-    LIMIT_CONN_SUBFLOWS = 1 << 2,    /* conn: max_subflows_per_connection */
-    LIMIT_OPEN_MAPPINGS = 1 << 3,    /* conn: an open mapping dropped for a newer one */
-    LIMIT_MAPPING_RANGES = 1 << 4,   /* conn: a mapping's bytes in too many ranges */
+    LIMIT_CONNECTIONS = 1 << 0,    /* tracker: max_connections */
+    LIMIT_SUBFLOWS = 1 << 1,       /* tracker: max_subflows */
+    LIMIT_CONN_SUBFLOWS = 1 << 2,  /* conn: max_subflows_per_connection */
+    LIMIT_OPEN_MAPPINGS = 1 << 3,  /* conn: an open mapping dropped for a newer one */
+    LIMIT_MAPPING_RANGES = 1 << 4, /* conn: a mapping's bytes in too many ranges */
 };
 
 typedef struct mpv_conn {
@@ -163,10 +163,10 @@ struct mptcpv_tracker {
     GHashTable *tokens;   /* token -> conn* */
     GPtrArray *conns;     /* of conn*, owned, by index */
     uint32_t subflow_total;
-    bool any_handshake;   /* a connection's keys were seen: tokens can be judged */
-    bool unlinked_joins;  /* some MP_JOIN matched no known connection */
-    uint8_t limits_hit;   /* LIMIT_* refusals during the current segment */
-    uint8_t limits_noted; /* LIMIT_* already reported for the capture */
+    bool any_handshake;           /* a connection's keys were seen: tokens can be judged */
+    bool unlinked_joins;          /* some MP_JOIN matched no known connection */
+    uint8_t limits_hit;           /* LIMIT_* refusals during the current segment */
+    uint8_t limits_noted;         /* LIMIT_* already reported for the capture */
     mptcpv_tracker_usage refused; /* the refusal counters of mptcpv_tracker_usage */
 };
 
@@ -175,7 +175,7 @@ typedef struct mpv_seg_ctx {
     mptcpv_tracker *tracker;
     const mptcpv_segment *seg;
     mptcpv_segment_result *res;
-    mpv_subflow *sf;         /* may be NULL */
+    mpv_subflow *sf;     /* may be NULL */
     bool from_initiator; /* valid when sf != NULL */
     bool new_subflow;    /* this segment created sf */
 } mpv_seg_ctx;

@@ -72,7 +72,8 @@ START_TEST(test_mp_fail_on_rst_closes_only_the_subflow)
     two_subflows_checksummed(&w);
     opts o = {0};
     dss64(&o, 0, dsn + 5, 1, 5, 0x1234, 0);
-    const mptcpv_segment_result *r = send_text(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "world", -1);
+    const mptcpv_segment_result *r =
+        send_text(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "world", -1);
     ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_BAD);
     ck_assert_uint_eq(r->data.data_bytes, 5);
     uint32_t bad = w.frame;
@@ -147,13 +148,13 @@ START_TEST(test_mp_fail_single_subflow)
         o.n = 0;
         mp_fail(&o, dsn);
         const mptcpv_segment_result *r = send_text(&w, SERVER, CLIENT, ACK | (with_rst ? RST : 0),
-                                              ISN_S + 1, ISN_C + 6, &o, NULL, -1);
+                                                   ISN_S + 1, ISN_C + 6, &o, NULL, -1);
         ck_assert_uint_eq(r->data.fail_answers, 1 + 3);
         if (with_rst) {
             ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_NONE);
             ck_assert_int_eq(count_rule(r, MPTCPV_RULE_SUBFLOW_FAILED), 1);
-            ck_assert_ptr_nonnull(strstr(r->options.findings[0].detail,
-                                         "no other subflow is open"));
+            ck_assert_ptr_nonnull(
+                strstr(r->options.findings[0].detail, "no other subflow is open"));
             ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_RESET);
         } else {
             ck_assert_int_eq(r->data.fallback, MPTCPV_FALLBACK_MP_FAIL);
@@ -162,7 +163,7 @@ START_TEST(test_mp_fail_single_subflow)
             ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_NONE);
             /* After the fallback, TCP's FINs close the connection. */
             r = send_text(&w, CLIENT, SERVER, ACK | MPTCPV_TCP_FIN, ISN_C + 6, ISN_S + 1, NULL,
-                     NULL, -1);
+                          NULL, -1);
             ck_assert_int_eq(r->data.subflow_end, MPTCPV_SUBFLOW_END_FIN);
             ck_assert_int_eq(r->data.close, MPTCPV_CLOSE_CLOSED);
         }

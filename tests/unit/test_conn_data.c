@@ -18,8 +18,8 @@ START_TEST(test_mpc_data_checksum)
     handshake_v1(&w, 0x81);
     opts o = {0};
     mpc(&o, 1, 0x81, 2, KEY_A, KEY_B, 18, 0x1a85);
-    const mptcpv_segment_result *r = send_text(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o,
-                                          "GET / HTTP/1.0\r\n\r\n", -1);
+    const mptcpv_segment_result *r =
+        send_text(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "GET / HTTP/1.0\r\n\r\n", -1);
     ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_GOOD);
     ck_assert_uint_eq(r->data.relative_dsn, 1);
     mptcpv_tracker_free(w.t);
@@ -51,7 +51,7 @@ START_TEST(test_dss_checksum_across_segments)
             r = send_text(&w, CLIENT, SERVER, ACK, ISN_C + 1, ISN_S + 1, &o, "hel", -1);
             ck_assert_int_eq(r->data.checksum, MPTCPV_VERDICT_NONE);
             r = send_text(&w, CLIENT, SERVER, ACK, ISN_C + 1 + 3, ISN_S + 1, &o, "lo",
-                     variant == 2 ? 1 : -1);
+                          variant == 2 ? 1 : -1);
         }
         ck_assert_int_eq(r->data.checksum,
                          variant == 2 ? MPTCPV_VERDICT_UNVERIFIABLE : MPTCPV_VERDICT_GOOD);
@@ -127,7 +127,8 @@ START_TEST(test_reinjection_across_subflows)
     ck_assert_uint_eq(w.r.data.reinjection_of, 0);
     o.n = 0;
     dss64(&o, 0, 0x7f04667f85c59b7eull, 1, 5, -1, 0);
-    const mptcpv_segment_result *r = send_text(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "hello", -1);
+    const mptcpv_segment_result *r =
+        send_text(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "hello", -1);
     ck_assert_uint_eq(r->data.reinjection_of, original);
     ck_assert_uint_eq(r->data.reinjected_bytes, 5);
     ck_assert_uint_eq(r->data.data_bytes, 0);
@@ -164,7 +165,8 @@ START_TEST(test_tcp_retransmission_is_no_reinjection)
     uint32_t original = w.frame;
     o.n = 0;
     dss64(&o, 0, dsn + 5, 1, 5, -1, 0);
-    const mptcpv_segment_result *r = send_text(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "56789", -1);
+    const mptcpv_segment_result *r =
+        send_text(&w, CLIENT2, SERVER, ACK, 7001, 9001, &o, "56789", -1);
     ck_assert_uint_eq(r->data.reinjection_of, original);
     /* Subflow 0 retransmits its segment. */
     o.n = 0;

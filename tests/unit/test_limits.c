@@ -77,8 +77,7 @@ START_TEST(test_defaults)
     mptcpv_tracker_get_limits(t, &lim);
     ck_assert_uint_eq(lim.max_connections, MPTCPV_DEFAULT_MAX_CONNECTIONS);
     ck_assert_uint_eq(lim.max_subflows, MPTCPV_DEFAULT_MAX_SUBFLOWS);
-    ck_assert_uint_eq(lim.max_subflows_per_connection,
-                      MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION);
+    ck_assert_uint_eq(lim.max_subflows_per_connection, MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION);
     mptcpv_tracker_free(t);
     mptcpv_tracker_limits some = {5, 0, 7};
     t = mptcpv_tracker_new(&some);
@@ -126,17 +125,19 @@ START_TEST(test_max_connections_note_frame)
     limited_world(&w, 1, 0, 0);
     handshake(&w, 0);
     opts o = opts_mpc_v1(0, 0, 0, 0);
-    const mptcpv_segment_result *r = send_bytes(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o,
-                                          NULL, 0);
+    const mptcpv_segment_result *r =
+        send_bytes(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o, NULL, 0);
     ck_assert_int_eq(count_rule(r, LIMIT), 1);
     ck_assert_uint_eq(r->options.finding_count, 1);
     ck_assert_ptr_nonnull(strstr(r->options.findings[0].detail, "max_connections"));
     ck_assert(!r->linked);
     /* The same SYN again, and another connection: no second note. */
-    ck_assert_int_eq(count_rule(send_bytes(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o, NULL, 0),
-                                LIMIT), 0);
-    ck_assert_int_eq(count_rule(send_bytes(&w, client_ep(2), server_ep(), SYN, ISN_C, 0, &o, NULL, 0),
-                                LIMIT), 0);
+    ck_assert_int_eq(
+        count_rule(send_bytes(&w, client_ep(1), server_ep(), SYN, ISN_C, 0, &o, NULL, 0), LIMIT),
+        0);
+    ck_assert_int_eq(
+        count_rule(send_bytes(&w, client_ep(2), server_ep(), SYN, ISN_C, 0, &o, NULL, 0), LIMIT),
+        0);
     mptcpv_tracker_free(w.t);
 }
 END_TEST
@@ -148,7 +149,7 @@ START_TEST(test_max_subflows)
     limited_world(&w, 0, 3, 0);
     handshake(&w, 0);
     uint32_t token0 = w.r.facts.server_token;
-    handshake(&w, 1); /* 2 subflows */
+    handshake(&w, 1);                                     /* 2 subflows */
     const mptcpv_segment_result *r = join(&w, token0, 0); /* 3 = N */
     ck_assert(r->linked);
     ck_assert_uint_eq(r->connection, 0);
@@ -222,8 +223,8 @@ static void far_ahead_mappings(world *w, uint64_t idsn, uint32_t from, uint32_t 
     for (uint32_t i = from; i < from + count; i++) {
         uint32_t rel = 1 + i;
         opts o = opts_dss_map(idsn + rel, rel, 60000, -1);
-        const mptcpv_segment_result *r = send_bytes(w, client_ep(0), server_ep(), ACK, ISN_C + rel,
-                                              ISN_S + 1, &o, &byte, 1);
+        const mptcpv_segment_result *r =
+            send_bytes(w, client_ep(0), server_ep(), ACK, ISN_C + rel, ISN_S + 1, &o, &byte, 1);
         int n = count_rule(r, LIMIT);
         if (n > 0 && *notes == 0)
             *note_at = i;
@@ -274,13 +275,13 @@ START_TEST(test_dropped_mapping_bytes_not_missing)
     /* Contiguous new bytes past the 1000-byte mappings, which only A mapped. */
     uint32_t rel = 2 + MPTCPV_OPEN_MAPPINGS;
     for (; rel < 1500; rel++) {
-        const mptcpv_segment_result *r = send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + rel,
-                                              ISN_S + 1, NULL, &byte, 1);
+        const mptcpv_segment_result *r =
+            send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + rel, ISN_S + 1, NULL, &byte, 1);
         ck_assert_int_eq(count_rule(r, MPTCPV_RULE_DSS_MAPPING_MISSING), 0);
     }
     /* Past A's end, unmapped bytes are missing again. */
-    const mptcpv_segment_result *r = send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + 10001,
-                                          ISN_S + 1, NULL, &byte, 1);
+    const mptcpv_segment_result *r =
+        send_bytes(&w, client_ep(0), server_ep(), ACK, ISN_C + 10001, ISN_S + 1, NULL, &byte, 1);
     (void)r;
     mptcpv_tracker_free(w.t);
 }

@@ -82,39 +82,41 @@ START_TEST(test_length_sweep)
             for (size_t vi = 0; vi < 3; vi++)
                 for (unsigned len = 0; len <= 40; len++)
                     for (int cut = 0; cut < 3; cut++)
-                    for (int kind = 0; kind < SEG_KINDS; kind++) {
-                        /* cut 0: 40 bytes present; 1: exactly len; 2: len - 1 */
-                        size_t avail = cut == 0 ? 40 : cut == 1 ? len : (len > 0 ? len - 1 : 0);
-                        if (avail == 0)
-                            continue;
-                        uint8_t *buf = malloc(avail); /* exact size: ASan sees overreads */
-                        memset(buf, 0, avail);
-                        buf[0] = 30;
-                        if (avail > 1)
-                            buf[1] = (uint8_t)len;
-                        if (avail > 2)
-                            buf[2] = (uint8_t)(subtype << 4 | nibbles[ni]);
-                        mptcpv_segment_info seg = {.version = versions[vi],
-                                                   .syn = kind != SEG_OTHER,
-                                                   .ack = kind != SEG_SYN};
-                        mptcpv_options out;
-                        mptcpv_options_decode(buf, avail, &seg, &out);
-                        free(buf);
-                        ck_assert_uint_eq(out.count, 1);
-                        const mptcpv_option *o = &out.options[0];
-                        int complete = avail >= len && len >= 3;
-                        int decodable = complete && legal(subtype, nibbles[ni], versions[vi], len);
-                        /* A misplaced form is decoded for display, and malformed. */
-                        int ok = decodable && placed(subtype, nibbles[ni], len, kind);
-                        /* MP_TCPRST in a v0 connection is also an unknown subtype. */
-                        ck_assert_msg(count(&out, MPTCPV_RULE_OPTION_MALFORMED) == (ok ? 0u : 1u),
-                                      "subtype %u nibble %u version %d len %u avail %zu kind %d",
-                                      subtype, nibbles[ni], versions[vi], len, avail, kind);
-                        ck_assert_int_eq(o->decoded, decodable);
-                        ck_assert_int_eq(o->malformed, !ok);
-                        if (!ok)
-                            ck_assert_uint_eq(out.findings[0].offset, 0);
-                    }
+                        for (int kind = 0; kind < SEG_KINDS; kind++) {
+                            /* cut 0: 40 bytes present; 1: exactly len; 2: len - 1 */
+                            size_t avail = cut == 0 ? 40 : cut == 1 ? len : (len > 0 ? len - 1 : 0);
+                            if (avail == 0)
+                                continue;
+                            uint8_t *buf = malloc(avail); /* exact size: ASan sees overreads */
+                            memset(buf, 0, avail);
+                            buf[0] = 30;
+                            if (avail > 1)
+                                buf[1] = (uint8_t)len;
+                            if (avail > 2)
+                                buf[2] = (uint8_t)(subtype << 4 | nibbles[ni]);
+                            mptcpv_segment_info seg = {.version = versions[vi],
+                                                       .syn = kind != SEG_OTHER,
+                                                       .ack = kind != SEG_SYN};
+                            mptcpv_options out;
+                            mptcpv_options_decode(buf, avail, &seg, &out);
+                            free(buf);
+                            ck_assert_uint_eq(out.count, 1);
+                            const mptcpv_option *o = &out.options[0];
+                            int complete = avail >= len && len >= 3;
+                            int decodable =
+                                complete && legal(subtype, nibbles[ni], versions[vi], len);
+                            /* A misplaced form is decoded for display, and malformed. */
+                            int ok = decodable && placed(subtype, nibbles[ni], len, kind);
+                            /* MP_TCPRST in a v0 connection is also an unknown subtype. */
+                            ck_assert_msg(
+                                count(&out, MPTCPV_RULE_OPTION_MALFORMED) == (ok ? 0u : 1u),
+                                "subtype %u nibble %u version %d len %u avail %zu kind %d", subtype,
+                                nibbles[ni], versions[vi], len, avail, kind);
+                            ck_assert_int_eq(o->decoded, decodable);
+                            ck_assert_int_eq(o->malformed, !ok);
+                            if (!ok)
+                                ck_assert_uint_eq(out.findings[0].offset, 0);
+                        }
 }
 END_TEST
 
@@ -210,7 +212,8 @@ START_TEST(test_add_addr_forms)
     ck_assert_uint_eq(a->hmac, 0xe51b95dee3c56af5ull);
     decode_hex("1e083101c0000201", MPTCPV_VERSION_1, &o); /* v1 echo */
     ck_assert(a->echo && !a->has_hmac);
-    decode_hex("1e1e300220010db80000000000000000000000011f90" "0102030405060708",
+    decode_hex("1e1e300220010db80000000000000000000000011f90"
+               "0102030405060708",
                MPTCPV_VERSION_1, &o);
     ck_assert_uint_eq(a->family, 6);
     ck_assert_uint_eq(a->port, 8080);

@@ -26,9 +26,8 @@ void world_init(world *w, const mptcpv_tracker_limits *limits)
 }
 
 const mptcpv_segment_result *world_send(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                        uint8_t flags, uint32_t seq, uint32_t ack,
-                                        const opts *o, const uint8_t *payload, uint32_t len,
-                                        uint32_t captured)
+                                        uint8_t flags, uint32_t seq, uint32_t ack, const opts *o,
+                                        const uint8_t *payload, uint32_t len, uint32_t captured)
 {
     mptcpv_segment s;
     memset(&s, 0, sizeof(s));
@@ -63,8 +62,8 @@ void put(opts *o, const uint8_t *p, size_t n)
 }
 
 /* MP_CAPABLE: 4 (v1 SYN), 12 (one key), 20 (two keys), 22/24 (v1 with data). */
-void mpc(opts *o, uint8_t version, uint8_t flags, int nkeys, uint64_t k1, uint64_t k2,
-                int data_len, int csum)
+void mpc(opts *o, uint8_t version, uint8_t flags, int nkeys, uint64_t k1, uint64_t k2, int data_len,
+         int csum)
 {
     uint8_t b[24] = {30, 4, (uint8_t)version, flags};
     size_t n = 4;
@@ -184,8 +183,8 @@ mptcpv_endpoint ep(uint8_t last, uint16_t port)
 
 /* A segment whose payload is a string; |captured| < 0: all of it. */
 const mptcpv_segment_result *send_text(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                         uint8_t flags, uint32_t seq, uint32_t ack,
-                                         const opts *o, const char *payload, int captured)
+                                       uint8_t flags, uint32_t seq, uint32_t ack, const opts *o,
+                                       const char *payload, int captured)
 {
     uint32_t len = payload != NULL ? (uint32_t)strlen(payload) : 0;
     return world_send(w, src, dst, flags, seq, ack, o, (const uint8_t *)payload, len,
@@ -285,8 +284,8 @@ opts opts_dss_map(uint64_t dsn, uint32_t ssn, uint16_t len, int csum)
 }
 
 const mptcpv_segment_result *send_bytes(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                        uint8_t flags, uint32_t seq, uint32_t ack,
-                                        const opts *o, const uint8_t *payload, uint32_t len)
+                                        uint8_t flags, uint32_t seq, uint32_t ack, const opts *o,
+                                        const uint8_t *payload, uint32_t len)
 {
     return world_send(w, src, dst, flags, seq, ack, o, payload, len, len);
 }

@@ -31,9 +31,8 @@ void world_init(world *w, const mptcpv_tracker_limits *limits);
 
 /* Feed the next segment; |o| may be NULL; |captured| of the |len| payload bytes. */
 const mptcpv_segment_result *world_send(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                        uint8_t flags, uint32_t seq, uint32_t ack,
-                                        const opts *o, const uint8_t *payload, uint32_t len,
-                                        uint32_t captured);
+                                        uint8_t flags, uint32_t seq, uint32_t ack, const opts *o,
+                                        const uint8_t *payload, uint32_t len, uint32_t captured);
 
 /* Findings of |rule| in |r|. */
 int count_rule(const mptcpv_segment_result *r, mptcpv_rule_id rule);
@@ -42,16 +41,16 @@ int count_rule(const mptcpv_segment_result *r, mptcpv_rule_id rule);
  * server's. */
 #define KEY_A 0x96e576198c475350ull
 #define KEY_B 0xd7b705e4d86c1a66ull
-#define SYN MPTCPV_TCP_SYN
-#define ACK MPTCPV_TCP_ACK
-#define RST MPTCPV_TCP_RST
+#define SYN   MPTCPV_TCP_SYN
+#define ACK   MPTCPV_TCP_ACK
+#define RST   MPTCPV_TCP_RST
 
 /* Option builders: each appends one option to |o| (checked against its 40 bytes). */
 void put(opts *o, const uint8_t *p, size_t n);
 /* MP_CAPABLE: 4 (v1 SYN), 12 (one key), 20 (two keys), 22/24 (v1 with data, |data_len| >= 0,
  * checksum if |csum| >= 0). */
-void mpc(opts *o, uint8_t version, uint8_t flags, int nkeys, uint64_t k1, uint64_t k2,
-         int data_len, int csum);
+void mpc(opts *o, uint8_t version, uint8_t flags, int nkeys, uint64_t k1, uint64_t k2, int data_len,
+         int csum);
 void join_syn(opts *o, uint8_t id, uint32_t token, uint32_t nonce, int backup);
 void join_synack(opts *o, uint8_t id, uint64_t hmac, uint32_t nonce);
 void join_ack(opts *o, const char *hex40); /* 20-byte HMAC in hex */
@@ -74,20 +73,20 @@ opts opts_dss_map(uint64_t dsn, uint32_t ssn, uint16_t len, int csum);
 mptcpv_endpoint ep(uint8_t last, uint16_t port);
 mptcpv_endpoint ep_host(uint32_t host, uint16_t port);
 
-#define CLIENT ep(1, 40000)
+#define CLIENT  ep(1, 40000)
 #define CLIENT2 ep(2, 40001)
-#define SERVER ep(100, 47001)
-#define ISN_C 1000u
-#define ISN_S 5000u
+#define SERVER  ep(100, 47001)
+#define ISN_C   1000u
+#define ISN_S   5000u
 
 /* A segment whose payload is a string (NULL: none); |captured| < 0: all of it. */
 const mptcpv_segment_result *send_text(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                       uint8_t flags, uint32_t seq, uint32_t ack,
-                                       const opts *o, const char *payload, int captured);
+                                       uint8_t flags, uint32_t seq, uint32_t ack, const opts *o,
+                                       const char *payload, int captured);
 /* A segment with |len| payload bytes, all captured. */
 const mptcpv_segment_result *send_bytes(world *w, mptcpv_endpoint src, mptcpv_endpoint dst,
-                                        uint8_t flags, uint32_t seq, uint32_t ack,
-                                        const opts *o, const uint8_t *payload, uint32_t len);
+                                        uint8_t flags, uint32_t seq, uint32_t ack, const opts *o,
+                                        const uint8_t *payload, uint32_t len);
 
 /* Handshakes between CLIENT and SERVER: v0 (flags e.g. A|H), v1 (third ACK with both keys). */
 void handshake_v0(world *w, uint8_t flags);

@@ -71,8 +71,7 @@ static void expect_one(const result_file *f, const corpus_entry *e, const char *
     guint what = expect_compare(l, f, ignored, diff);
     if (what == 0 && expect_has_facts(l)) {
         g_string_append_printf(out, "PASS %s (%u %s, %u %s)\n", f->path, f->findings->len,
-                               f->findings->len == 1 ? "finding" : "findings",
-                               f->connections->len,
+                               f->findings->len == 1 ? "finding" : "findings", f->connections->len,
                                f->connections->len == 1 ? "connection" : "connections");
         n->pass++;
     } else if (what == 0) {

@@ -8,7 +8,7 @@
 #include <gio/gio.h>
 
 typedef enum line_kind {
-    L_OTHER,      /* blank, comment, or a reserved statement */
+    L_OTHER, /* blank, comment, or a reserved statement */
     L_FINDING,
     L_CONNECTION,
     L_SUBFLOW,
@@ -91,10 +91,10 @@ static char *connection_canon(const result_connection *c)
     const result_subflow *first = c->subflows->len > 0 ? g_ptr_array_index(c->subflows, 0) : NULL;
     if (first != NULL && !first->roles_known)
         first = NULL; /* '?' rather than a guess */
-    char *client = endpoint_canon(first ? first->client.address : NULL,
-                                  first ? first->client.port : 0);
-    char *server = endpoint_canon(first ? first->server.address : NULL,
-                                  first ? first->server.port : 0);
+    char *client =
+        endpoint_canon(first ? first->client.address : NULL, first ? first->client.port : 0);
+    char *server =
+        endpoint_canon(first ? first->server.address : NULL, first ? first->server.port : 0);
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "connection %u version ", c->id);
     if (c->version < 0)
@@ -103,7 +103,9 @@ static char *connection_canon(const result_connection *c)
         g_string_append_printf(s, "%d", c->version);
     g_string_append_printf(s, " client %s server %s subflows %u checksum %s", client, server,
                            c->subflows->len,
-                           c->checksum < 0 ? "?" : c->checksum ? "on" : "off");
+                           c->checksum < 0 ? "?"
+                           : c->checksum   ? "on"
+                                           : "off");
     g_string_append_printf(s, " client_key %s server_key %s client_token %s server_token %s",
                            hex_or_dash(c->client_key), hex_or_dash(c->server_key),
                            hex_or_dash(c->client_token), hex_or_dash(c->server_token));
@@ -129,14 +131,14 @@ static char *subflow_canon(const result_connection *c, const result_subflow *sf)
 {
     /* What the capture does not show is '?', not a guess: the kind without the plugin's
      * linking or a handshake, the roles without the plugin or a SYN. */
-    char *client = sf->roles_known ? endpoint_canon(sf->client.address, sf->client.port)
-                                   : g_strdup("?");
-    char *server = sf->roles_known ? endpoint_canon(sf->server.address, sf->server.port)
-                                   : g_strdup("?");
+    char *client =
+        sf->roles_known ? endpoint_canon(sf->client.address, sf->client.port) : g_strdup("?");
+    char *server =
+        sf->roles_known ? endpoint_canon(sf->server.address, sf->server.port) : g_strdup("?");
     const char *kind = !sf->kind_known ? "?" : sf->initial ? "initial" : "join";
     GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "subflow %u.%u %s client %s server %s backup %d address_ids ",
-                           c->id, sf->id, kind, client, server, sf->backup ? 1 : 0);
+    g_string_append_printf(s, "subflow %u.%u %s client %s server %s backup %d address_ids ", c->id,
+                           sf->id, kind, client, server, sf->backup ? 1 : 0);
     append_addr_id(s, sf->client_addr_id);
     g_string_append_c(s, '/');
     append_addr_id(s, sf->server_addr_id);
@@ -347,25 +349,44 @@ static char *canon_fallback(const token *t)
 }
 
 enum {
-    K_VERSION, K_CLIENT, K_SERVER, K_SUBFLOWS, K_CHECKSUM, K_CLIENT_KEY, K_SERVER_KEY,
-    K_CLIENT_TOKEN, K_SERVER_TOKEN, K_FALLBACK, K_BACKUP, K_ADDRESS_IDS, K_COUNT
+    K_VERSION,
+    K_CLIENT,
+    K_SERVER,
+    K_SUBFLOWS,
+    K_CHECKSUM,
+    K_CLIENT_KEY,
+    K_SERVER_KEY,
+    K_CLIENT_TOKEN,
+    K_SERVER_TOKEN,
+    K_FALLBACK,
+    K_BACKUP,
+    K_ADDRESS_IDS,
+    K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
-    "version", "client", "server", "subflows", "checksum", "client_key", "server_key",
-    "client_token", "server_token", "fallback", "backup", "address_ids",
+    "version",    "client",       "server",       "subflows", "checksum", "client_key",
+    "server_key", "client_token", "server_token", "fallback", "backup",   "address_ids",
 };
 
 static const char *const key_values[K_COUNT] = {
-    "0, 1, ... or ?", "a.b.c.d:port, [IPv6]:port or ?", "a.b.c.d:port, [IPv6]:port or ?",
-    "a number", "on, off or ?", "0x and 16 hex digits, or -", "0x and 16 hex digits, or -",
-    "0x and 8 hex digits, or -", "0x and 8 hex digits, or -", "\"reason\" or -", "0 or 1",
+    "0, 1, ... or ?",
+    "a.b.c.d:port, [IPv6]:port or ?",
+    "a.b.c.d:port, [IPv6]:port or ?",
+    "a number",
+    "on, off or ?",
+    "0x and 16 hex digits, or -",
+    "0x and 16 hex digits, or -",
+    "0x and 8 hex digits, or -",
+    "0x and 8 hex digits, or -",
+    "\"reason\" or -",
+    "0 or 1",
     "<client id>/<server id>, each a number or ?",
 };
 
-static const int connection_keys[] = {K_VERSION, K_CLIENT, K_SERVER, K_SUBFLOWS, K_CHECKSUM,
-                                      K_CLIENT_KEY, K_SERVER_KEY, K_CLIENT_TOKEN,
-                                      K_SERVER_TOKEN, K_FALLBACK, -1};
+static const int connection_keys[] = {
+    K_VERSION,    K_CLIENT,       K_SERVER,       K_SUBFLOWS, K_CHECKSUM, K_CLIENT_KEY,
+    K_SERVER_KEY, K_CLIENT_TOKEN, K_SERVER_TOKEN, K_FALLBACK, -1};
 static const int subflow_keys[] = {K_CLIENT, K_SERVER, K_BACKUP, K_ADDRESS_IDS, -1};
 
 static char *canon_value(int key, const token *t)
@@ -434,8 +455,7 @@ static gboolean parse_pairs(GArray *t, guint first, const int *keys, GString *ou
     }
     for (const int *p = keys; ok && *p >= 0; p++)
         if (vals[*p] == NULL) {
-            *why = g_strdup_printf("key \"%s\" missing (every key is required)",
-                                   key_names[*p]);
+            *why = g_strdup_printf("key \"%s\" missing (every key is required)", key_names[*p]);
             ok = FALSE;
         }
     for (const int *p = keys; ok && *p >= 0; p++)
@@ -470,8 +490,7 @@ static gboolean parse_fact(const char *line, expect_line *l, char **why)
         const char *kind = t->len > 2 ? g_array_index(t, token, 2).text : "";
         if (g_strv_length(ids) != 2 || !parse_uint(ids[0], G_MAXUINT32, &n) ||
             !parse_uint(ids[1], G_MAXUINT32 - 1, &k) ||
-            (strcmp(kind, "initial") != 0 && strcmp(kind, "join") != 0 &&
-             strcmp(kind, "?") != 0)) {
+            (strcmp(kind, "initial") != 0 && strcmp(kind, "join") != 0 && strcmp(kind, "?") != 0)) {
             *why = g_strdup("expected \"subflow <connection>.<subflow> initial|join|? client ... "
                             "address_ids ...\"");
         } else {
@@ -602,8 +621,7 @@ typedef void (*diff_fn)(gconstpointer item, int sign, gpointer user);
 /* The one sorted merge of the comparisons: |want| and |got| (same element type, both sorted
  * by |cmp|) walked side by side; |fn| is called for each element of one side only, in merge
  * order. TRUE iff there was none. */
-static gboolean sorted_diff(GArray *want, GArray *got, GCompareFunc cmp, diff_fn fn,
-                            gpointer user)
+static gboolean sorted_diff(GArray *want, GArray *got, GCompareFunc cmp, diff_fn fn, gpointer user)
 {
     guint size = g_array_get_element_size(want);
     guint i = 0, k = 0;
@@ -831,8 +849,8 @@ char *expect_render(const expect_list *old, const result_file *f, const char *ca
                 append_line(s, ((expect_line *)g_ptr_array_index(lines, i))->raw);
         } else {
             /* a blank line between the findings (or the header) and the facts */
-            if (fact_line && !facts_begun && s->len > 0 && !(s->len >= 2 &&
-                                                            s->str[s->len - 2] == '\n'))
+            if (fact_line && !facts_begun && s->len > 0 &&
+                !(s->len >= 2 && s->str[s->len - 2] == '\n'))
                 g_string_append_c(s, '\n');
             append_line(s, st->canon);
         }

@@ -80,8 +80,7 @@ gboolean report_check_output(const char *option, const char *path, gboolean is_d
         g_free(dir);
     }
     if (err != 0)
-        fprintf(stderr, "%s: %s %s: cannot write there: %s\n", PROG, option, path,
-                g_strerror(err));
+        fprintf(stderr, "%s: %s %s: cannot write there: %s\n", PROG, option, path, g_strerror(err));
     return err == 0;
 }
 

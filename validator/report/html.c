@@ -167,22 +167,23 @@ static void summary_table(GString *o, const result_connection *c, const series_c
     g_string_append_printf(o, "%s</td></tr>\n", mptcpv_close_state_name(c->close));
     row_open(o, "TCP payload bytes");
     g_string_append_printf(o,
-                           "client → server %" G_GUINT64_FORMAT ", server → client %"
-                           G_GUINT64_FORMAT "</td></tr>\n",
+                           "client → server %" G_GUINT64_FORMAT
+                           ", server → client %" G_GUINT64_FORMAT "</td></tr>\n",
                            c2s, s2c);
     row_open(o, "data-level bytes");
     g_string_append_printf(o,
-                           "client → server %" G_GUINT64_FORMAT ", server → client %"
-                           G_GUINT64_FORMAT " (what the applications sent)</td></tr>\n",
+                           "client → server %" G_GUINT64_FORMAT
+                           ", server → client %" G_GUINT64_FORMAT
+                           " (what the applications sent)</td></tr>\n",
                            c->data_bytes_from_client, c->data_bytes_from_server);
     row_open(o, "reinjections");
-    g_string_append_printf(o, "%" G_GUINT64_FORMAT " segments, %" G_GUINT64_FORMAT
-                           " bytes</td></tr>\n",
-                           c->reinjected_segments, c->reinjected_bytes);
+    g_string_append_printf(
+        o, "%" G_GUINT64_FORMAT " segments, %" G_GUINT64_FORMAT " bytes</td></tr>\n",
+        c->reinjected_segments, c->reinjected_bytes);
     if (c->checksum > 0 || c->checksums[0] + c->checksums[1] + c->checksums[2] > 0) {
         row_open(o, "DSS checksum verdicts");
-        g_string_append_printf(o, "%u good, %u bad, %u unverifiable</td></tr>\n",
-                               c->checksums[0], c->checksums[1], c->checksums[2]);
+        g_string_append_printf(o, "%u good, %u bad, %u unverifiable</td></tr>\n", c->checksums[0],
+                               c->checksums[1], c->checksums[2]);
     }
     row_open(o, "findings");
     counts(o, c->counts);
@@ -191,11 +192,12 @@ static void summary_table(GString *o, const result_connection *c, const series_c
         row_open(o, "plotted points");
         g_string_append_printf(o, "%u of %" G_GUINT64_FORMAT, s->points->len, s->points_seen);
         if (s->stride > 1)
-            g_string_append_printf(o,
-                                   " <span class=\"note decimated\">(decimated: 1 in %"
-                                   G_GUINT64_FORMAT " segment/DATA_ACK points kept, all "
-                                   "markers; see --max-points)</span>",
-                                   s->stride);
+            g_string_append_printf(
+                o,
+                " <span class=\"note decimated\">(decimated: 1 in %" G_GUINT64_FORMAT
+                " segment/DATA_ACK points kept, all "
+                "markers; see --max-points)</span>",
+                s->stride);
         g_string_append(o, "</td></tr>\n");
     }
     g_string_append(o, "</table>\n");
@@ -215,13 +217,11 @@ static void subflow_table(GString *o, const result_connection *c, const series_c
                                "class=\"swatch\" style=\"background:%s\"></span>%u</td>",
                                sf->id, plot_subflow_colour(sf->id), sf->id);
         if (sf->tcp_stream >= 0)
-            g_string_append_printf(o, "<td class=\"n\">%" G_GINT64_FORMAT "</td>",
-                                   sf->tcp_stream);
+            g_string_append_printf(o, "<td class=\"n\">%" G_GINT64_FORMAT "</td>", sf->tcp_stream);
         else
             g_string_append(o, "<td></td>");
         g_string_append_printf(o, "<td>%s</td><td>%s</td><td>",
-                               sf->initial ? "MP_CAPABLE" : "MP_JOIN",
-                               sf->backup ? "yes" : "no");
+                               sf->initial ? "MP_CAPABLE" : "MP_JOIN", sf->backup ? "yes" : "no");
         endpoint(o, &sf->client);
         if (sf->client_addr_id >= 0)
             g_string_append_printf(o, " (%d)", sf->client_addr_id);
@@ -328,10 +328,12 @@ static void event_table(GString *o, const series_conn *s)
     }
     if (n == 0)
         return;
-    g_string_append_printf(o, "<details><summary>%u %s (joins, priority changes, resets, "
-                              "reinjections, addresses, DATA_FINs)</summary>\n<table class=\"events\">\n<tr><th>frame"
-                              "</th><th>time (s)</th><th>subflow</th><th>event</th></tr>\n",
-                           n, plural(n, "event", "events"));
+    g_string_append_printf(
+        o,
+        "<details><summary>%u %s (joins, priority changes, resets, "
+        "reinjections, addresses, DATA_FINs)</summary>\n<table class=\"events\">\n<tr><th>frame"
+        "</th><th>time (s)</th><th>subflow</th><th>event</th></tr>\n",
+        n, plural(n, "event", "events"));
     for (guint i = 0; i < s->events->len && listed < MAX_LISTED; i++) {
         const series_event *e = &g_array_index(s->events, series_event, i);
         const char *what;
@@ -364,8 +366,9 @@ static void event_table(GString *o, const series_conn *s)
             continue;
         }
         listed++;
-        g_string_append_printf(o, "<tr><td class=\"n\">%u</td><td class=\"n\">%" G_GINT64_FORMAT
-                                  ".%06d</td><td class=\"n\">%u</td><td>",
+        g_string_append_printf(o,
+                               "<tr><td class=\"n\">%u</td><td class=\"n\">%" G_GINT64_FORMAT
+                               ".%06d</td><td class=\"n\">%u</td><td>",
                                e->frame, e->t_ns / 1000000000,
                                (int)(ABS(e->t_ns) % 1000000000 / 1000), e->subflow);
         if (what != NULL) {
@@ -390,9 +393,10 @@ static void finding_list(GString *o, const result_file *f, gint connection)
         n += g_array_index(f->findings, result_finding, i).connection == connection;
     if (n == 0)
         return;
-    g_string_append_printf(o, "<details%s><summary>%u %s</summary>\n<table class=\"findings\">"
-                              "\n<tr><th>frame</th><th>severity</th><th>rule</th>%s"
-                              "<th>subflow</th><th>detail</th></tr>\n",
+    g_string_append_printf(o,
+                           "<details%s><summary>%u %s</summary>\n<table class=\"findings\">"
+                           "\n<tr><th>frame</th><th>severity</th><th>rule</th>%s"
+                           "<th>subflow</th><th>detail</th></tr>\n",
                            n <= 20 ? " open" : "", n, plural(n, "finding", "findings"),
                            connection < 0 ? "<th>connection</th>" : "");
     for (guint i = 0; i < f->findings->len && listed < MAX_LISTED; i++) {
@@ -404,8 +408,9 @@ static void finding_list(GString *o, const result_file *f, gint connection)
     }
     g_string_append(o, "</table>\n");
     if (n > listed)
-        g_string_append_printf(o, "<p class=\"note\">%u more not listed (see the text or JSON "
-                                  "report).</p>\n",
+        g_string_append_printf(o,
+                               "<p class=\"note\">%u more not listed (see the text or JSON "
+                               "report).</p>\n",
                                n - listed);
     g_string_append(o, "</details>\n");
 }
@@ -413,8 +418,9 @@ static void finding_list(GString *o, const result_file *f, gint connection)
 static void connection_section(GString *o, const result_file *f, guint file_no,
                                const result_connection *c, const series_conn *s, gboolean plots)
 {
-    g_string_append_printf(o, "<section class=\"connection\" data-connection=\"%u\" "
-                              "id=\"f%u-c%u\">\n<h3>Connection %u",
+    g_string_append_printf(o,
+                           "<section class=\"connection\" data-connection=\"%u\" "
+                           "id=\"f%u-c%u\">\n<h3>Connection %u",
                            c->id, file_no, c->id, c->id);
     if (c->version >= 0)
         g_string_append_printf(o, "<span class=\"badge\">MPTCP v%d</span>", c->version);
@@ -505,11 +511,10 @@ static void file_section(GString *o, const result_file *f, guint file_no, const 
         esc(o, f->error);
         g_string_append(o, "</p>\n");
     }
-    g_string_append_printf(o,
-                           "<p>%" G_GUINT64_FORMAT " packets (%" G_GUINT64_FORMAT
-                           " with MPTCP), %u %s; findings: ",
-                           f->packets, f->mptcp_packets, f->connections->len,
-                           plural(f->connections->len, "connection", "connections"));
+    g_string_append_printf(
+        o, "<p>%" G_GUINT64_FORMAT " packets (%" G_GUINT64_FORMAT " with MPTCP), %u %s; findings: ",
+        f->packets, f->mptcp_packets, f->connections->len,
+        plural(f->connections->len, "connection", "connections"));
     counts(o, f->counts);
     g_string_append(o, ".</p>\n");
     for (guint k = 0; k < f->connections->len; k++) {

@@ -311,8 +311,9 @@ gboolean report_json(const result_report *r, GOutputStream *out, GError **error)
     GPtrArray *files = g_ptr_array_new();
     for (guint i = 0; i < r->files->len; i++)
         g_ptr_array_add(files, file_node(g_ptr_array_index(r->files, i)));
-    meta m = {r->mptcpv_version, r->tshark_version, fail_on_name(r), r->ignored, r->inputs,
-              r->shard_k, r->shard_n, r->overrides, r->require_mptcp, r->interrupted};
+    meta m = {r->mptcpv_version, r->tshark_version, fail_on_name(r), r->ignored,
+              r->inputs,         r->shard_k,        r->shard_n,      r->overrides,
+              r->require_mptcp,  r->interrupted};
     JsonNode *root = assemble(&m, files);
     g_ptr_array_free(files, TRUE);
     gboolean ok = report_json_node(root, out, error);
@@ -325,8 +326,7 @@ gboolean report_json(const result_report *r, GOutputStream *out, GError **error)
 static GPtrArray *string_array(JsonObject *o, const char *key)
 {
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-    JsonArray *arr = json_object_has_member(o, key) ? json_object_get_array_member(o, key)
-                                                    : NULL;
+    JsonArray *arr = json_object_has_member(o, key) ? json_object_get_array_member(o, key) : NULL;
     for (guint i = 0; arr != NULL && i < json_array_get_length(arr); i++)
         g_ptr_array_add(a, g_strdup(json_array_get_string_element(arr, i)));
     return a;
@@ -360,11 +360,11 @@ static const char *member_string(JsonObject *o, const char *key)
 
 /* What the reports merged so far agree on, and what they hold. */
 typedef struct merge_state {
-    GPtrArray *parsers; /* JsonParser*, kept while their nodes are used */
-    GPtrArray *files;   /* JsonNode* of every file entry */
+    GPtrArray *parsers;                      /* JsonParser*, kept while their nodes are used */
+    GPtrArray *files;                        /* JsonNode* of every file entry */
     GPtrArray *ignored, *inputs, *overrides; /* the first report's; NULL before it */
     gboolean require_mptcp, interrupted;
-    char *mv, *tv, *fo;          /* its mptcpv_version, tshark_version, fail_on */
+    char *mv, *tv, *fo; /* its mptcpv_version, tshark_version, fail_on */
     guint shard_n;
     GHashTable *seen_shards; /* shard index */
     GHashTable *seen_index;  /* gint64* corpus index of a file */
@@ -476,12 +476,11 @@ static char *merge_one(merge_state *m, const char *path, const char *first)
         return error;
     }
     JsonNode *root = json_parser_get_root(parser);
-    JsonObject *o = root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root)
-                                                                 : NULL;
+    JsonObject *o =
+        root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
     if (o == NULL || g_strcmp0(member_string(o, "schema"), REPORT_SCHEMA) != 0 ||
         !json_object_has_member(o, "files"))
-        return g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", path,
-                               REPORT_SCHEMA);
+        return g_strdup_printf("%s: not an mptcpv-validate JSON report (%s)", path, REPORT_SCHEMA);
     guint k = 0, n = 0;
     char *error = merge_header(m, o, path, first, &k, &n);
     if (error != NULL)
@@ -509,8 +508,8 @@ static JsonNode *merge_assemble(merge_state *m, const char *fail_on, guint *fail
     g_string_free(missing, TRUE);
     g_ptr_array_sort(m->files, cmp_file_index);
     const char *use_fail_on = fail_on != NULL ? fail_on : (m->fo != NULL ? m->fo : "error");
-    meta mt = {m->mv,      m->tv,     use_fail_on,      m->ignored,     m->inputs,
-               0,          0,         m->overrides,     m->require_mptcp, m->interrupted};
+    meta mt = {m->mv, m->tv, use_fail_on,  m->ignored,       m->inputs,
+               0,     0,     m->overrides, m->require_mptcp, m->interrupted};
     GPtrArray *taken = g_ptr_array_new();
     for (guint i = 0; i < m->files->len; i++)
         g_ptr_array_add(taken, json_node_ref(g_ptr_array_index(m->files, i)));

@@ -56,9 +56,8 @@ static void facts_line(GString *out, const result_connection *c)
                            " segments, %" G_GUINT64_FORMAT " bytes; checksums %u good, %u bad, "
                            "%u unverifiable; subflows %u (%u established):",
                            mptcpv_close_state_name(c->close), c->data_bytes_from_client,
-                           c->data_bytes_from_server, c->reinjected_segments,
-                           c->reinjected_bytes, c->checksums[0], c->checksums[1],
-                           c->checksums[2], c->subflows->len,
+                           c->data_bytes_from_server, c->reinjected_segments, c->reinjected_bytes,
+                           c->checksums[0], c->checksums[1], c->checksums[2], c->subflows->len,
                            result_established_subflows(c));
     for (guint i = 0; i < c->subflows->len; i++) {
         const result_subflow *sf = g_ptr_array_index(c->subflows, i);
@@ -79,8 +78,7 @@ static const char *override_of(const result_report *r, const char *rule)
 }
 
 /* The "capture" testcase; returns 1 if it has a failure, sets |*error| if an error. */
-static guint capture_case(GString *s, const result_report *r, const result_file *f,
-                          gboolean *error)
+static guint capture_case(GString *s, const result_report *r, const result_file *f, gboolean *error)
 {
     append_escaped(s, "    <testcase name=\"capture\" classname=\"%s\" time=\"%.3f\">\n", f->path,
                    f->seconds);
@@ -91,21 +89,21 @@ static guint capture_case(GString *s, const result_report *r, const result_file 
         return 0;
     }
     if (f->error != NULL) {
-        append_escaped(s, "      <error type=\"input\" message=\"%s\">%s: %s</error>\n",
-                       f->error, f->path, f->error);
+        append_escaped(s, "      <error type=\"input\" message=\"%s\">%s: %s</error>\n", f->error,
+                       f->path, f->error);
         *error = TRUE;
     } else if (result_file_lacks_mptcp(r, f)) {
-        append_escaped(s, "      <failure type=\"require-mptcp\" message=\"no MPTCP connection "
-                          "(--require-mptcp)\">%s: no MPTCP connection in %" G_GUINT64_FORMAT
-                          " packets</failure>\n",
+        append_escaped(s,
+                       "      <failure type=\"require-mptcp\" message=\"no MPTCP connection "
+                       "(--require-mptcp)\">%s: no MPTCP connection in %" G_GUINT64_FORMAT
+                       " packets</failure>\n",
                        f->path, f->packets);
         failures = 1;
     }
     GString *out = g_string_new(NULL);
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
-                                " MPTCP, %u connection%s\n",
-                           f->packets, f->mptcp_packets, f->connections->len,
-                           f->connections->len == 1 ? "" : "s");
+    g_string_append_printf(
+        out, "%" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " MPTCP, %u connection%s\n",
+        f->packets, f->mptcp_packets, f->connections->len, f->connections->len == 1 ? "" : "s");
     for (guint k = 0; k < f->connections->len; k++)
         facts_line(out, g_ptr_array_index(f->connections, k));
     g_string_append_printf(s, "      <system-out>%s</system-out>\n", out->str); /* ASCII */
@@ -167,9 +165,10 @@ static guint unknown_case(GString *s, const result_report *r, const result_file 
     }
     guint failed = fail->len > 0;
     if (failed) {
-        append_escaped(s, "    <testcase name=\"unknown-rules\" classname=\"%s\" "
-                          "time=\"0.000\">\n      <failure type=\"unknown-rule\" "
-                          "message=\"findings of rules this validator does not know\">",
+        append_escaped(s,
+                       "    <testcase name=\"unknown-rules\" classname=\"%s\" "
+                       "time=\"0.000\">\n      <failure type=\"unknown-rule\" "
+                       "message=\"findings of rules this validator does not know\">",
                        f->path);
         g_string_append(s, fail->str);
         g_string_append(s, "</failure>\n    </testcase>\n");
@@ -203,11 +202,12 @@ gboolean report_junit(const result_report *r, GOutputStream *out, GError **error
             failures += u;
             tests += u;
         }
-        append_escaped(body, "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" "
-                             "errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n"
-                             "    <properties>\n"
-                             "      <property name=\"mptcpv_version\" value=\"%s\"/>\n"
-                             "      <property name=\"tshark_version\" value=\"%s\"/>\n",
+        append_escaped(body,
+                       "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" "
+                       "errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n"
+                       "    <properties>\n"
+                       "      <property name=\"mptcpv_version\" value=\"%s\"/>\n"
+                       "      <property name=\"tshark_version\" value=\"%s\"/>\n",
                        f->path, tests, failures, err ? 1u : 0u, skipped, f->seconds,
                        r->mptcpv_version, r->tshark_version ? r->tshark_version : "");
         for (guint k = 0; k < r->overrides->len; k++) {
@@ -222,8 +222,7 @@ gboolean report_junit(const result_report *r, GOutputStream *out, GError **error
             g_free(id);
         }
         if (f->path_raw != NULL)
-            append_escaped(body, "      <property name=\"path_raw\" value=\"%s\"/>\n",
-                           f->path_raw);
+            append_escaped(body, "      <property name=\"path_raw\" value=\"%s\"/>\n", f->path_raw);
         if (r->interrupted)
             append_escaped(body, "      <property name=\"interrupted\" value=\"%s\"/>\n",
                            r->signal == 15 ? "SIGTERM" : "SIGINT");

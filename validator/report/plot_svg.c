@@ -9,20 +9,20 @@
 
 #include "report/html_escape.h"
 
-#define WIDTH 960.0
-#define LEFT 84.0
-#define RIGHT (WIDTH - 24.0)
-#define TOP 60.0 /* above: title and the marker band */
-#define BOTTOM (TOP + 320.0)
-#define BAND_Y (TOP - 30.0) /* finding diamonds */
-#define LEGEND_Y (BOTTOM + 62.0)
+#define WIDTH      960.0
+#define LEFT       84.0
+#define RIGHT      (WIDTH - 24.0)
+#define TOP        60.0 /* above: title and the marker band */
+#define BOTTOM     (TOP + 320.0)
+#define BAND_Y     (TOP - 30.0) /* finding diamonds */
+#define LEGEND_Y   (BOTTOM + 62.0)
 #define LEGEND_ROW 20.0
-#define CHAR_W 6.6 /* average glyph width at font-size 12, for the legend layout */
+#define CHAR_W     6.6 /* average glyph width at font-size 12, for the legend layout */
 
 static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
                                       "#e377c2", "#bcbd22", "#17becf", "#393b79", "#637939"};
 #define RESET_COLOUR "#d62728"
-#define ACK_COLOUR "#404040"
+#define ACK_COLOUR   "#404040"
 
 const char *plot_subflow_colour(guint id)
 {
@@ -219,8 +219,9 @@ static void axes(GString *o, const axis *ax, const axis *ay)
     char at[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_formatd(at, sizeof(at), "%.6f", seconds(ax->origin_ns));
     g_string_truncate(label, 0);
-    g_string_append_printf(label, "time since the connection's first frame (s); it is %s s "
-                                  "after the capture's first frame",
+    g_string_append_printf(label,
+                           "time since the connection's first frame (s); it is %s s "
+                           "after the capture's first frame",
                            at);
     text(o, (LEFT + RIGHT) / 2, BOTTOM + 38, "middle", "", label->str);
     g_string_append(o, "</g>\n<g class=\"axis y\" fill=\"#222\">");
@@ -303,8 +304,8 @@ static void subflow_title(GString *o, const result_subflow *sf, guint segments, 
                            sf->backup ? " (backup)" : "");
     g_string_append_printf(t, "%s:%u → %s:%u, %u segments and %u DATA_ACKs shown",
                            sf->client.address ? sf->client.address : "?", sf->client.port,
-                           sf->server.address ? sf->server.address : "?", sf->server.port,
-                           segments, acks);
+                           sf->server.address ? sf->server.address : "?", sf->server.port, segments,
+                           acks);
     g_string_append(o, "<title>");
     html_escape(o, t->str);
     g_string_append(o, "</title>");
@@ -334,8 +335,9 @@ static void subflows(GString *o, const result_connection *c, const series_conn *
                 na++;
             }
         }
-        g_string_append_printf(o, "<g class=\"subflow\" data-subflow=\"%u\" stroke=\"%s\" "
-                                  "fill=\"none\">",
+        g_string_append_printf(o,
+                               "<g class=\"subflow\" data-subflow=\"%u\" stroke=\"%s\" "
+                               "fill=\"none\">",
                                sf->id, col);
         subflow_title(o, sf, nd, na);
         path(o, "dsn", "stroke-width=\"2\"", data.d);
@@ -381,9 +383,10 @@ static void ack_line(GString *o, const series_conn *s, gboolean c2s, const axis 
         num(d, tmap(ax, s->t_max));
     }
     if (d->len > 0)
-        g_string_append_printf(o, "<path class=\"data-ack\" stroke=\"%s\" stroke-width=\"1.2\" "
-                                  "stroke-dasharray=\"5 3\" fill=\"none\" d=\"%s\"><title>"
-                                  "DATA_ACK sent by the %s</title></path>\n",
+        g_string_append_printf(o,
+                               "<path class=\"data-ack\" stroke=\"%s\" stroke-width=\"1.2\" "
+                               "stroke-dasharray=\"5 3\" fill=\"none\" d=\"%s\"><title>"
+                               "DATA_ACK sent by the %s</title></path>\n",
                                ACK_COLOUR, d->str, c2s ? "server" : "client");
     g_string_free(d, TRUE);
 }
@@ -392,8 +395,8 @@ static void ack_line(GString *o, const series_conn *s, gboolean c2s, const axis 
 
 static void marker_open(GString *o, const char *kind, const series_event *e)
 {
-    g_string_append_printf(o, "<g class=\"marker %s\" data-frame=\"%u\" data-subflow=\"%u\"",
-                           kind, e->frame, e->subflow);
+    g_string_append_printf(o, "<g class=\"marker %s\" data-frame=\"%u\" data-subflow=\"%u\"", kind,
+                           e->frame, e->subflow);
 }
 
 static void title(GString *o, const char *t)
@@ -435,13 +438,15 @@ static void glyph(GString *o, const char *kind, double x, double y, const char *
         g_string_append_printf(o, "m-4 0h8v8h-8z\" fill=\"%s\"/>", colour);
     } else if (strcmp(kind, "reset") == 0) { /* x */
         num(o, y);
-        g_string_append_printf(o, "m-4-4l8 8m0-8l-8 8\" stroke=\"%s\" stroke-width=\"2.5\" "
-                                  "fill=\"none\"/>",
+        g_string_append_printf(o,
+                               "m-4-4l8 8m0-8l-8 8\" stroke=\"%s\" stroke-width=\"2.5\" "
+                               "fill=\"none\"/>",
                                colour);
     } else if (strcmp(kind, "add_addr") == 0) { /* plus */
         num(o, y);
-        g_string_append_printf(o, "m-5 0h10m-5-5v10\" stroke=\"%s\" stroke-width=\"2.5\" "
-                                  "fill=\"none\"/>",
+        g_string_append_printf(o,
+                               "m-5 0h10m-5-5v10\" stroke=\"%s\" stroke-width=\"2.5\" "
+                               "fill=\"none\"/>",
                                colour);
     } else if (strcmp(kind, "remove_addr") == 0) { /* minus */
         num(o, y);
@@ -449,16 +454,18 @@ static void glyph(GString *o, const char *kind, double x, double y, const char *
                                colour);
     } else if (strcmp(kind, "data_fin") == 0) { /* flag */
         num(o, y + 4);
-        g_string_append_printf(o, "v-9l7 3l-7 3\" stroke=\"%s\" stroke-width=\"1.5\" "
-                                  "fill=\"%s\"/>",
+        g_string_append_printf(o,
+                               "v-9l7 3l-7 3\" stroke=\"%s\" stroke-width=\"1.5\" "
+                               "fill=\"%s\"/>",
                                colour, colour);
     } else if (strcmp(kind, "finding") == 0) { /* diamond */
         num(o, y - 6);
         g_string_append_printf(o, "l6 6l-6 6l-6-6z\" fill=\"%s\"/>", colour);
     } else { /* reinjection: ring */
         num(o, y);
-        g_string_append_printf(o, "m-5 0a5 5 0 1 0 10 0a5 5 0 1 0-10 0\" stroke=\"%s\" "
-                                  "stroke-width=\"1.5\" fill=\"none\"/>",
+        g_string_append_printf(o,
+                               "m-5 0a5 5 0 1 0 10 0a5 5 0 1 0-10 0\" stroke=\"%s\" "
+                               "stroke-width=\"1.5\" fill=\"none\"/>",
                                colour);
     }
 }
@@ -485,8 +492,7 @@ static void finding_flush(GString *o, finding_group *g)
                            mptcpv_severity_name(fd->severity), g->count);
     GString *t = g_string_new(NULL);
     if (g->count > 1)
-        g_string_append_printf(t, "frames %u-%u: %u× ", g->first->frame, g->last_frame,
-                               g->count);
+        g_string_append_printf(t, "frames %u-%u: %u× ", g->first->frame, g->last_frame, g->count);
     else
         g_string_append_printf(t, "frame %u: ", fd->frame);
     g_string_append_printf(t, "%s %s: %s", mptcpv_severity_name(fd->severity), fd->rule,
@@ -509,9 +515,9 @@ static void finding_flush(GString *o, finding_group *g)
 
 /* A marker across the plot at |x|: a vertical line and, above it, the glyph |glyph_kind|;
  * |attrs| (or NULL) are extra attributes of its group, |tooltip| its title. */
-static void vertical_marker(GString *o, const char *kind, const series_event *e,
-                            const char *attrs, const char *tooltip, double x, const char *colour,
-                            const char *dash, double width, const char *glyph_kind)
+static void vertical_marker(GString *o, const char *kind, const series_event *e, const char *attrs,
+                            const char *tooltip, double x, const char *colour, const char *dash,
+                            double width, const char *glyph_kind)
 {
     marker_open(o, kind, e);
     if (attrs != NULL)
@@ -541,12 +547,10 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
             vertical_marker(o, "join", e, NULL, t->str, x, col, "6 3", 1.5, "join");
             break;
         case SERIES_EV_PRIO:
-            g_string_append_printf(t, "frame %u: subflow %u %s (MP_PRIO / backup flag)",
-                                   e->frame, e->subflow,
-                                   e->detail ? "becomes backup" : "becomes regular");
-            vertical_marker(o, "prio", e,
-                            e->detail ? " data-backup=\"1\"" : " data-backup=\"0\"", t->str, x,
-                            col, "2 3", 2, "prio");
+            g_string_append_printf(t, "frame %u: subflow %u %s (MP_PRIO / backup flag)", e->frame,
+                                   e->subflow, e->detail ? "becomes backup" : "becomes regular");
+            vertical_marker(o, "prio", e, e->detail ? " data-backup=\"1\"" : " data-backup=\"0\"",
+                            t->str, x, col, "2 3", 2, "prio");
             break;
         case SERIES_EV_RESET:
             g_string_append_printf(t, "frame %u: ", e->frame);
@@ -559,8 +563,9 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
             if ((e->from_client != 0) != c2s)
                 break;
             marker_open(o, "reinjection", e);
-            g_string_append_printf(t, "frame %u on subflow %u: reinjection of frame %u "
-                                      "(relative DSN %" G_GUINT64_FORMAT ")",
+            g_string_append_printf(t,
+                                   "frame %u on subflow %u: reinjection of frame %u "
+                                   "(relative DSN %" G_GUINT64_FORMAT ")",
                                    e->frame, e->subflow, e->detail, e->dsn);
             g_string_append_c(o, '>');
             title(o, t->str);
@@ -585,8 +590,8 @@ static void markers(GString *o, const result_file *f, const series_conn *s, gboo
             gboolean add = e->kind == SERIES_EV_ADD_ADDR;
             const char *kind = add ? "add_addr" : "remove_addr";
             g_string_append_printf(t, "frame %u: %s on subflow %u (sent by the %s)", e->frame,
-                                   add ? "ADD_ADDR announces an address" :
-                                         "REMOVE_ADDR withdraws an address",
+                                   add ? "ADD_ADDR announces an address"
+                                       : "REMOVE_ADDR withdraws an address",
                                    e->subflow, e->from_client ? "client" : "server");
             vertical_marker(o, kind, e, NULL, t->str, x, col, "1 3", 1.5, kind);
             break;
@@ -723,8 +728,8 @@ void plot_svg_plot(GString *out, const result_file *f, const result_connection *
                            c2s ? "c2s" : "s2c", origin, (int)WIDTH, (int)height, (int)WIDTH,
                            (int)height);
     GString *t = g_string_new(NULL);
-    g_string_append_printf(t, "Connection %u, data %s: relative DSN and DATA_ACK over time",
-                           c->id, dir);
+    g_string_append_printf(t, "Connection %u, data %s: relative DSN and DATA_ACK over time", c->id,
+                           dir);
     title(out, t->str);
     g_string_append(out, "<rect class=\"background\" width=\"100%\" height=\"100%\" "
                          "fill=\"#fff\"/>\n");

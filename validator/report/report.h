@@ -40,7 +40,7 @@ gboolean report_write(const result_report *r, report_writer fn, const char *path
  * |failing| (findings at or above the reports' fail_on, or |fail_on| if not NULL),
  * |unreadable| (files with an error) and, if some shard is missing, |warning|. */
 JsonNode *report_merge(char **paths, const char *fail_on, guint *failing, guint *unreadable,
-                        char **warning, char **error);
+                       char **warning, char **error);
 
 gboolean report_json_node(JsonNode *root, GOutputStream *out, GError **error);
 
@@ -84,6 +84,6 @@ GString *report_html(const result_report *r, series_file *const *series);
 
 /* |series[i]| belongs to r->files[i]. FALSE and |error| set if a file cannot be written. */
 gboolean report_csv(const result_report *r, series_file *const *series, const char *dir,
-                        char **error);
+                    char **error);
 
 #endif /* MPTCPV_VALIDATE_REPORT_H */

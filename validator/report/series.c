@@ -5,11 +5,11 @@
 
 #include <string.h>
 
-#define FLAG_RST 0x04u
-#define SUBTYPE_PRIO 0x5u
+#define FLAG_RST          0x04u
+#define SUBTYPE_PRIO      0x5u
 #define SUBTYPE_FASTCLOSE 0x7u
-#define SUBTYPE_TCPRST 0x8u
-#define MAX_SUBFLOW_ID 65535u /* mptcpv.subflow is an index; larger is no subflow we track */
+#define SUBTYPE_TCPRST    0x8u
+#define MAX_SUBFLOW_ID    65535u /* mptcpv.subflow is an index; larger is no subflow we track */
 
 struct series_file {
     GHashTable *conns; /* result_connection* -> series_conn* */

@@ -24,13 +24,13 @@ enum {
 };
 
 typedef struct series_point {
-    gint64 t_ns;   /* since the capture's first frame */
-    guint64 dsn;   /* relative DSN of the payload's first byte */
-    guint64 ack;   /* relative DATA_ACK (acknowledges the other direction's data) */
+    gint64 t_ns; /* since the capture's first frame */
+    guint64 dsn; /* relative DSN of the payload's first byte */
+    guint64 ack; /* relative DATA_ACK (acknowledges the other direction's data) */
     guint32 frame;
-    guint32 len;   /* payload bytes: the segment ends at dsn + len */
+    guint32 len;            /* payload bytes: the segment ends at dsn + len */
     guint32 reinjection_of; /* earlier frame with the same data, 0: none */
-    guint64 ordinal; /* position in its sub-series (decimation) */
+    guint64 ordinal;        /* position in its sub-series (decimation) */
     guint16 subflow;
     guint8 from_client;
     guint8 has; /* SERIES_HAS_* */

@@ -12,12 +12,11 @@ static const char *plural(guint n, const char *one, const char *many)
 
 static void counts_text(GString *s, const guint counts[3])
 {
-    g_string_append_printf(s, "%u %s, %u %s, %u %s", counts[MPTCPV_SEVERITY_ERROR],
-                           plural(counts[MPTCPV_SEVERITY_ERROR], "error", "errors"),
-                           counts[MPTCPV_SEVERITY_WARNING],
-                           plural(counts[MPTCPV_SEVERITY_WARNING], "warning", "warnings"),
-                           counts[MPTCPV_SEVERITY_INFO],
-                           plural(counts[MPTCPV_SEVERITY_INFO], "info", "infos"));
+    g_string_append_printf(
+        s, "%u %s, %u %s, %u %s", counts[MPTCPV_SEVERITY_ERROR],
+        plural(counts[MPTCPV_SEVERITY_ERROR], "error", "errors"), counts[MPTCPV_SEVERITY_WARNING],
+        plural(counts[MPTCPV_SEVERITY_WARNING], "warning", "warnings"),
+        counts[MPTCPV_SEVERITY_INFO], plural(counts[MPTCPV_SEVERITY_INFO], "info", "infos"));
 }
 
 static void endpoint_text(GString *s, const result_endpoint *e)
@@ -49,16 +48,16 @@ static void finding_text(GString *s, const result_finding *fd, const char *inden
 /* What the core decided: close state, data, reinjections, checksums, events. */
 static void core_facts_text(GString *s, const result_connection *c)
 {
-    g_string_append_printf(s, "    %s; data %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
-                           " bytes (client/server); %" G_GUINT64_FORMAT " %s reinjected (%"
-                           G_GUINT64_FORMAT " bytes)",
-                           mptcpv_close_state_name(c->close), c->data_bytes_from_client,
-                           c->data_bytes_from_server, c->reinjected_segments,
-                           plural((guint)c->reinjected_segments, "segment", "segments"),
-                           c->reinjected_bytes);
+    g_string_append_printf(
+        s,
+        "    %s; data %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+        " bytes (client/server); %" G_GUINT64_FORMAT " %s reinjected (%" G_GUINT64_FORMAT " bytes)",
+        mptcpv_close_state_name(c->close), c->data_bytes_from_client, c->data_bytes_from_server,
+        c->reinjected_segments, plural((guint)c->reinjected_segments, "segment", "segments"),
+        c->reinjected_bytes);
     if (c->checksum > 0 || c->checksums[0] + c->checksums[1] + c->checksums[2] > 0)
-        g_string_append_printf(s, "; checksums %u good, %u bad, %u unverifiable",
-                               c->checksums[0], c->checksums[1], c->checksums[2]);
+        g_string_append_printf(s, "; checksums %u good, %u bad, %u unverifiable", c->checksums[0],
+                               c->checksums[1], c->checksums[2]);
     g_string_append_c(s, '\n');
     if (c->events->len == 0)
         return;
@@ -87,26 +86,27 @@ static void connection_text(GString *s, const result_file *f, const result_conne
     else
         g_string_append(s, "version unknown");
     g_string_append_printf(s, ", checksum %s",
-                           c->checksum < 0 ? "unknown" : c->checksum ? "on" : "off");
+                           c->checksum < 0 ? "unknown"
+                           : c->checksum   ? "on"
+                                           : "off");
     g_string_append_printf(s, ", %u %s, ", c->subflows->len,
                            plural(c->subflows->len, "subflow", "subflows"));
     counts_text(s, c->counts);
     g_string_append_c(s, '\n');
     if (c->client_key != NULL || c->server_key != NULL)
-        g_string_append_printf(s, "    keys: client %s (token %s), server %s (token %s)\n",
-                               c->client_key ? c->client_key : "?",
-                               c->client_token ? c->client_token : "?",
-                               c->server_key ? c->server_key : "?",
-                               c->server_token ? c->server_token : "?");
+        g_string_append_printf(
+            s, "    keys: client %s (token %s), server %s (token %s)\n",
+            c->client_key ? c->client_key : "?", c->client_token ? c->client_token : "?",
+            c->server_key ? c->server_key : "?", c->server_token ? c->server_token : "?");
     if (c->fallback != NULL)
         g_string_append_printf(s, "    fell back to TCP: %s\n", c->fallback);
     if (c->plugin_id >= 0)
         core_facts_text(s, c);
     for (guint i = 0; i < c->subflows->len; i++) {
         const result_subflow *sf = g_ptr_array_index(c->subflows, i);
-        g_string_append_printf(s, "    subflow %u (%s%s, tcp.stream %" G_GINT64_FORMAT "): ",
-                               sf->id, sf->initial ? "initial" : "joined",
-                               sf->backup ? ", backup" : "", sf->tcp_stream);
+        g_string_append_printf(
+            s, "    subflow %u (%s%s, tcp.stream %" G_GINT64_FORMAT "): ", sf->id,
+            sf->initial ? "initial" : "joined", sf->backup ? ", backup" : "", sf->tcp_stream);
         endpoint_text(s, &sf->client);
         g_string_append(s, " -> ");
         endpoint_text(s, &sf->server);
@@ -114,10 +114,11 @@ static void connection_text(GString *s, const result_file *f, const result_conne
         addr_id_text(s, sf->client_addr_id);
         g_string_append_c(s, '/');
         addr_id_text(s, sf->server_addr_id);
-        g_string_append_printf(s, ", frames %u-%u, %" G_GUINT64_FORMAT " packets, %"
-                               G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " bytes",
-                               sf->first_frame, sf->last_frame, sf->packets,
-                               sf->bytes_from_client, sf->bytes_from_server);
+        g_string_append_printf(s,
+                               ", frames %u-%u, %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
+                               "/%" G_GUINT64_FORMAT " bytes",
+                               sf->first_frame, sf->last_frame, sf->packets, sf->bytes_from_client,
+                               sf->bytes_from_server);
         if (sf->reset_reason >= 0)
             g_string_append_printf(s, ", MP_TCPRST reason %d", sf->reset_reason);
         if (c->plugin_id >= 0) {
@@ -161,8 +162,9 @@ gboolean report_text(const result_report *r, GOutputStream *out, GError **error)
         g_string_append(s, ", --require-mptcp");
     g_string_append(s, "\n");
     if (r->interrupted)
-        g_string_append_printf(s, "INTERRUPTED by %s: the report covers only the captures "
-                                  "analysed so far\n",
+        g_string_append_printf(s,
+                               "INTERRUPTED by %s: the report covers only the captures "
+                               "analysed so far\n",
                                r->signal == 15 ? "SIGTERM" : "SIGINT");
     for (guint i = 0; i < r->files->len; i++) {
         const result_file *f = g_ptr_array_index(r->files, i);
@@ -171,7 +173,8 @@ gboolean report_text(const result_report *r, GOutputStream *out, GError **error)
             g_string_append_printf(s, "ERROR: %s\n", f->error);
             continue;
         }
-        g_string_append_printf(s, "%" G_GUINT64_FORMAT " packets (%" G_GUINT64_FORMAT
+        g_string_append_printf(s,
+                               "%" G_GUINT64_FORMAT " packets (%" G_GUINT64_FORMAT
                                " MPTCP, %" G_GUINT64_FORMAT " with MPTCP options), %u %s, ",
                                f->packets, f->mptcp_packets, f->mptcp_option_packets,
                                f->connections->len,

@@ -420,8 +420,8 @@ static void add_events(result_connection *c, const result_subflow *s, char **col
 }
 
 /* What the core decided, as the frame shows it: the views only count and copy it. */
-static void add_core_facts(result_connection *c, result_subflow *s, char **cols,
-                           const row_view *v, gboolean from_client)
+static void add_core_facts(result_connection *c, result_subflow *s, char **cols, const row_view *v,
+                           gboolean from_client)
 {
     guint64 n;
     if (last_u64(cols[FIELD_CLOSE], &n) && n <= MPTCPV_CLOSE_RESET)
@@ -440,8 +440,8 @@ static void add_core_facts(result_connection *c, result_subflow *s, char **cols,
         c->reinjected_segments++;
     c->reinjected_bytes += sum_u64(cols[FIELD_REINJECTED_BYTES]);
     if (present(cols[FIELD_CHECKSUM_STATUS])) {
-        gchar **st = g_strsplit(cols[FIELD_CHECKSUM_STATUS], (const char[]){RESULT_AGGREGATOR, 0},
-                                -1);
+        gchar **st =
+            g_strsplit(cols[FIELD_CHECKSUM_STATUS], (const char[]){RESULT_AGGREGATOR, 0}, -1);
         for (gchar **p = st; *p != NULL; p++)
             if (parse_u64(*p, &n) && n >= MPTCPV_VERDICT_GOOD && n <= MPTCPV_VERDICT_UNVERIFIABLE)
                 c->checksums[n - MPTCPV_VERDICT_GOOD]++;
@@ -471,7 +471,7 @@ static void add_findings(result_file *f, char **cols, const row_view *v, result_
         fd.frame = v->frame;
         fd.rule = g_strdup(id);
         /* A rule this build does not know (cannot happen with a matching plugin): error. */
-        fd.severity = rule == NULL           ? MPTCPV_SEVERITY_ERROR
+        fd.severity = rule == NULL          ? MPTCPV_SEVERITY_ERROR
                       : f->severity != NULL ? f->severity[rule->rule]
                                             : rule->severity;
         fd.connection = -1;

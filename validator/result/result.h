@@ -21,33 +21,33 @@ typedef struct result_endpoint {
 } result_endpoint;
 
 typedef struct result_subflow {
-    guint id;         /* index within the connection, 0 = initial (plugin's mptcpv.subflow) */
+    guint id; /* index within the connection, 0 = initial (plugin's mptcpv.subflow) */
     gint64 tcp_stream;
     gboolean initial;
-    gboolean kind_known;  /* initial/join from the plugin or the handshake, not a default */
+    gboolean kind_known; /* initial/join from the plugin or the handshake, not a default */
     gboolean backup;
     result_endpoint client, server;
     gboolean roles_known; /* client/server from the plugin or a SYN, not guessed */
     gint client_addr_id;  /* -1: unknown */
     gint server_addr_id;
-    char *start, *end;    /* frame.time_epoch of first and last frame, as tshark prints it */
+    char *start, *end; /* frame.time_epoch of first and last frame, as tshark prints it */
     guint32 first_frame, last_frame;
     guint64 packets;
     guint64 bytes_from_client, bytes_from_server;
-    gint reset_reason; /* MP_TCPRST reason, -1: none seen */
-    gboolean established;    /* the core saw its handshake complete (else only attempted) */
+    gint reset_reason;           /* MP_TCPRST reason, -1: none seen */
+    gboolean established;        /* the core saw its handshake complete (else only attempted) */
     mptcpv_subflow_end ended_by; /* how it ended, as the core decided */
-    guint32 end_frame;       /* the frame that decided it, 0 while open */
+    guint32 end_frame;           /* the frame that decided it, 0 while open */
     /* The capture's tcp.stream of this subflow is used to attribute rows. */
 } result_subflow;
 
 typedef struct result_connection {
-    guint id;          /* index in the file's report (linked connections keep the plugin's) */
-    gint64 plugin_id;  /* mptcpv.connection, -1 for a fallback (unlinked) connection */
-    gint version;      /* -1 unknown */
+    guint id;         /* index in the file's report (linked connections keep the plugin's) */
+    gint64 plugin_id; /* mptcpv.connection, -1 for a fallback (unlinked) connection */
+    gint version;     /* -1 unknown */
     char *client_key, *server_key, *client_token, *server_token; /* "0x..." or NULL */
-    gint checksum;     /* -1 unknown, 0 off, 1 on */
-    char *fallback;    /* why it fell back to TCP, or NULL */
+    gint checksum;                                               /* -1 unknown, 0 off, 1 on */
+    char *fallback; /* why it fell back to TCP, or NULL */
     guint32 first_frame;
     GPtrArray *subflows; /* result_subflow*, by id */
     guint counts[3];     /* findings by mptcpv_severity */
@@ -55,8 +55,8 @@ typedef struct result_connection {
     mptcpv_close_state close;
     guint64 data_bytes_from_client, data_bytes_from_server;
     guint64 reinjected_segments, reinjected_bytes;
-    guint checksums[3];  /* verdicts: good, bad, unverifiable */
-    GArray *events;      /* result_event, frame order, at most RESULT_MAX_EVENTS */
+    guint checksums[3]; /* verdicts: good, bad, unverifiable */
+    GArray *events;     /* result_event, frame order, at most RESULT_MAX_EVENTS */
     guint events_dropped;
 } result_connection;
 
@@ -72,7 +72,7 @@ typedef struct result_event {
 
 typedef struct result_finding {
     guint32 frame;
-    char *rule;                  /* dotted id */
+    char *rule; /* dotted id */
     mptcpv_severity severity;
     gint connection; /* result_connection.id, -1: none */
     gint subflow;    /* result_subflow.id, -1: none */
@@ -80,25 +80,25 @@ typedef struct result_finding {
 } result_finding;
 
 typedef struct result_file {
-    char *path;       /* as shown in reports (UTF-8; U+FFFD for bytes that are not) */
-    char *path_raw;   /* NULL if the name is UTF-8; else every byte outside printable ASCII,
-                       * and '%', as %XX (RFC 3986 percent-encoding): reversible */
-    guint index;      /* position in the unsharded corpus listing */
-    char *error;      /* NULL or one line saying what is wrong with the input */
+    char *path;     /* as shown in reports (UTF-8; U+FFFD for bytes that are not) */
+    char *path_raw; /* NULL if the name is UTF-8; else every byte outside printable ASCII,
+                     * and '%', as %XX (RFC 3986 percent-encoding): reversible */
+    guint index;    /* position in the unsharded corpus listing */
+    char *error;    /* NULL or one line saying what is wrong with the input */
     guint64 packets;
     guint64 mptcp_packets;        /* frames of MPTCP connections or with MPTCP options */
     guint64 mptcp_option_packets; /* frames carrying an MPTCP option */
-    GPtrArray *connections; /* result_connection* by id */
-    GArray *findings;       /* result_finding, frame order */
+    GPtrArray *connections;       /* result_connection* by id */
+    GArray *findings;             /* result_finding, frame order */
     guint counts[3];
     /* building state */
-    GHashTable *by_plugin_id;  /* plugin connection id -> result_connection */
-    GHashTable *by_stream;     /* tcp.stream -> result_subflow (MPTCP streams only) */
-    GHashTable *stream_conn;   /* tcp.stream -> result_connection */
-    const gboolean *ignored;   /* MPTCPV_RULE_COUNT flags, or NULL */
+    GHashTable *by_plugin_id;        /* plugin connection id -> result_connection */
+    GHashTable *by_stream;           /* tcp.stream -> result_subflow (MPTCP streams only) */
+    GHashTable *stream_conn;         /* tcp.stream -> result_connection */
+    const gboolean *ignored;         /* MPTCPV_RULE_COUNT flags, or NULL */
     const mptcpv_severity *severity; /* effective severity per rule (--severity), or NULL */
-    double seconds;            /* wall-clock time its analysis took (JUnit time) */
-    gboolean analysed;         /* FALSE: not reached before an interruption */
+    double seconds;                  /* wall-clock time its analysis took (JUnit time) */
+    gboolean analysed;               /* FALSE: not reached before an interruption */
 } result_file;
 
 /* Subflows of |c| whose handshake the core saw complete. */
@@ -114,7 +114,7 @@ typedef struct result_row_place {
     result_connection *connection; /* NULL: outside any connection */
     result_subflow *subflow;       /* NULL iff connection is */
     gboolean from_client;
-    guint first_finding;       /* the row added f->findings[first_finding ..] */
+    guint first_finding; /* the row added f->findings[first_finding ..] */
 } result_row_place;
 
 /* One tshark row: cols[FIELD_COUNT], each NULL/"" when absent; multiple occurrences are

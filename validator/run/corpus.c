@@ -86,8 +86,8 @@ corpus_kind corpus_sniff(const guint8 *buf, gsize len)
 /* Names that say "capture" even when the content does not: reported, not skipped. */
 static gboolean capture_name(const char *name)
 {
-    static const char *const ext[] = {".pcap", ".pcapng", ".cap", ".ntar", ".pcap.gz",
-                                      ".pcapng.gz", ".cap.gz"};
+    static const char *const ext[] = {".pcap",    ".pcapng",    ".cap",   ".ntar",
+                                      ".pcap.gz", ".pcapng.gz", ".cap.gz"};
     for (size_t i = 0; i < G_N_ELEMENTS(ext); i++)
         if (g_str_has_suffix(name, ext[i]))
             return TRUE;

@@ -14,7 +14,7 @@ typedef struct corpus_entry {
     char *relative; /* for --shard: path relative to its root argument */
     char *error;    /* set when the input is known to be bad before tshark runs */
     gboolean is_stdin;
-    guint64 size;   /* bytes, for the progress ETA (0 for stdin) */
+    guint64 size; /* bytes, for the progress ETA (0 for stdin) */
 } corpus_entry;
 
 void corpus_entry_free(gpointer p);

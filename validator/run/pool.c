@@ -19,7 +19,7 @@ typedef struct run_state {
     const tshark_handle *tshark;
     gint next;
     volatile gint done;
-    gint active;        /* workers not yet left, under lock */
+    gint active; /* workers not yet left, under lock */
     volatile gint rows;
     guint64 bytes_done; /* under lock */
     guint *order;       /* dispatch order: largest first, so the last job to finish is short */
@@ -52,8 +52,7 @@ static gssize read_prefix(int fd, guint8 *buf, gsize size)
         struct pollfd pfd[2] = {{fd, POLLIN, 0}, {stop_fd(), POLLIN, 0}};
         /* a quiet writer: enough to sniff is enough, tshark reads the rest */
         gboolean enough = got >= 64;
-        int pr = poll(pfd, !stopped && stop_fd() >= 0 ? 2 : 1,
-                      stopped ? 0 : enough ? 200 : -1);
+        int pr = poll(pfd, !stopped && stop_fd() >= 0 ? 2 : 1, stopped ? 0 : enough ? 200 : -1);
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr < 0)

@@ -274,8 +274,9 @@ static gboolean probe(tshark_handle *t, const tshark_options *opt, GString *why)
     if (foreign != NULL) {
         /* tshark and Wireshark use that other build; a build-tree plugin would load next to
          * it (or not at all, as root): say which two builds these are. */
-        char *own =
-            *MPTCPV_BUILD_PLUGIN_ROOT != '\0' ? tshark_plugin_file_in(MPTCPV_BUILD_PLUGIN_ROOT) : NULL;
+        char *own = *MPTCPV_BUILD_PLUGIN_ROOT != '\0'
+                        ? tshark_plugin_file_in(MPTCPV_BUILD_PLUGIN_ROOT)
+                        : NULL;
         g_string_append_printf(why,
                                "  - tshark loads %s by itself, another build than this "
                                "validator's (%s%s%s)\n"

@@ -24,8 +24,7 @@ static const struct {
     int enabled;
 } field_table[FIELD_COUNT] = {
 #define FIELD_ROW(e, name, enabled) {name, enabled},
-    MPTCPV_VALIDATE_FIELDS(FIELD_ROW)
-    MPTCPV_VALIDATE_PLOT_FIELDS(FIELD_ROW)
+    MPTCPV_VALIDATE_FIELDS(FIELD_ROW) MPTCPV_VALIDATE_PLOT_FIELDS(FIELD_ROW)
 #undef FIELD_ROW
 };
 
@@ -41,9 +40,23 @@ GPtrArray *tshark_argv(const tshark_handle *t, const char *input)
     tshark_argv_start(argv, t, t->as_nobody);
     /* Wireshark's own MPTCP analysis is not read here, and it costs time that grows with
      * the number of MPTCP connections per packet (BENCHMARKS.md): off. */
-    const char *fixed[] = {"-n", "-o", "mptcp.analyze_mptcp:FALSE", "-r", input, "-T", "fields",
-                           "-E", "header=n", "-E", "separator=/t", "-E", "quote=n",
-                           "-E", "occurrence=a", "-E", "aggregator=\x1f"};
+    const char *fixed[] = {"-n",
+                           "-o",
+                           "mptcp.analyze_mptcp:FALSE",
+                           "-r",
+                           input,
+                           "-T",
+                           "fields",
+                           "-E",
+                           "header=n",
+                           "-E",
+                           "separator=/t",
+                           "-E",
+                           "quote=n",
+                           "-E",
+                           "occurrence=a",
+                           "-E",
+                           "aggregator=\x1f"};
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
         g_ptr_array_add(argv, g_strdup(fixed[i]));
     for (int i = 0; i < FIELD_COUNT; i++) {
@@ -222,8 +235,7 @@ tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd,
     if (input_fd < 0)
         flags |= G_SPAWN_STDIN_FROM_DEV_NULL;
     /* Inherit the working directory: capture paths on the command line may be relative. */
-    if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, t->envp, flags, own_group, NULL,
-                                  &pid,
+    if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, t->envp, flags, own_group, NULL, &pid,
                                   input_fd >= 0 ? &in_fd : NULL, &out_fd, &err_fd, &gerr)) {
         *error = g_strdup_printf("cannot start %s: %s", t->path, gerr->message);
         g_error_free(gerr);
@@ -288,4 +300,3 @@ tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd,
     g_string_free(d.text, TRUE);
     return st;
 }
-

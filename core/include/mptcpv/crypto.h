@@ -28,8 +28,7 @@ void mptcpv_key_derive(mptcpv_version version, uint64_t key, uint32_t *token, ui
  * |out| (20 bytes for v0, 32 for v1) and returns its length; 0 for an unknown version.
  */
 size_t mptcpv_join_hmac(mptcpv_version version, uint64_t key_own, uint64_t key_peer,
-                        uint32_t nonce_own, uint32_t nonce_peer,
-                        uint8_t out[MPTCPV_HMAC_MAX_LEN]);
+                        uint32_t nonce_own, uint32_t nonce_peer, uint8_t out[MPTCPV_HMAC_MAX_LEN]);
 
 /*
  * v1 ADD_ADDR truncated HMAC (RFC 8684 3.4.1): right-most 64 bits of HMAC-SHA256 with key

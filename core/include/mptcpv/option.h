@@ -25,24 +25,24 @@ extern "C" {
 #define MPTCPV_TCPOPT_KIND 30
 /* TCP options never exceed 40 bytes (data offset 15 * 4 - 20); kind 30 needs >= 2 bytes. */
 #define MPTCPV_TCPOPT_MAX_LEN 40
-#define MPTCPV_MAX_OPTIONS 20
-#define MPTCPV_MAX_FINDINGS 24
+#define MPTCPV_MAX_OPTIONS    20
+#define MPTCPV_MAX_FINDINGS   24
 
 /* Subtypes, RFC 8684 7 (IANA "MPTCP Option Subtypes"). */
 /* Name tables are X-macros, defined once and expanded where names are needed (the core's
  * name functions, the plugin's value_strings): X(enumerator suffix, value, name). */
 
 /* RFC 8684 7, IANA "MPTCP Option Subtypes". */
-#define MPTCPV_SUBTYPES(X)                                                                     \
-    X(MP_CAPABLE, 0x0, "MP_CAPABLE")                                                           \
-    X(MP_JOIN, 0x1, "MP_JOIN")                                                                 \
-    X(DSS, 0x2, "DSS")                                                                         \
-    X(ADD_ADDR, 0x3, "ADD_ADDR")                                                               \
-    X(REMOVE_ADDR, 0x4, "REMOVE_ADDR")                                                         \
-    X(MP_PRIO, 0x5, "MP_PRIO")                                                                 \
-    X(MP_FAIL, 0x6, "MP_FAIL")                                                                 \
-    X(MP_FASTCLOSE, 0x7, "MP_FASTCLOSE")                                                       \
-    X(MP_TCPRST, 0x8, "MP_TCPRST")                                                             \
+#define MPTCPV_SUBTYPES(X)                                                                         \
+    X(MP_CAPABLE, 0x0, "MP_CAPABLE")                                                               \
+    X(MP_JOIN, 0x1, "MP_JOIN")                                                                     \
+    X(DSS, 0x2, "DSS")                                                                             \
+    X(ADD_ADDR, 0x3, "ADD_ADDR")                                                                   \
+    X(REMOVE_ADDR, 0x4, "REMOVE_ADDR")                                                             \
+    X(MP_PRIO, 0x5, "MP_PRIO")                                                                     \
+    X(MP_FAIL, 0x6, "MP_FAIL")                                                                     \
+    X(MP_FASTCLOSE, 0x7, "MP_FASTCLOSE")                                                           \
+    X(MP_TCPRST, 0x8, "MP_TCPRST")                                                                 \
     X(MP_EXPERIMENTAL, 0xf, "MP_EXPERIMENTAL")
 
 typedef enum mptcpv_subtype {
@@ -52,13 +52,13 @@ typedef enum mptcpv_subtype {
 } mptcpv_subtype;
 
 /* RFC 8684 3.6, MP_TCPRST reason codes: X(enumerator suffix, value, name). */
-#define MPTCPV_TCPRST_REASONS(X)                                                               \
-    X(UNSPECIFIED, 0x00, "Unspecified error")                                                  \
-    X(MPTCP_ERROR, 0x01, "MPTCP-specific error")                                               \
-    X(NO_RESOURCES, 0x02, "Lack of resources")                                                 \
-    X(PROHIBITED, 0x03, "Administratively prohibited")                                         \
-    X(TOO_MUCH_DATA, 0x04, "Too much outstanding data")                                        \
-    X(BAD_PERFORMANCE, 0x05, "Unacceptable performance")                                       \
+#define MPTCPV_TCPRST_REASONS(X)                                                                   \
+    X(UNSPECIFIED, 0x00, "Unspecified error")                                                      \
+    X(MPTCP_ERROR, 0x01, "MPTCP-specific error")                                                   \
+    X(NO_RESOURCES, 0x02, "Lack of resources")                                                     \
+    X(PROHIBITED, 0x03, "Administratively prohibited")                                             \
+    X(TOO_MUCH_DATA, 0x04, "Too much outstanding data")                                            \
+    X(BAD_PERFORMANCE, 0x05, "Unacceptable performance")                                           \
     X(MIDDLEBOX, 0x06, "Middlebox interference")
 
 /* Protocol version as far as it is known: from the handshake, else from the option. */
@@ -81,18 +81,18 @@ typedef struct mptcpv_segment_info {
 } mptcpv_segment_info;
 
 /* MP_CAPABLE flags, RFC 8684 3.1 / RFC 6824 3.1. */
-#define MPTCPV_MPC_FLAG_CHECKSUM 0x80 /* A: checksum required */
-#define MPTCPV_MPC_FLAG_EXTENSION 0x40 /* B: extensibility, must be 0 */
+#define MPTCPV_MPC_FLAG_CHECKSUM    0x80 /* A: checksum required */
+#define MPTCPV_MPC_FLAG_EXTENSION   0x40 /* B: extensibility, must be 0 */
 #define MPTCPV_MPC_FLAG_NO_JOIN_ID0 0x20 /* C (v1): no MP_JOIN to this address/port */
-#define MPTCPV_MPC_FLAG_HMAC_SHA 0x01 /* H: HMAC-SHA1 (v0) / HMAC-SHA256 (v1) */
+#define MPTCPV_MPC_FLAG_HMAC_SHA    0x01 /* H: HMAC-SHA1 (v0) / HMAC-SHA256 (v1) */
 
 /* Which MP_CAPABLE layout the length selects. */
 typedef enum mptcpv_mpc_form {
-    MPTCPV_MPC_SYN_V1,       /* 4: no key */
-    MPTCPV_MPC_SENDER_KEY,   /* 12: SYN (v0) or SYN/ACK */
-    MPTCPV_MPC_BOTH_KEYS,    /* 20: third ACK (and later ACKs in v1) */
-    MPTCPV_MPC_DATA,         /* 22 (v1): both keys + data-level length */
-    MPTCPV_MPC_DATA_CSUM,    /* 24 (v1): both keys + data-level length + checksum */
+    MPTCPV_MPC_SYN_V1,     /* 4: no key */
+    MPTCPV_MPC_SENDER_KEY, /* 12: SYN (v0) or SYN/ACK */
+    MPTCPV_MPC_BOTH_KEYS,  /* 20: third ACK (and later ACKs in v1) */
+    MPTCPV_MPC_DATA,       /* 22 (v1): both keys + data-level length */
+    MPTCPV_MPC_DATA_CSUM,  /* 24 (v1): both keys + data-level length + checksum */
 } mptcpv_mpc_form;
 
 typedef struct mptcpv_mp_capable {
@@ -122,18 +122,18 @@ typedef struct mptcpv_mp_join {
     uint8_t flags; /* low nibble of byte 2: reserved(3) | B */
     bool backup;   /* SYN and SYN/ACK only */
     uint8_t addr_id;
-    uint32_t token;       /* SYN */
-    uint32_t nonce;       /* SYN, SYN/ACK */
-    uint64_t trunc_hmac;  /* SYN/ACK: left-most 64 bits */
+    uint32_t token;                     /* SYN */
+    uint32_t nonce;                     /* SYN, SYN/ACK */
+    uint64_t trunc_hmac;                /* SYN/ACK: left-most 64 bits */
     uint8_t hmac[MPTCPV_JOIN_HMAC_LEN]; /* ACK */
 } mptcpv_mp_join;
 
 /* DSS flags, RFC 8684 3.3 Figure 9. */
 #define MPTCPV_DSS_FLAG_DATA_FIN 0x10 /* F */
-#define MPTCPV_DSS_FLAG_DSN64 0x08    /* m */
-#define MPTCPV_DSS_FLAG_MAPPING 0x04  /* M */
-#define MPTCPV_DSS_FLAG_ACK64 0x02    /* a */
-#define MPTCPV_DSS_FLAG_ACK 0x01      /* A */
+#define MPTCPV_DSS_FLAG_DSN64    0x08 /* m */
+#define MPTCPV_DSS_FLAG_MAPPING  0x04 /* M */
+#define MPTCPV_DSS_FLAG_ACK64    0x02 /* a */
+#define MPTCPV_DSS_FLAG_ACK      0x01 /* A */
 
 typedef struct mptcpv_dss {
     uint8_t flags; /* byte 3 as sent */

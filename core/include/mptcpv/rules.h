@@ -37,7 +37,7 @@ typedef enum mptcpv_rule_id {
 
 typedef struct mptcpv_rule {
     mptcpv_rule_id rule;
-    const char *id;          /* stable dotted id, e.g. "option.malformed" */
+    const char *id; /* stable dotted id, e.g. "option.malformed" */
     mptcpv_severity severity;
     mptcpv_group group;
     const char *rfc;         /* e.g. "RFC 8684 3.3" */

@@ -54,29 +54,29 @@ typedef struct mptcpv_tracker_limits {
     uint32_t max_subflows_per_connection; /* subflows tracked in one connection; 0: default */
 } mptcpv_tracker_limits;
 
-#define MPTCPV_DEFAULT_MAX_CONNECTIONS 1000000
-#define MPTCPV_DEFAULT_MAX_SUBFLOWS 2000000
+#define MPTCPV_DEFAULT_MAX_CONNECTIONS             1000000
+#define MPTCPV_DEFAULT_MAX_SUBFLOWS                2000000
 #define MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION 1024
 
 /* Fixed bounds (not configurable): open DSS mappings per subflow direction (the oldest is
  * dropped for a new one), separate byte ranges seen of one mapping (beyond them its checksum
  * is not verified), and data-level ranges per host remembered to find reinjections (a
  * sliding window: the lowest are forgotten, silently). */
-#define MPTCPV_OPEN_MAPPINGS 4
+#define MPTCPV_OPEN_MAPPINGS  4
 #define MPTCPV_MAPPING_RANGES 8
-#define MPTCPV_SENT_RANGES 4096
+#define MPTCPV_SENT_RANGES    4096
 
 /* What the tracker holds and what its bounds refused so far. */
 typedef struct mptcpv_tracker_usage {
     uint32_t connections;
     uint32_t subflows;
-    uint64_t sent_ranges;       /* reinjection index entries, all connections */
-    uint64_t state_bytes;       /* approximate heap bytes of all of the above */
+    uint64_t sent_ranges;         /* reinjection index entries, all connections */
+    uint64_t state_bytes;         /* approximate heap bytes of all of the above */
     uint64_t connections_refused; /* segments that would have opened a connection */
-    uint64_t subflows_refused;  /* segments that would have opened a subflow (limits) */
-    uint64_t mappings_dropped;  /* open mappings dropped while bytes of them were to come */
-    uint64_t mappings_unranged; /* mappings whose bytes came in too many separate ranges */
-    uint32_t limit_findings;    /* analysis.limit findings reported */
+    uint64_t subflows_refused;    /* segments that would have opened a subflow (limits) */
+    uint64_t mappings_dropped;    /* open mappings dropped while bytes of them were to come */
+    uint64_t mappings_unranged;   /* mappings whose bytes came in too many separate ranges */
+    uint32_t limit_findings;      /* analysis.limit findings reported */
 } mptcpv_tracker_usage;
 
 typedef struct mptcpv_endpoint {
@@ -98,22 +98,22 @@ typedef struct mptcpv_segment {
     uint32_t seq;
     uint32_t ack;
     uint8_t tcp_flags;
-    uint32_t payload_len;        /* TCP payload bytes on the wire */
-    const uint8_t *options;      /* TCP options block (may be NULL when len is 0) */
-    size_t options_len;          /* bytes of it present in the capture */
-    bool options_truncated;      /* the capture cut the options block */
-    const uint8_t *payload;      /* TCP payload as captured (may be NULL) */
-    uint32_t payload_captured;   /* bytes of it present (<= payload_len) */
+    uint32_t payload_len;      /* TCP payload bytes on the wire */
+    const uint8_t *options;    /* TCP options block (may be NULL when len is 0) */
+    size_t options_len;        /* bytes of it present in the capture */
+    bool options_truncated;    /* the capture cut the options block */
+    const uint8_t *payload;    /* TCP payload as captured (may be NULL) */
+    uint32_t payload_captured; /* bytes of it present (<= payload_len) */
 } mptcpv_segment;
 
 /* Name tables are X-macros (X(enumerator suffix, name), values in order from 0), expanded
  * into the enums, the name functions and the plugin's value_strings. */
 
 /* Outcome of a check that needs key material. */
-#define MPTCPV_VERDICTS(X)                                                                     \
-    X(NONE, "none")      /* nothing to check in this segment */                               \
-    X(GOOD, "good")                                                                            \
-    X(BAD, "bad")                                                                              \
+#define MPTCPV_VERDICTS(X)                                                                         \
+    X(NONE, "none") /* nothing to check in this segment */                                         \
+    X(GOOD, "good")                                                                                \
+    X(BAD, "bad")                                                                                  \
     X(UNVERIFIABLE, "unverifiable") /* the capture lacks what the check needs */
 
 typedef enum mptcpv_verdict {
@@ -125,10 +125,10 @@ typedef enum mptcpv_verdict {
 const char *mptcpv_verdict_name(mptcpv_verdict verdict);
 
 /* How an MP_JOIN SYN's token was resolved. */
-#define MPTCPV_TOKEN_STATUSES(X)                                                               \
-    X(NONE, "none")                                                                            \
-    X(FOUND, "found") /* a connection of this capture has it */                                \
-    X(UNKNOWN, "unknown") /* the capture has handshakes, none with this token */               \
+#define MPTCPV_TOKEN_STATUSES(X)                                                                   \
+    X(NONE, "none")                                                                                \
+    X(FOUND, "found")     /* a connection of this capture has it */                                \
+    X(UNKNOWN, "unknown") /* the capture has handshakes, none with this token */                   \
     X(UNVERIFIABLE, "unverifiable (no handshake in the capture)") /* none at all (yet) */
 
 typedef enum mptcpv_token_status {
@@ -156,12 +156,12 @@ typedef struct mptcpv_conn_facts {
 #define MPTCPV_MAX_REMOVED_SUBFLOWS 8
 
 /* Why a connection fell back to plain TCP (RFC 8684 3.7). */
-#define MPTCPV_FALLBACKS(X)                                                                    \
-    X(NONE, "none")                                                                            \
-    X(NO_SYNACK_MPC, "SYN/ACK without MP_CAPABLE")                                             \
-    X(NO_ECHO, "third ACK without MP_CAPABLE")                                                 \
-    X(NO_DSS, "first data without MPTCP options (stripped?)") /* on the initial subflow */    \
-    X(INFINITE_MAP, "infinite mapping") /* data-level length 0 */                              \
+#define MPTCPV_FALLBACKS(X)                                                                        \
+    X(NONE, "none")                                                                                \
+    X(NO_SYNACK_MPC, "SYN/ACK without MP_CAPABLE")                                                 \
+    X(NO_ECHO, "third ACK without MP_CAPABLE")                                                     \
+    X(NO_DSS, "first data without MPTCP options (stripped?)") /* on the initial subflow */         \
+    X(INFINITE_MAP, "infinite mapping")                       /* data-level length 0 */            \
     X(MP_FAIL, "MP_FAIL") /* MP_FAIL after a checksum failure, no other subflow */
 
 typedef enum mptcpv_fallback {
@@ -175,12 +175,12 @@ const char *mptcpv_fallback_name(mptcpv_fallback fallback);
 /* How a connection ends: closing the data level (RFC 8684 3.3.3: a DATA_FIN sent, then both
  * acknowledged), or abruptly. Segment results carry it where it changes; the order is not
  * one of strength: a closed connection stays closed, a fast close replaces anything. */
-#define MPTCPV_CLOSE_STATES(X)                                                                 \
-    X(NONE, "open")                                                                            \
-    X(CLOSING, "closing")       /* the first DATA_FIN of the connection */                     \
-    X(CLOSED, "closed")         /* both DATA_FINs acknowledged (after a fallback: FINs) */    \
-    X(FASTCLOSED, "fast-closed") /* MP_FASTCLOSE (RFC 8684 3.5) */                             \
-    X(RESET, "reset")           /* every subflow reset before the data level closed */
+#define MPTCPV_CLOSE_STATES(X)                                                                     \
+    X(NONE, "open")                                                                                \
+    X(CLOSING, "closing")        /* the first DATA_FIN of the connection */                        \
+    X(CLOSED, "closed")          /* both DATA_FINs acknowledged (after a fallback: FINs) */        \
+    X(FASTCLOSED, "fast-closed") /* MP_FASTCLOSE (RFC 8684 3.5) */                                 \
+    X(RESET, "reset")            /* every subflow reset before the data level closed */
 
 typedef enum mptcpv_close_state {
 #define MPTCPV_CLOSE_ENUM(e, name) MPTCPV_CLOSE_##e,
@@ -193,12 +193,12 @@ const char *mptcpv_close_state_name(mptcpv_close_state state);
 
 /* How a subflow ended, weakest first: a later segment with a stronger reason replaces a
  * weaker one (a RST after a FIN, say). */
-#define MPTCPV_SUBFLOW_ENDS(X)                                                                 \
-    X(OPEN, "open")                                                                            \
-    X(END_FIN, "FIN")             /* a FIN (either direction) */                               \
-    X(END_RST, "RST")             /* a RST without an MPTCP reason */                          \
-    X(END_TCPRST, "MP_TCPRST")    /* a RST with MP_TCPRST (its reason kept) */                 \
-    X(END_MP_FAIL, "MP_FAIL")     /* a RST with MP_FAIL: checksum failure (RFC 8684 3.7) */    \
+#define MPTCPV_SUBFLOW_ENDS(X)                                                                     \
+    X(OPEN, "open")                                                                                \
+    X(END_FIN, "FIN")                /* a FIN (either direction) */                                \
+    X(END_RST, "RST")                /* a RST without an MPTCP reason */                           \
+    X(END_TCPRST, "MP_TCPRST")       /* a RST with MP_TCPRST (its reason kept) */                  \
+    X(END_MP_FAIL, "MP_FAIL")        /* a RST with MP_FAIL: checksum failure (RFC 8684 3.7) */     \
     X(END_FASTCLOSE, "MP_FASTCLOSE") /* MP_FASTCLOSE (RFC 8684 3.5) */
 
 typedef enum mptcpv_subflow_end {
@@ -212,21 +212,21 @@ const char *mptcpv_subflow_end_name(mptcpv_subflow_end end);
 
 /* Connection events (one bit each in mptcpv_segment_result.events), as the core counts
  * them: X(enumerator suffix, name). */
-#define MPTCPV_EVENTS(X)                                                                       \
-    X(JOIN, "join")               /* an MP_JOIN SYN opens a subflow */                         \
-    X(ADD_ADDR, "add_addr")       /* an address announced (an echo is not an event) */         \
-    X(REMOVE_ADDR, "remove_addr")                                                              \
-    X(MP_PRIO, "mp_prio")                                                                      \
-    X(MP_FAIL, "mp_fail")                                                                      \
-    X(FASTCLOSE, "fastclose")                                                                  \
-    X(TCPRST, "tcprst")                                                                        \
-    X(DATA_FIN, "data_fin")       /* a host's first DATA_FIN */
+#define MPTCPV_EVENTS(X)                                                                           \
+    X(JOIN, "join")         /* an MP_JOIN SYN opens a subflow */                                   \
+    X(ADD_ADDR, "add_addr") /* an address announced (an echo is not an event) */                   \
+    X(REMOVE_ADDR, "remove_addr")                                                                  \
+    X(MP_PRIO, "mp_prio")                                                                          \
+    X(MP_FAIL, "mp_fail")                                                                          \
+    X(FASTCLOSE, "fastclose")                                                                      \
+    X(TCPRST, "tcprst")                                                                            \
+    X(DATA_FIN, "data_fin") /* a host's first DATA_FIN */
 
 typedef enum mptcpv_event {
 #define MPTCPV_EVENT_ENUM(e, name) MPTCPV_EVENT_##e,
     MPTCPV_EVENTS(MPTCPV_EVENT_ENUM)
 #undef MPTCPV_EVENT_ENUM
-    MPTCPV_EVENT_COUNT
+        MPTCPV_EVENT_COUNT
 } mptcpv_event;
 
 /* "join", "add_addr", ...; NULL out of range. */
@@ -236,25 +236,25 @@ const char *mptcpv_event_name(mptcpv_event event);
  * so a host's first data byte is 1 (RFC 8684 3.3.1). */
 typedef struct mptcpv_data_result {
     /* Ordered for size: the plugin keeps one per frame with data-level information. */
-    uint64_t dsn;           /* 64-bit DSN of the payload's first byte */
+    uint64_t dsn; /* 64-bit DSN of the payload's first byte */
     uint64_t relative_dsn;
-    uint64_t data_ack;      /* DATA_ACK expanded to 64 bits */
+    uint64_t data_ack; /* DATA_ACK expanded to 64 bits */
     uint64_t relative_data_ack;
     uint32_t mapping_frame; /* frame that carried the mapping of this payload */
     uint32_t checksum_mapping_frame;
-    uint32_t reinjection_of; /* earlier frame that sent this data on another subflow */
-    uint32_t fail_answers;   /* MP_FAIL: frame whose mapping failed its checksum */
+    uint32_t reinjection_of;  /* earlier frame that sent this data on another subflow */
+    uint32_t fail_answers;    /* MP_FAIL: frame whose mapping failed its checksum */
     uint32_t data_fin_ack_of; /* this DATA_ACK is the first to cover the DATA_FIN of that frame */
     /* Bytes by which this payload widens its sender's data-level stream (the DSN span the
      * capture shows, holes included): summed over a connection's frames, what each
      * application sent. 0 for TCP retransmissions and reinjections. */
     uint32_t data_bytes;
     uint32_t reinjected_bytes; /* bytes of it first sent on another subflow */
-    uint8_t checksum;        /* mptcpv_verdict: DSS checksum of the mapping this completes */
-    uint8_t fallback;        /* mptcpv_fallback: the connection's fallback as of this segment */
-    uint8_t close;           /* mptcpv_close_state: set where the connection's state changes */
-    uint8_t subflow_end;     /* mptcpv_subflow_end: set where the subflow's end changes */
-    bool has_dsn;            /* the payload's first byte was mapped */
+    uint8_t checksum;          /* mptcpv_verdict: DSS checksum of the mapping this completes */
+    uint8_t fallback;          /* mptcpv_fallback: the connection's fallback as of this segment */
+    uint8_t close;             /* mptcpv_close_state: set where the connection's state changes */
+    uint8_t subflow_end;       /* mptcpv_subflow_end: set where the subflow's end changes */
+    bool has_dsn;              /* the payload's first byte was mapped */
     bool has_relative_dsn;
     bool has_data_ack;
     bool has_relative_data_ack;
@@ -267,15 +267,15 @@ typedef struct mptcpv_segment_result {
      * |options| (without the tracker's findings), so callers need not store options. */
     mptcpv_version decoded_with;
 
-    bool linked;          /* the segment belongs to a known MPTCP connection */
-    uint32_t connection;  /* 0-based, in order of first appearance */
-    uint32_t subflow;     /* 0-based within the connection; 0 = initial subflow */
-    uint32_t subflow_count; /* subflows of the connection known so far */
-    bool initial;         /* subflow opened by MP_CAPABLE (else MP_JOIN) */
-    bool backup;          /* subflow marked backup (MP_JOIN B flag or MP_PRIO) */
-    bool from_client;     /* sent by the host that opened the connection */
+    bool linked;              /* the segment belongs to a known MPTCP connection */
+    uint32_t connection;      /* 0-based, in order of first appearance */
+    uint32_t subflow;         /* 0-based within the connection; 0 = initial subflow */
+    uint32_t subflow_count;   /* subflows of the connection known so far */
+    bool initial;             /* subflow opened by MP_CAPABLE (else MP_JOIN) */
+    bool backup;              /* subflow marked backup (MP_JOIN B flag or MP_PRIO) */
+    bool from_client;         /* sent by the host that opened the connection */
     bool subflow_established; /* this segment completes its subflow's handshake */
-    uint8_t events;       /* 1 << mptcpv_event, for each event of this segment */
+    uint8_t events;           /* 1 << mptcpv_event, for each event of this segment */
     mptcpv_conn_facts facts;
 
     mptcpv_token_status join_token;
@@ -320,7 +320,7 @@ typedef struct mptcpv_conn_summary {
     mptcpv_conn_facts facts;
     mptcpv_fallback fallback;
     uint32_t established_subflows; /* of subflow_count (the others never completed) */
-    uint32_t reinjections;          /* segments */
+    uint32_t reinjections;         /* segments */
     uint64_t reinjected_bytes;
     uint64_t data_bytes_from_client; /* sum of the segments' data_bytes, per sender */
     uint64_t data_bytes_from_server;
@@ -355,8 +355,8 @@ bool mptcpv_tracker_connection(const mptcpv_tracker *tracker, uint32_t connectio
 
 /* Fill |out| (caller-owned, overwritten) with subflow |subflow| of |connection| and
  * return true; return false, leaving |out| untouched, if there is no such subflow. */
-bool mptcpv_tracker_subflow(const mptcpv_tracker *tracker, uint32_t connection,
-                            uint32_t subflow, mptcpv_subflow_summary *out);
+bool mptcpv_tracker_subflow(const mptcpv_tracker *tracker, uint32_t connection, uint32_t subflow,
+                            mptcpv_subflow_summary *out);
 
 /* Copy the limits in effect (defaults filled in) into |out|. */
 void mptcpv_tracker_get_limits(const mptcpv_tracker *tracker, mptcpv_tracker_limits *out);
