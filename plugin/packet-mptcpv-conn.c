@@ -46,21 +46,23 @@ static gint ett_mptcpv_connection = -1;
 
 /* From the core's name tables. */
 static const value_string verdict_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define VERDICT_VS(e, name) {MPTCPV_VERDICT_##e, name},
     MPTCPV_VERDICTS(VERDICT_VS)
 #undef VERDICT_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static const value_string token_status_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define TOKEN_VS(e, name) {MPTCPV_TOKEN_##e, name},
     MPTCPV_TOKEN_STATUSES(TOKEN_VS)
 #undef TOKEN_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static proto_item *add_generated_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)

@@ -28,30 +28,33 @@ static int hf_mptcpv_reinjected_bytes = -1;
 
 /* From the core's name tables: the core names each state once. */
 static const value_string checksum_status_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define VERDICT_VS(e, name) {MPTCPV_VERDICT_##e, name},
     MPTCPV_VERDICTS(VERDICT_VS)
 #undef VERDICT_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static const value_string close_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define CLOSE_VS(e, name) {MPTCPV_CLOSE_##e, name},
     MPTCPV_CLOSE_STATES(CLOSE_VS)
 #undef CLOSE_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static const value_string subflow_end_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define END_VS(e, name) {MPTCPV_SUBFLOW_##e, name},
     MPTCPV_SUBFLOW_ENDS(END_VS)
 #undef END_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)

@@ -75,12 +75,13 @@ static gint ett_mptcpv_dss_flags = -1;
 
 /* From the core's name tables. */
 static const value_string mptcpv_subtype_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define SUBTYPE_VS(e, value, name) {value, name},
     MPTCPV_SUBTYPES(SUBTYPE_VS)
 #undef SUBTYPE_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static const value_string mptcpv_join_form_vals[] = {
@@ -91,12 +92,13 @@ static const value_string mptcpv_join_form_vals[] = {
 };
 
 static const value_string mptcpv_tcprst_reason_vals[] = {
-/* clang-format off: X-macro rows, one per line */
+/* X-macro rows: clang-format 14 would indent the terminator as a continuation. */
+/* clang-format off */
 #define REASON_VS(e, value, name) {value, name},
     MPTCPV_TCPRST_REASONS(REASON_VS)
 #undef REASON_VS
-        {0, NULL},
-    /* clang-format on */
+    {0, NULL},
+/* clang-format on */
 };
 
 static int *const mpc_flag_fields[] = {

@@ -567,18 +567,17 @@ static int dissect_tcp_with_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     if (rec == NULL)
         return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
     volatile int consumed = 0;
-    /* clang-format off: Wireshark's TRY/CATCH_ALL/ENDTRY blocks */
-    TRY
-    {
+    /* Wireshark's TRY/CATCH_ALL/ENDTRY read as blocks (clang-format 14 knows no macros). */
+    /* clang-format off */
+    TRY {
         consumed = call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
     }
-    CATCH_ALL
-    {
-        TRY
-        {
+    CATCH_ALL {
+        TRY {
             present(tvb, pinfo, tree, rec, &v, first_pass);
         }
-        CATCH_ALL {}
+        CATCH_ALL {
+        }
         ENDTRY;
         RETHROW;
     }
