@@ -52,7 +52,7 @@ static const value_string verdict_vals[] = {
     MPTCPV_VERDICTS(VERDICT_VS)
 #undef VERDICT_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static const value_string token_status_vals[] = {
@@ -62,7 +62,7 @@ static const value_string token_status_vals[] = {
     MPTCPV_TOKEN_STATUSES(TOKEN_VS)
 #undef TOKEN_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static proto_item *add_generated_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)

@@ -34,7 +34,7 @@ static const value_string checksum_status_vals[] = {
     MPTCPV_VERDICTS(VERDICT_VS)
 #undef VERDICT_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static const value_string close_vals[] = {
@@ -44,7 +44,7 @@ static const value_string close_vals[] = {
     MPTCPV_CLOSE_STATES(CLOSE_VS)
 #undef CLOSE_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static const value_string subflow_end_vals[] = {
@@ -54,7 +54,7 @@ static const value_string subflow_end_vals[] = {
     MPTCPV_SUBFLOW_ENDS(END_VS)
 #undef END_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)

@@ -81,7 +81,7 @@ static const value_string mptcpv_subtype_vals[] = {
     MPTCPV_SUBTYPES(SUBTYPE_VS)
 #undef SUBTYPE_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static const value_string mptcpv_join_form_vals[] = {
@@ -98,7 +98,7 @@ static const value_string mptcpv_tcprst_reason_vals[] = {
     MPTCPV_TCPRST_REASONS(REASON_VS)
 #undef REASON_VS
     {0, NULL},
-/* clang-format on */
+    /* clang-format on */
 };
 
 static int *const mpc_flag_fields[] = {
