@@ -50,11 +50,16 @@ void mpv_conn_note_sent(mpv_seg_ctx *ctx, mpv_conn *c, int side, uint64_t start,
     mptcpv_segment_result *res = ctx->res;
     if (s->sent == NULL)
         s->sent = g_tree_new_full(dsn_cmp, NULL, NULL, g_free);
-    /* Ranges starting before |end|, walked down while they can still overlap. */
-    GTreeNode *node = g_tree_lower_bound(s->sent, &end);
-    node = node != NULL ? g_tree_node_previous(node) : g_tree_node_last(s->sent);
     uint64_t fresh = start + resent; /* first byte new on this subflow */
     uint64_t again = 0;              /* of those, bytes another subflow sent before */
+    /* Ranges starting before |end|, walked down while they can still overlap. None can when
+     * the new bytes start at or above everything sent so far (every range ends within the
+     * span): the common in-order segment skips the walk, ~45 ranges of 64 KiB below it. */
+    GTreeNode *node = NULL;
+    if (s->has_span && fresh < s->span_end) {
+        node = g_tree_lower_bound(s->sent, &end);
+        node = node != NULL ? g_tree_node_previous(node) : g_tree_node_last(s->sent);
+    }
     for (int steps = 0; node != NULL && steps < 64; steps++) {
         const mpv_sent_range *r = g_tree_node_value(node);
         if (fresh < end && r->end > fresh && r->subflow != ctx->sf->index) {

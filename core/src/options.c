@@ -134,7 +134,12 @@ void mptcpv_option_decode(const uint8_t *opt, size_t avail, uint16_t offset,
 size_t mptcpv_options_decode(const uint8_t *block, size_t len, const mptcpv_segment_info *seg,
                              mptcpv_options *out)
 {
-    memset(out, 0, sizeof(*out));
+    /* Only the counts: entries are written whole as they are added (mptcpv_option_decode,
+     * mpv_findings_addv) and read up to the counts. Clearing all 5 KiB cost ~700
+     * instructions per segment, more than decoding a DSS option. */
+    out->count = 0;
+    out->finding_count = 0;
+    out->findings_dropped = false;
     size_t i = 0;
     while (i < len && out->count < MPTCPV_MAX_OPTIONS) {
         uint8_t kind = block[i];

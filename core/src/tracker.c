@@ -5,6 +5,7 @@
  * Nothing below calls back into this file.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,10 +307,23 @@ static void note_table_limits(mpv_seg_ctx *ctx)
                        t->limits.max_subflows);
 }
 
+/* The options by their counts (entries are written whole as they are added) and everything
+ * after them: clearing the whole 5.5 KiB result was a quarter of the tracker's time. */
+static void clear_result(mptcpv_segment_result *result)
+{
+    _Static_assert(offsetof(mptcpv_segment_result, options) == 0,
+                   "the options come first in mptcpv_segment_result");
+    result->options.count = 0;
+    result->options.finding_count = 0;
+    result->options.findings_dropped = false;
+    size_t tail = offsetof(mptcpv_segment_result, decoded_with);
+    memset((char *)result + tail, 0, sizeof(*result) - tail);
+}
+
 void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segment,
                             mptcpv_segment_result *result)
 {
-    memset(result, 0, sizeof(*result));
+    clear_result(result);
     tracker->limits_hit = 0;
     mpv_subflow_key key;
     mpv_subflow_key_make(segment, &key);
