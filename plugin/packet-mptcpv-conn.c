@@ -127,70 +127,103 @@ void mptcpv_events_add_items(proto_tree *tree, tvbuff_t *tvb, guint8 events, gbo
     }
 }
 
-void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb, guint32 connection,
-                           guint32 subflow, guint32 subflow_count, gboolean initial,
-                           gboolean backup, gboolean from_client, mptcpv_version version,
-                           const mptcpv_conn_facts *facts, gboolean show_keys)
+static void add_summary(proto_tree *tree, const mptcpv_view *view, proto_item *top, tvbuff_t *tvb,
+                        guint32 connection, guint32 subflow, guint32 subflow_count,
+                        gboolean initial, gboolean backup, mptcpv_version version,
+                        const mptcpv_conn_facts *facts)
 {
-    /* The one-line summary costs a string per frame: only when someone reads it (a visible
-     * tree, or a filter or -e on mptcpv.summary). Built without printf: tshark -T fields
-     * builds a visible tree, so this runs for every frame there. */
-    if (proto_field_is_referenced(tree, hf_mptcpv_summary)) {
-        const char *csum = "checksum unknown";
-        if (facts != NULL && facts->checksum_known)
-            csum = facts->checksum ? "checksum on" : "checksum off";
-        const char *vtext = version == MPTCPV_VERSION_0   ? "v0"
-                            : version == MPTCPV_VERSION_1 ? "v1"
-                                                          : "v?";
-        char buf[160];
-        summary_text text = {buf, sizeof(buf), 0};
-        summary_put(&text, "connection ");
-        summary_put_uint(&text, connection);
-        summary_put(&text, ", subflow ");
-        summary_put_uint(&text, subflow);
-        summary_put(&text, " of ");
-        summary_put_uint(&text, subflow_count);
-        summary_put(&text, initial ? " (initial, " : " (joined, ");
-        summary_put(&text, backup ? "backup), " : "regular), ");
-        summary_put(&text, vtext);
-        if (facts != NULL) {
-            summary_put(&text, ", ");
-            summary_put(&text, csum);
-        }
+    /* A visible tree always labels the protocol item with it; the mptcpv.summary item
+     * repeats that label. Built without printf: it runs for every frame of a visible tree
+     * (tshark 4.0 -T fields builds one). */
+    gboolean item = mptcpv_show_repeat(view, hf_mptcpv_summary);
+    if (!view->visible && !item)
+        return;
+    const char *csum = "checksum unknown";
+    if (facts != NULL && facts->checksum_known)
+        csum = facts->checksum ? "checksum on" : "checksum off";
+    const char *vtext = version == MPTCPV_VERSION_0   ? "v0"
+                        : version == MPTCPV_VERSION_1 ? "v1"
+                                                      : "v?";
+    char buf[160];
+    summary_text text = {buf, sizeof(buf), 0};
+    summary_put(&text, "connection ");
+    summary_put_uint(&text, connection);
+    summary_put(&text, ", subflow ");
+    summary_put_uint(&text, subflow);
+    summary_put(&text, " of ");
+    summary_put_uint(&text, subflow_count);
+    summary_put(&text, initial ? " (initial, " : " (joined, ");
+    summary_put(&text, backup ? "backup), " : "regular), ");
+    summary_put(&text, vtext);
+    if (facts != NULL) {
+        summary_put(&text, ", ");
+        summary_put(&text, csum);
+    }
+    if (item) {
         proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_summary, tvb, 0, 0, buf);
         proto_item_set_generated(pi);
-        proto_item_append_text(top, ": %s", buf);
     }
+    if (view->visible)
+        proto_item_append_text(top, ": %s", buf);
+}
 
-    add_generated_uint(tree, hf_mptcpv_connection, tvb, connection);
-    add_generated_uint(tree, hf_mptcpv_subflow, tvb, subflow);
-    add_generated_bool(tree, hf_mptcpv_subflow_initial, tvb, initial);
-    add_generated_bool(tree, hf_mptcpv_subflow_backup, tvb, backup);
-    add_generated_bool(tree, hf_mptcpv_from_client, tvb, from_client);
-    if (facts == NULL)
+/* The connection's facts as known after this frame. Tokens name the connection (filter by
+ * token); keys and IDSNs only where options carry or use them (|show_keys|). */
+static void add_facts(proto_tree *tree, const mptcpv_view *view, tvbuff_t *tvb,
+                      const mptcpv_conn_facts *facts, gboolean show_keys)
+{
+    gboolean csum = facts->checksum_known && mptcpv_show_repeat(view, hf_mptcpv_conn_checksum);
+    gboolean client = facts->has_client_key;
+    gboolean server = facts->has_server_key;
+    gboolean client_key = client && show_keys && mptcpv_show(view, hf_mptcpv_conn_client_key);
+    gboolean client_token = client && mptcpv_show_repeat(view, hf_mptcpv_conn_client_token);
+    gboolean client_idsn = client && show_keys && mptcpv_show(view, hf_mptcpv_conn_client_idsn);
+    gboolean server_key = server && show_keys && mptcpv_show(view, hf_mptcpv_conn_server_key);
+    gboolean server_token = server && mptcpv_show_repeat(view, hf_mptcpv_conn_server_token);
+    gboolean server_idsn = server && show_keys && mptcpv_show(view, hf_mptcpv_conn_server_idsn);
+    gboolean any = csum || client_key || client_token || client_idsn || server_key ||
+                   server_token || server_idsn;
+    if (!any && !mptcpv_show_repeat(view, hf_mptcpv_conn))
         return;
-
     proto_item *ci = proto_tree_add_item(tree, hf_mptcpv_conn, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ci);
     proto_tree *ct = proto_item_add_subtree(ci, ett_mptcpv_connection);
-    if (facts->checksum_known)
+    if (csum)
         add_generated_bool(ct, hf_mptcpv_conn_checksum, tvb, facts->checksum);
-    /* Tokens name the connection on every frame with MPTCP options (filter by token); keys
-     * and IDSNs only where options carry or use them: four items fewer per data frame. */
-    if (facts->has_client_key) {
-        if (show_keys)
-            add_generated_uint64(ct, hf_mptcpv_conn_client_key, tvb, facts->client_key);
+    if (client_key)
+        add_generated_uint64(ct, hf_mptcpv_conn_client_key, tvb, facts->client_key);
+    if (client_token)
         add_generated_uint(ct, hf_mptcpv_conn_client_token, tvb, facts->client_token);
-        if (show_keys)
-            add_generated_uint64(ct, hf_mptcpv_conn_client_idsn, tvb, facts->client_idsn);
-    }
-    if (facts->has_server_key) {
-        if (show_keys)
-            add_generated_uint64(ct, hf_mptcpv_conn_server_key, tvb, facts->server_key);
+    if (client_idsn)
+        add_generated_uint64(ct, hf_mptcpv_conn_client_idsn, tvb, facts->client_idsn);
+    if (server_key)
+        add_generated_uint64(ct, hf_mptcpv_conn_server_key, tvb, facts->server_key);
+    if (server_token)
         add_generated_uint(ct, hf_mptcpv_conn_server_token, tvb, facts->server_token);
-        if (show_keys)
-            add_generated_uint64(ct, hf_mptcpv_conn_server_idsn, tvb, facts->server_idsn);
-    }
+    if (server_idsn)
+        add_generated_uint64(ct, hf_mptcpv_conn_server_idsn, tvb, facts->server_idsn);
+}
+
+void mptcpv_link_add_items(proto_tree *tree, const mptcpv_view *view, proto_item *top,
+                           tvbuff_t *tvb, guint32 connection, guint32 subflow,
+                           guint32 subflow_count, gboolean initial, gboolean backup,
+                           gboolean from_client, mptcpv_version version,
+                           const mptcpv_conn_facts *facts, gboolean show_keys)
+{
+    add_summary(tree, view, top, tvb, connection, subflow, subflow_count, initial, backup, version,
+                facts);
+    if (mptcpv_show(view, hf_mptcpv_connection))
+        add_generated_uint(tree, hf_mptcpv_connection, tvb, connection);
+    if (mptcpv_show(view, hf_mptcpv_subflow))
+        add_generated_uint(tree, hf_mptcpv_subflow, tvb, subflow);
+    if (mptcpv_show_repeat(view, hf_mptcpv_subflow_initial))
+        add_generated_bool(tree, hf_mptcpv_subflow_initial, tvb, initial);
+    if (mptcpv_show_repeat(view, hf_mptcpv_subflow_backup))
+        add_generated_bool(tree, hf_mptcpv_subflow_backup, tvb, backup);
+    if (mptcpv_show(view, hf_mptcpv_from_client))
+        add_generated_bool(tree, hf_mptcpv_from_client, tvb, from_client);
+    if (facts != NULL)
+        add_facts(tree, view, tvb, facts, show_keys);
 }
 
 static void add_key_derived(proto_tree *t, tvbuff_t *tvb, mptcpv_version version,

@@ -57,53 +57,57 @@ static const value_string subflow_end_vals[] = {
     /* clang-format on */
 };
 
-static void add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 value)
+static void add_uint(proto_tree *t, const mptcpv_view *view, int hf, tvbuff_t *tvb, guint32 value)
 {
+    if (!mptcpv_show(view, hf))
+        return;
     proto_item *pi = proto_tree_add_uint(t, hf, tvb, 0, 0, value);
     proto_item_set_generated(pi);
 }
 
-static void add_u64(proto_tree *t, int hf, tvbuff_t *tvb, guint64 value)
+static void add_u64(proto_tree *t, const mptcpv_view *view, int hf, tvbuff_t *tvb, guint64 value)
 {
+    if (!mptcpv_show(view, hf))
+        return;
     proto_item *pi = proto_tree_add_uint64(t, hf, tvb, 0, 0, value);
     proto_item_set_generated(pi);
 }
 
-void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_result *d,
-                           guint32 reinjected_in)
+void mptcpv_data_add_items(proto_tree *tree, const mptcpv_view *view, tvbuff_t *tvb,
+                           const mptcpv_data_result *d, guint32 reinjected_in)
 {
     if (d != NULL) {
         if (d->has_relative_dsn)
-            add_u64(tree, hf_mptcpv_dsn, tvb, d->relative_dsn);
+            add_u64(tree, view, hf_mptcpv_dsn, tvb, d->relative_dsn);
         if (d->has_dsn)
-            add_u64(tree, hf_mptcpv_dsn64, tvb, d->dsn);
+            add_u64(tree, view, hf_mptcpv_dsn64, tvb, d->dsn);
         if (d->has_relative_data_ack)
-            add_u64(tree, hf_mptcpv_data_ack, tvb, d->relative_data_ack);
+            add_u64(tree, view, hf_mptcpv_data_ack, tvb, d->relative_data_ack);
         if (d->has_data_ack)
-            add_u64(tree, hf_mptcpv_data_ack64, tvb, d->data_ack);
+            add_u64(tree, view, hf_mptcpv_data_ack64, tvb, d->data_ack);
         if (d->mapping_frame != 0)
-            add_uint(tree, hf_mptcpv_mapping_frame, tvb, d->mapping_frame);
+            add_uint(tree, view, hf_mptcpv_mapping_frame, tvb, d->mapping_frame);
         if (d->checksum != MPTCPV_VERDICT_NONE) {
             proto_item *pi =
                 proto_tree_add_uint(tree, hf_mptcpv_dss_checksum_status, tvb, 0, 0, d->checksum);
             proto_item_set_generated(pi);
-            add_uint(tree, hf_mptcpv_dss_checksum_mapping, tvb, d->checksum_mapping_frame);
+            add_uint(tree, view, hf_mptcpv_dss_checksum_mapping, tvb, d->checksum_mapping_frame);
         }
         if (d->reinjection_of != 0)
-            add_uint(tree, hf_mptcpv_reinjection_of, tvb, d->reinjection_of);
+            add_uint(tree, view, hf_mptcpv_reinjection_of, tvb, d->reinjection_of);
         if (d->reinjected_bytes != 0)
-            add_uint(tree, hf_mptcpv_reinjected_bytes, tvb, d->reinjected_bytes);
+            add_uint(tree, view, hf_mptcpv_reinjected_bytes, tvb, d->reinjected_bytes);
         if (d->data_bytes != 0)
-            add_uint(tree, hf_mptcpv_data_bytes, tvb, d->data_bytes);
+            add_uint(tree, view, hf_mptcpv_data_bytes, tvb, d->data_bytes);
         if (d->fallback != MPTCPV_FALLBACK_NONE) {
             proto_item *pi = proto_tree_add_string(tree, hf_mptcpv_fallback, tvb, 0, 0,
                                                    mptcpv_fallback_name(d->fallback));
             proto_item_set_generated(pi);
         }
         if (d->fail_answers != 0)
-            add_uint(tree, hf_mptcpv_fail_answers, tvb, d->fail_answers);
+            add_uint(tree, view, hf_mptcpv_fail_answers, tvb, d->fail_answers);
         if (d->data_fin_ack_of != 0)
-            add_uint(tree, hf_mptcpv_data_fin_ack_of, tvb, d->data_fin_ack_of);
+            add_uint(tree, view, hf_mptcpv_data_fin_ack_of, tvb, d->data_fin_ack_of);
         if (d->close != MPTCPV_CLOSE_NONE) {
             proto_item *pi = proto_tree_add_uint(tree, hf_mptcpv_close, tvb, 0, 0, d->close);
             proto_item_set_generated(pi);
@@ -115,7 +119,7 @@ void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_re
         }
     }
     if (reinjected_in != 0)
-        add_uint(tree, hf_mptcpv_reinjected_in, tvb, reinjected_in);
+        add_uint(tree, view, hf_mptcpv_reinjected_in, tvb, reinjected_in);
 }
 
 void mptcpv_data_register_fields(int proto)

@@ -151,26 +151,45 @@ static void add_mp_join(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_mp_j
     }
 }
 
-static void add_dss(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_dss *dss)
+/* Whether any DSS flag bit is asked for by name (mptcpv.dss.flags.*). */
+static gboolean dss_flag_bit_asked(void)
 {
-    /* BMT_NO_APPEND: the flag names are in the subtree and the option's label; appending
-     * them to this label too costs a formatted string per packet. */
-    proto_tree_add_bitmask_value_with_flags(t, tvb, off + 3, hf_mptcpv_dss_flags,
-                                            ett_mptcpv_dss_flags, dss_flag_fields, dss->flags,
-                                            BMT_NO_APPEND);
+    for (int *const *f = dss_flag_fields; *f != NULL; f++)
+        if (mptcpv_field_asked(**f))
+            return TRUE;
+    return FALSE;
+}
+
+static void add_dss(proto_tree *t, const mptcpv_view *view, tvbuff_t *tvb, int off,
+                    const mptcpv_dss *dss)
+{
+    if (mptcpv_show_repeat(view, hf_mptcpv_dss_flags) || dss_flag_bit_asked()) {
+        /* BMT_NO_APPEND: the flag names are in the subtree and the option's label; appending
+         * them to this label too costs a formatted string per packet. */
+        proto_tree_add_bitmask_value_with_flags(t, tvb, off + 3, hf_mptcpv_dss_flags,
+                                                ett_mptcpv_dss_flags, dss_flag_fields, dss->flags,
+                                                BMT_NO_APPEND);
+    } else if (mptcpv_show(view, hf_mptcpv_dss_flags)) {
+        /* A lean frame: the value, its bits named in the option's label. */
+        proto_tree_add_uint(t, hf_mptcpv_dss_flags, tvb, off + 3, 1, dss->flags);
+    }
     int pos = off + 4;
     if (dss->has_ack) {
         int n = dss->ack64 ? 8 : 4;
-        proto_tree_add_uint64(t, hf_mptcpv_dss_data_ack, tvb, pos, n, dss->data_ack);
+        if (mptcpv_show(view, hf_mptcpv_dss_data_ack))
+            proto_tree_add_uint64(t, hf_mptcpv_dss_data_ack, tvb, pos, n, dss->data_ack);
         pos += n;
     }
     if (dss->has_mapping) {
         int n = dss->dsn64 ? 8 : 4;
-        proto_tree_add_uint64(t, hf_mptcpv_dss_dsn, tvb, pos, n, dss->dsn);
+        if (mptcpv_show(view, hf_mptcpv_dss_dsn))
+            proto_tree_add_uint64(t, hf_mptcpv_dss_dsn, tvb, pos, n, dss->dsn);
         pos += n;
-        proto_tree_add_uint(t, hf_mptcpv_dss_ssn, tvb, pos, 4, dss->ssn);
-        proto_tree_add_uint(t, hf_mptcpv_dss_data_len, tvb, pos + 4, 2, dss->data_len);
-        if (dss->has_checksum)
+        if (mptcpv_show(view, hf_mptcpv_dss_ssn))
+            proto_tree_add_uint(t, hf_mptcpv_dss_ssn, tvb, pos, 4, dss->ssn);
+        if (mptcpv_show(view, hf_mptcpv_dss_data_len))
+            proto_tree_add_uint(t, hf_mptcpv_dss_data_len, tvb, pos + 4, 2, dss->data_len);
+        if (dss->has_checksum && mptcpv_show(view, hf_mptcpv_dss_checksum))
             proto_tree_add_uint(t, hf_mptcpv_dss_checksum, tvb, pos + 6, 2, dss->checksum);
     }
 }
@@ -201,7 +220,8 @@ static void add_add_addr(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_add
         proto_tree_add_uint64(t, hf_mptcpv_add_addr_hmac, tvb, pos, 8, aa->hmac);
 }
 
-static void add_decoded(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_option *o)
+static void add_decoded(proto_tree *t, const mptcpv_view *view, tvbuff_t *tvb, int off,
+                        const mptcpv_option *o)
 {
     switch (o->subtype) {
     case MPTCPV_MP_CAPABLE:
@@ -211,7 +231,7 @@ static void add_decoded(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_opti
         add_mp_join(t, tvb, off, &o->u.mp_join);
         break;
     case MPTCPV_DSS:
-        add_dss(t, tvb, off, &o->u.dss);
+        add_dss(t, view, tvb, off, &o->u.dss);
         break;
     case MPTCPV_ADD_ADDR:
         add_add_addr(t, tvb, off, &o->u.add_addr);
@@ -250,29 +270,32 @@ static void add_decoded(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_opti
     }
 }
 
-void mptcpv_options_add_items(proto_tree *tree, tvbuff_t *tvb, int block_offset,
-                              const mptcpv_options *options, proto_tree **subtrees)
+void mptcpv_options_add_items(proto_tree *tree, const mptcpv_view *view, tvbuff_t *tvb,
+                              int block_offset, const mptcpv_options *options,
+                              proto_tree **subtrees)
 {
     char summary[160];
-    /* Labels are only read in a visible tree: skip formatting for tshark -T fields. */
-    gboolean visible = tree != NULL && PTREE_DATA(tree)->visible;
     for (unsigned i = 0; i < options->count; i++) {
         const mptcpv_option *o = &options->options[i];
         int off = block_offset + o->offset;
-        proto_item *item =
-            proto_tree_add_item(tree, hf_mptcpv_option, tvb, off, MAX(o->avail, 1), ENC_NA);
-        if (visible) {
-            mptcpv_option_format(o, summary, sizeof(summary));
-            proto_item_set_text(item, "%s", summary);
+        proto_tree *t = tree;
+        if (mptcpv_show(view, hf_mptcpv_option)) {
+            proto_item *item =
+                proto_tree_add_item(tree, hf_mptcpv_option, tvb, off, MAX(o->avail, 1), ENC_NA);
+            /* Labels are only read in a visible tree. */
+            if (view->visible) {
+                mptcpv_option_format(o, summary, sizeof(summary));
+                proto_item_set_text(item, "%s", summary);
+            }
+            t = proto_item_add_subtree(item, ett_mptcpv_option);
         }
-        proto_tree *t = proto_item_add_subtree(item, ett_mptcpv_option);
         subtrees[i] = t;
-        if (o->avail >= 2)
+        if (o->avail >= 2 && mptcpv_show_repeat(view, hf_mptcpv_length))
             proto_tree_add_uint(t, hf_mptcpv_length, tvb, off + 1, 1, o->length);
-        if (o->has_subtype)
+        if (o->has_subtype && mptcpv_show_repeat(view, hf_mptcpv_subtype))
             proto_tree_add_uint(t, hf_mptcpv_subtype, tvb, off + 2, 1, o->subtype);
         if (o->decoded)
-            add_decoded(t, tvb, off, o);
+            add_decoded(t, view, tvb, off, o);
     }
 }
 

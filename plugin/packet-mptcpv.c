@@ -65,6 +65,9 @@ static protocol_t *mptcpv_protocol;
 static mptcpv_tracker *tracker;
 
 /* Bounds on the tracker's state (docs/limits.md); read when a file is (re)dissected. */
+/* mptcpv_view.lean: ordinary data frames leave out items that repeat their labels. Off by
+ * default where tshark -T fields would then miss them (ws-compat.h). */
+static mptcpv_pref_bool pref_lean_tree = MPTCPV_WS_PRIMES_PRINTED_FIELDS;
 static guint pref_max_connections = MPTCPV_DEFAULT_MAX_CONNECTIONS;
 static guint pref_max_subflows = MPTCPV_DEFAULT_MAX_SUBFLOWS;
 static guint pref_max_subflows_per_connection = MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION;
@@ -409,28 +412,44 @@ static gboolean carries_keys(const mptcpv_options *opts)
     return FALSE;
 }
 
+/* An ordinary data frame (mptcpv_view.lean): only DSS options, and nothing opened,
+ * established, ended, keyed, cut or found. Frames where a connection starts, changes or goes
+ * wrong show every item. */
+static gboolean lean_frame(const tcp_view *v, const frame_record *rec, const mptcpv_options *opts)
+{
+    if (!pref_lean_tree || rec->events != 0 || rec->established || rec->finding_count != 0 ||
+        v->truncated || (v->seg.tcp_flags & (MPTCPV_TCP_SYN | MPTCPV_TCP_FIN | MPTCPV_TCP_RST)))
+        return FALSE;
+    for (unsigned i = 0; i < opts->count; i++)
+        if (!opts->options[i].decoded || opts->options[i].subtype != MPTCPV_DSS)
+            return FALSE;
+    return TRUE;
+}
+
 static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const frame_record *rec,
                  const mptcpv_options *opts)
 {
+    mptcpv_view view = {.visible = PTREE_DATA(tree)->visible};
+    view.lean = view.visible && lean_frame(v, rec, opts);
     int item_len = opts->count > 0 ? v->block_len : 0;
     proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
                                          opts->count > 0 ? v->block_offset : 0, item_len, ENC_NA);
     proto_tree *mtree = proto_item_add_subtree(ti, ett_mptcpv);
     mptcpv_version version = frame_version(rec);
-    if (version != MPTCPV_VERSION_UNKNOWN) {
+    if (version != MPTCPV_VERSION_UNKNOWN && mptcpv_show_repeat(&view, hf_mptcpv_version)) {
         proto_item *pi = proto_tree_add_uint(mtree, hf_mptcpv_version, v->tvb, v->block_offset, 0,
                                              (guint32)version);
         proto_item_set_generated(pi);
     }
     if (rec->linked)
-        mptcpv_link_add_items(mtree, ti, v->tvb, rec->connection, rec->subflow, rec->subflow_count,
-                              rec->initial, rec->backup, rec->from_client, version, rec->facts,
-                              carries_keys(opts));
+        mptcpv_link_add_items(mtree, &view, ti, v->tvb, rec->connection, rec->subflow,
+                              rec->subflow_count, rec->initial, rec->backup, rec->from_client,
+                              version, rec->facts, carries_keys(opts));
     if (rec->events != 0 || rec->established)
         mptcpv_events_add_items(mtree, v->tvb, rec->events, rec->established);
     if (rec->data != NULL || wmem_map_contains(reinjected_in, GUINT_TO_POINTER(pinfo->num)))
         mptcpv_data_add_items(
-            mtree, v->tvb, rec->data,
+            mtree, &view, v->tvb, rec->data,
             GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in, GUINT_TO_POINTER(pinfo->num))));
     if (v->truncated) {
         proto_item *pi =
@@ -439,7 +458,7 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const 
     }
 
     proto_tree *subtrees[MPTCPV_MAX_OPTIONS];
-    mptcpv_options_add_items(mtree, v->tvb, v->block_offset, opts, subtrees);
+    mptcpv_options_add_items(mtree, &view, v->tvb, v->block_offset, opts, subtrees);
     mptcpv_verdicts verdicts = {0};
     if (rec->verdicts != NULL)
         verdicts = *rec->verdicts;
@@ -664,6 +683,15 @@ void proto_register_mptcpv(void)
                                                         "analysis.limit "
                                                         "note.",
         10, &pref_max_subflows_per_connection);
+    prefs_register_bool_preference(
+        module, "lean_tree", "Lean tree on ordinary data frames",
+        "On frames with only DSS options where nothing is opened, ended, keyed or found, leave "
+        "out the items that repeat the frame's labels (version, summary, initial and backup "
+        "flags, the connection's checksum flag and tokens, option length and subtype, DSS "
+        "flag bits) unless a filter, column or field output asks for them. Off: every frame "
+        "shows every item, e.g. for -T json or PDML exports. On by default from Wireshark "
+        "4.4; keep it off before: tshark 4.0 -T fields would miss those fields there.",
+        &pref_lean_tree);
 
     register_init_routine(init_mptcpv);
     register_cleanup_routine(cleanup_mptcpv);

@@ -17,6 +17,39 @@ void proto_reg_handoff_mptcpv(void);
  * memory of the old state goes when the session ends. */
 void mptcpv_new_capture(void);
 
+/*
+ * What one frame's tree gets, decided once per frame (the same on every pass).
+ * |visible|: the tree is shown (GUI packet details, tshark -V; tshark 4.0's -T fields too).
+ * Otherwise an item is only worth adding when something asks for its field.
+ * |lean|: a visible tree of an ordinary data frame (only DSS options, nothing opened, ended,
+ * keyed or found): items that repeat what the frame's labels already say (the connection's
+ * constants, option length and subtype, DSS flag bits) are left out unless asked for.
+ * Preference mptcpv.lean_tree; docs/fields.md lists the items.
+ */
+typedef struct mptcpv_view {
+    gboolean visible;
+    gboolean lean;
+} mptcpv_view;
+
+/* A display filter, column, -e field or tap filter of this dissection references |hf|
+ * (Wireshark primes them before each dissection and clears them after). */
+static inline gboolean mptcpv_field_asked(int hf)
+{
+    return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE;
+}
+
+/* Whether to add an item of |hf|. */
+static inline gboolean mptcpv_show(const mptcpv_view *view, int hf)
+{
+    return view->visible || mptcpv_field_asked(hf);
+}
+
+/* Whether to add an item of |hf| that repeats a label of the frame. */
+static inline gboolean mptcpv_show_repeat(const mptcpv_view *view, int hf)
+{
+    return (view->visible && !view->lean) || mptcpv_field_asked(hf);
+}
+
 /* packet-mptcpv-options.c: the per-option fields and subtrees. */
 void mptcpv_options_register_fields(int proto);
 
@@ -25,22 +58,24 @@ void mptcpv_options_register_fields(int proto);
  * TCP options block starts in |tvb|, so each item highlights the option's own bytes.
  * |subtrees| (MPTCPV_MAX_OPTIONS entries) receives each option's subtree, for the findings.
  */
-void mptcpv_options_add_items(proto_tree *tree, tvbuff_t *tvb, int block_offset,
-                              const mptcpv_options *options, proto_tree **subtrees);
+void mptcpv_options_add_items(proto_tree *tree, const mptcpv_view *view, tvbuff_t *tvb,
+                              int block_offset, const mptcpv_options *options,
+                              proto_tree **subtrees);
 
 /* packet-mptcpv-data.c: data-level fields. |data| may be NULL; |reinjected_in| 0 if none. */
 void mptcpv_data_register_fields(int proto);
-void mptcpv_data_add_items(proto_tree *tree, tvbuff_t *tvb, const mptcpv_data_result *data,
-                           guint32 reinjected_in);
+void mptcpv_data_add_items(proto_tree *tree, const mptcpv_view *view, tvbuff_t *tvb,
+                           const mptcpv_data_result *data, guint32 reinjected_in);
 
 /* packet-mptcpv-conn.c: connection linking and verification results. */
 void mptcpv_link_register_fields(int proto);
 
 /* Connection/subflow fields and the one-line summary, for a frame of a linked subflow.
  * |facts| may be NULL (frame without MPTCP options); |show_keys|: also the keys and IDSNs. */
-void mptcpv_link_add_items(proto_tree *tree, proto_item *top, tvbuff_t *tvb, guint32 connection,
-                           guint32 subflow, guint32 subflow_count, gboolean initial,
-                           gboolean backup, gboolean from_client, mptcpv_version version,
+void mptcpv_link_add_items(proto_tree *tree, const mptcpv_view *view, proto_item *top,
+                           tvbuff_t *tvb, guint32 connection, guint32 subflow,
+                           guint32 subflow_count, gboolean initial, gboolean backup,
+                           gboolean from_client, mptcpv_version version,
                            const mptcpv_conn_facts *facts, gboolean show_keys);
 
 /* The connection events of a frame (mptcpv.event) and whether it establishes its subflow. */

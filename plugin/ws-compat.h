@@ -40,6 +40,18 @@
     register_follow_stream(proto, tap, conv, index, address, port, packet)
 #endif
 
+/* Boolean preferences are C bool since 4.4 (gboolean before). */
+#if MPTCPV_WS_AT_LEAST(4, 4)
+typedef bool mptcpv_pref_bool;
+#else
+typedef gboolean mptcpv_pref_bool;
+#endif
+
+/* tshark -T fields primes the fields it prints (-e) before each dissection in 4.4 and 4.6
+ * (HF_REF_TYPE_PRINT); 4.0 does not: it reads them from a visible tree, so an item left out
+ * of one is missing from its output. 4.2 is not verified: treated as 4.0. */
+#define MPTCPV_WS_PRIMES_PRINTED_FIELDS MPTCPV_WS_AT_LEAST(4, 4)
+
 /* 4.4 asks plugins what they provide (plugin_describe, shown by tshark -G plugins). */
 #define MPTCPV_WS_HAS_PLUGIN_DESCRIBE MPTCPV_WS_AT_LEAST(4, 4)
 
