@@ -358,7 +358,9 @@ static void add_info_column(packet_info *pinfo, const mptcpv_options *options)
     if (len + 1 < sizeof(text))
         text[len++] = ']';
     text[len] = '\0';
-    col_append_str(pinfo->cinfo, COL_INFO, text);
+    /* col_append_lstr: the same result as col_append_str, but it finds the end of the Info
+     * text with strlen instead of g_strlcat's byte loop (~600 instructions per frame). */
+    col_append_lstr(pinfo->cinfo, COL_INFO, text, COL_ADD_LSTR_TERMINATOR);
 }
 
 /* Index of the option |f| is about, or -1 (a finding about the segment). */

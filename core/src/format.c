@@ -40,15 +40,28 @@ static void put_str(text *t, const char *str, size_t len)
     t->need += len;
 }
 
+/* Two digits per division: DSS labels carry ~40 digits and are formatted for every frame. */
 static void put_u64(text *t, uint64_t value)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
     char digits[20];
-    size_t n = 0;
-    do {
-        digits[sizeof(digits) - 1 - n++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    put_str(t, digits + sizeof(digits) - n, n);
+    size_t pos = sizeof(digits);
+    while (value >= 100) {
+        size_t pair = (size_t)(value % 100) * 2;
+        value /= 100;
+        pos -= 2;
+        memcpy(digits + pos, pairs + pair, 2);
+    }
+    if (value >= 10) {
+        pos -= 2;
+        memcpy(digits + pos, pairs + value * 2, 2);
+    } else {
+        digits[--pos] = (char)('0' + value);
+    }
+    put_str(t, digits + pos, sizeof(digits) - pos);
 }
 
 #define PUT_LITERAL(t, s) put_str((t), (s), sizeof(s) - 1)
