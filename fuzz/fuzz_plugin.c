@@ -37,6 +37,7 @@
 #include <epan/proto.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
 #include <epan/tvbuff.h>
 #include <wiretap/wtap.h>
 #include <wsutil/filesystem.h>
@@ -156,7 +157,15 @@ char *get_datafile_path(const char *filename)
 /* No IP reassembly: it would mix fragments of several inputs (SESSION_INPUTS). */
 static void set_prefs(void)
 {
-    static const char *const settings[] = {"ip.defragment:FALSE", "ipv6.defragment:FALSE"};
+    static const char *const settings[] = {
+        "ip.defragment:FALSE",
+        "ipv6.defragment:FALSE",
+        "tcp.analyze_sequence_numbers:FALSE",
+        "tcp.calculate_timestamps:FALSE",
+        "tcp.track_bytes_in_flight:FALSE",
+        "tcp.desegment_tcp_streams:FALSE",
+        "mptcp.analyze_mptcp:FALSE",
+    };
     for (size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
         char *copy = g_strdup(settings[i]), *errmsg = NULL;
         if (prefs_set_pref(copy, &errmsg) != PREFS_SET_OK) {
@@ -481,10 +490,123 @@ static void dump_digests(const uint8_t *data, size_t size, GByteArray **first, g
     fflush(out);
 }
 
+/*
+ * What a UI does with the taps at the end of a run, done once per input after pass 2:
+ * tshark -z draws each stat table row by row, every cell with its column's printf format
+ * (the column's type chooses the argument), and -z follow prints follow_info's payload
+ * list, oldest record first, with the nodes' addresses and ports. Here each cell is
+ * formatted the same way into a buffer, after checking that it has its column's type (a
+ * mismatch makes that printf read an integer as a string) and that a string cell is not
+ * NULL; the follow records are read to their last byte (ASan sees a short one) and must
+ * add up to the bytes_written the follow dialog shows. Nothing is printed.
+ */
+static void draw_stat(const stat_data_t *tap)
+{
+    const stat_tap_table_ui *ui = tap->stat_tap_data;
+    char text[512];
+    for (guint t = 0; t < ui->tables->len; t++) {
+        const stat_tap_table *table = g_array_index(ui->tables, stat_tap_table *, t);
+        if (table->num_fields != ui->nfields) {
+            fprintf(stderr, "fuzz_plugin: %s: table %s has %u columns, the UI %zu\n",
+                    ui->cli_string, table->title, table->num_fields, ui->nfields);
+            abort();
+        }
+        for (guint row = 0; row < table->num_elements; row++) {
+            for (guint col = 0; col < table->num_fields; col++) {
+                const stat_tap_table_item_type *cell = stat_tap_get_field_data(table, row, col);
+                const stat_tap_table_item *column = &ui->fields[col];
+                if (cell->type == TABLE_ITEM_NONE)
+                    break; /* tshark stops the row there too */
+                if (cell->type != column->type ||
+                    (cell->type == TABLE_ITEM_STRING && cell->value.string_value == NULL)) {
+                    fprintf(stderr, "fuzz_plugin: %s: row %u, column %s: cell of type %d%s\n",
+                            ui->cli_string, row, column->column_name, (int)cell->type,
+                            cell->type == TABLE_ITEM_STRING ? " without a string" : "");
+                    abort();
+                }
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wformat-nonliteral"
+                switch (column->type) {
+                case TABLE_ITEM_UINT:
+                    snprintf(text, sizeof(text), column->field_format, cell->value.uint_value);
+                    break;
+                case TABLE_ITEM_INT:
+                    snprintf(text, sizeof(text), column->field_format, cell->value.int_value);
+                    break;
+                case TABLE_ITEM_STRING:
+                    snprintf(text, sizeof(text), column->field_format, cell->value.string_value);
+                    break;
+                case TABLE_ITEM_FLOAT:
+                    snprintf(text, sizeof(text), column->field_format, cell->value.float_value);
+                    break;
+                case TABLE_ITEM_ENUM:
+                    snprintf(text, sizeof(text), column->field_format, cell->value.enum_value);
+                    break;
+                default:
+                    break;
+                }
+#pragma clang diagnostic pop
+            }
+        }
+    }
+}
+
+static void draw_follow(void)
+{
+    register_follow_t *follower = get_follow_by_name("mptcpv");
+    guint bytes[2] = {0, 0};
+    guint8 sum = 0;
+    for (GList *l = g_list_last(follow->payload); l != NULL; l = l->prev) {
+        const follow_record_t *rec = (const follow_record_t *)l->data;
+        for (guint i = 0; i < rec->data->len; i++)
+            sum ^= rec->data->data[i];
+        bytes[rec->is_server ? FROM_SERVER : FROM_CLIENT] += rec->data->len;
+    }
+    if (bytes[FROM_CLIENT] != follow->bytes_written[FROM_CLIENT] ||
+        bytes[FROM_SERVER] != follow->bytes_written[FROM_SERVER]) {
+        fprintf(stderr,
+                "fuzz_plugin: follow: the records hold %u and %u bytes, bytes_written says %u "
+                "and %u\n",
+                bytes[FROM_CLIENT], bytes[FROM_SERVER], follow->bytes_written[FROM_CLIENT],
+                follow->bytes_written[FROM_SERVER]);
+        abort();
+    }
+    if (follow->client_port != 0) {
+        follow_port_to_display_func port = get_follow_port_to_display(follower);
+        char *client = address_to_str(NULL, &follow->client_ip);
+        char *server = address_to_str(NULL, &follow->server_ip);
+        char *cport = port(NULL, follow->client_port), *sport = port(NULL, follow->server_port);
+        wmem_free(NULL, client);
+        wmem_free(NULL, server);
+        wmem_free(NULL, cport);
+        wmem_free(NULL, sport);
+    }
+    (void)sum;
+}
+
+static void free_follow_records(GList *records)
+{
+    for (GList *l = records; l != NULL; l = l->next) {
+        follow_record_t *rec = (follow_record_t *)l->data;
+        g_byte_array_free(rec->data, TRUE);
+        g_free(rec);
+    }
+    g_list_free(records);
+}
+
+/* Wireshark 4.0's follow_reset_stream clears the counters but neither frees nor clears the
+ * payload and fragment lists (its GUI frees them itself): without this the records of every
+ * earlier input stayed on the list. */
 static void reset_taps(void)
 {
     reset_stat_table(conns_tap.stat_tap_data);
     reset_stat_table(subflows_tap.stat_tap_data);
+    free_follow_records(follow->payload);
+    follow->payload = NULL;
+    for (int dir = 0; dir < 2; dir++) {
+        free_follow_records(follow->fragments[dir]);
+        follow->fragments[dir] = NULL;
+    }
     follow_reset_stream(follow);
 }
 
@@ -562,6 +684,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     dump_digests(data, size, first, n);
+    draw_stat(&conns_tap);
+    draw_stat(&subflows_tap);
+    draw_follow();
     reset_taps();
     epan_dissect_free(edt);
     for (guint i = 0; i < n; i++) {
