@@ -296,7 +296,6 @@ typedef struct item_head {
     guint32 label_len;
 } item_head;
 
-
 static void digest_clear(digest *d)
 {
     g_byte_array_set_size(d->items, 0);
@@ -369,8 +368,8 @@ static GString *digest_text(const guint8 *items, guint len)
         pos += sizeof(h);
         g_string_append_printf(out, "%*s%s %d+%d %s%s %.*s\n", h.depth, "",
                                proto_registrar_get_nth((guint)h.field)->abbrev, h.start, h.length,
-                               (h.flags & 1) ? "h" : "", (h.flags & 2) ? "g" : "",
-                               (int)h.label_len, (const char *)items + pos);
+                               (h.flags & 1) ? "h" : "", (h.flags & 2) ? "g" : "", (int)h.label_len,
+                               (const char *)items + pos);
         pos += h.label_len;
     }
     return out;
