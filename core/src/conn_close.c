@@ -32,7 +32,7 @@ void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state)
         return;
     if (c->close == MPTCPV_CLOSE_RESET && state != MPTCPV_CLOSE_FASTCLOSED)
         return;
-    c->close = state;
+    c->close = (uint8_t)state;
     ctx->res->data.close = (uint8_t)state;
 }
 

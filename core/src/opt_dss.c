@@ -9,7 +9,7 @@
 
 uint8_t mptcpv_dss_expected_len(uint8_t flags, bool with_checksum)
 {
-    uint8_t len = 4;
+    unsigned len = 4;
     if (flags & MPTCPV_DSS_FLAG_ACK)
         len += (flags & MPTCPV_DSS_FLAG_ACK64) ? 8 : 4;
     if (flags & MPTCPV_DSS_FLAG_MAPPING) {
@@ -18,7 +18,7 @@ uint8_t mptcpv_dss_expected_len(uint8_t flags, bool with_checksum)
         if (with_checksum)
             len += 2;
     }
-    return len;
+    return (uint8_t)len; /* at most 4 + 8 + 8 + 4 + 2 + 2 = 28 */
 }
 
 void mpv_decode_dss(const mpv_decode_ctx *ctx)

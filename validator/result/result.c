@@ -660,7 +660,8 @@ guint result_report_failing(const result_report *r)
         if (result_severity_fails(r, (mptcpv_severity)k))
             n += s.counts[k];
     for (guint i = 0; i < r->files->len; i++)
-        n += result_file_lacks_mptcp(r, g_ptr_array_index(r->files, i));
+        if (result_file_lacks_mptcp(r, g_ptr_array_index(r->files, i)))
+            n++;
     return n;
 }
 
