@@ -9,6 +9,19 @@
 
 #include "mptcpv/option.h"
 
+/* Names of X-macro enums (X(ENUM, "name") lists of the public headers): a table indexed by
+ * the enum, static const char *const names[] = {LIST(MPV_X_NAME)}, read with
+ * MPV_ENUM_NAME(names, value, unknown): |unknown| for a value past the table's end. */
+#define MPV_X_NAME(e, name) name,
+#define MPV_ENUM_NAME(names, value, unknown)                                                       \
+    mpv_enum_name((names), sizeof(names) / sizeof((names)[0]), (unsigned)(value), (unknown))
+
+static inline const char *mpv_enum_name(const char *const *names, size_t count, unsigned value,
+                                        const char *unknown)
+{
+    return value < count ? names[value] : unknown;
+}
+
 /* Big-endian reads. Callers check bounds first: these never see a short buffer. */
 static inline uint16_t mpv_be16(const uint8_t *p)
 {
