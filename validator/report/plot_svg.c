@@ -94,7 +94,7 @@ static void use_si_units(axis *a)
     static const struct {
         double unit;
         const char *suffix;
-        double from; /* used from this many units on: 150k, not 1.5k (20000 stays) */
+        double from; /* the unit is used from from * unit on: k from 100k */
     } units[] = {{1e12, "T", 1}, {1e9, "G", 1}, {1e6, "M", 1}, {1e3, "k", 100}};
     double m = MAX(fabs(a->lo), fabs(a->hi));
     if (m < 1e5)
