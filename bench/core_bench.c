@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     } while (t < seconds);
     printf("options_decode: %.0f blocks/s (%.1f ns each)\n", (double)n / t, t / (double)n * 1e9);
 
-    enum { BUF = 64 * 1024 };
+#define BUF (64 * 1024) /* a macro, not an enum: clang 19 warns of enum-double arithmetic */
     uint8_t *src = malloc(BUF), *dst = malloc(BUF);
     for (int i = 0; i < BUF; i++)
         src[i] = (uint8_t)(i * 7 + 13);

@@ -81,7 +81,7 @@ static proto_item *add_generated_uint64(proto_tree *t, int hf, tvbuff_t *tvb, gu
 
 static void add_generated_bool(proto_tree *t, int hf, tvbuff_t *tvb, gboolean value)
 {
-    proto_item *pi = proto_tree_add_boolean(t, hf, tvb, 0, 0, value);
+    proto_item *pi = proto_tree_add_boolean(t, hf, tvb, 0, 0, value ? 1u : 0u);
     proto_item_set_generated(pi);
 }
 

@@ -115,8 +115,8 @@ static int *const dss_flag_fields[] = {
 static void add_mp_capable(proto_tree *t, tvbuff_t *tvb, int off, const mptcpv_mp_capable *mpc)
 {
     proto_tree_add_uint(t, hf_mptcpv_mpc_version, tvb, off + 2, 1, mpc->version);
-    proto_tree_add_bitmask_value(t, tvb, off + 3, hf_mptcpv_mpc_flags, ett_mptcpv_mpc_flags,
-                                 mpc_flag_fields, mpc->flags);
+    proto_tree_add_bitmask_value(t, tvb, (guint)(off + 3), hf_mptcpv_mpc_flags,
+                                 ett_mptcpv_mpc_flags, mpc_flag_fields, mpc->flags);
     if (mpc->has_sender_key)
         proto_tree_add_uint64(t, hf_mptcpv_mpc_sender_key, tvb, off + 4, 8, mpc->sender_key);
     if (mpc->has_receiver_key)
@@ -166,7 +166,7 @@ static void add_dss(proto_tree *t, const mptcpv_view *view, tvbuff_t *tvb, int o
     if (mptcpv_show_repeat(view, hf_mptcpv_dss_flags) || dss_flag_bit_asked()) {
         /* BMT_NO_APPEND: the flag names are in the subtree and the option's label; appending
          * them to this label too costs a formatted string per packet. */
-        proto_tree_add_bitmask_value_with_flags(t, tvb, off + 3, hf_mptcpv_dss_flags,
+        proto_tree_add_bitmask_value_with_flags(t, tvb, (guint)(off + 3), hf_mptcpv_dss_flags,
                                                 ett_mptcpv_dss_flags, dss_flag_fields, dss->flags,
                                                 BMT_NO_APPEND);
     } else if (mptcpv_show(view, hf_mptcpv_dss_flags)) {

@@ -180,13 +180,20 @@ static void set_uint(stat_tap_table *table, guint row, guint column, guint value
     cell(table, row, column)->value.uint_value = value;
 }
 
+/* Cells own their strings, which Wireshark's stat_tap_table_item_type holds as const char *:
+ * the one place const is dropped, to free them. */
+static void free_cell_string(const char *s)
+{
+    g_free((gpointer)(uintptr_t)s);
+}
+
 /* Replace a string cell's value (cells own their strings). */
 static void set_string(stat_tap_table *table, guint row, guint column, const char *value)
 {
     stat_tap_table_item_type *c = cell(table, row, column);
     if (g_strcmp0(c->value.string_value, value) == 0)
         return;
-    g_free((char *)c->value.string_value);
+    free_cell_string(c->value.string_value);
     c->value.string_value = g_strdup(value);
 }
 
@@ -351,7 +358,7 @@ static void free_item(stat_tap_table *table _U_, guint row _U_, guint column _U_
                       stat_tap_table_item_type *item)
 {
     if (item->type == TABLE_ITEM_STRING) {
-        g_free((char *)item->value.string_value);
+        free_cell_string(item->value.string_value);
         item->value.string_value = NULL;
     }
 }

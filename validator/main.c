@@ -589,7 +589,7 @@ static void keep_analysed(validation *v)
         k++;
     }
     rep->files->len = k; /* the dropped ones are freed above */
-    g_ptr_array_set_size(v->selected, k);
+    g_ptr_array_remove_range(v->selected, k, v->selected->len - k);
 }
 
 /* tshark found and checked, then every selected capture through it. */
@@ -715,7 +715,7 @@ int main(int argc, char **argv)
         }
         if (g_str_has_prefix(a, "-j") && a[2] != '\0' && g_ascii_isdigit(a[2])) {
             g_ptr_array_add(args, (char *)"-j");
-            g_ptr_array_add(args, (char *)a + 2);
+            g_ptr_array_add(args, argv[i] + 2);
         } else {
             g_ptr_array_add(args, argv[i]);
         }

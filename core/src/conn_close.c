@@ -7,22 +7,14 @@
 
 const char *mptcpv_close_state_name(mptcpv_close_state state)
 {
-    static const char *const names[] = {
-#define CLOSE_NAME(e, name) name,
-        MPTCPV_CLOSE_STATES(CLOSE_NAME)
-#undef CLOSE_NAME
-    };
-    return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+    static const char *const names[] = {MPTCPV_CLOSE_STATES(MPV_X_NAME)};
+    return MPV_ENUM_NAME(names, state, "?");
 }
 
 const char *mptcpv_subflow_end_name(mptcpv_subflow_end end)
 {
-    static const char *const names[] = {
-#define END_NAME(e, name) name,
-        MPTCPV_SUBFLOW_ENDS(END_NAME)
-#undef END_NAME
-    };
-    return (unsigned)end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
+    static const char *const names[] = {MPTCPV_SUBFLOW_ENDS(MPV_X_NAME)};
+    return MPV_ENUM_NAME(names, end, "?");
 }
 
 void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state)
@@ -32,7 +24,7 @@ void mpv_conn_set_close(mpv_seg_ctx *ctx, mpv_conn *c, mptcpv_close_state state)
         return;
     if (c->close == MPTCPV_CLOSE_RESET && state != MPTCPV_CLOSE_FASTCLOSED)
         return;
-    c->close = state;
+    c->close = (uint8_t)state;
     ctx->res->data.close = (uint8_t)state;
 }
 

@@ -158,7 +158,7 @@ static void mapping_verdict(mpv_seg_ctx *ctx, mpv_conn *c, mpv_mapping *m, mptcp
         return;
     /* A segment can complete two mappings (a remap of the tail): the failure is shown. */
     if (res->data.checksum != MPTCPV_VERDICT_BAD) {
-        res->data.checksum = verdict;
+        res->data.checksum = (uint8_t)verdict;
         res->data.checksum_mapping_frame = m->frame;
     }
     switch (verdict) {

@@ -7,13 +7,9 @@
 
 const char *mptcpv_event_name(mptcpv_event event)
 {
-    static const char *const names[] = {
-#define EVENT_NAME(e, name) name,
-        MPTCPV_EVENTS(EVENT_NAME)
-#undef EVENT_NAME
-    };
+    static const char *const names[] = {MPTCPV_EVENTS(MPV_X_NAME)};
     _Static_assert(sizeof(names) / sizeof(names[0]) <= 8, "events are bits of a uint8_t");
-    return (unsigned)event < sizeof(names) / sizeof(names[0]) ? names[event] : NULL;
+    return MPV_ENUM_NAME(names, event, NULL);
 }
 
 void mpv_conn_note_event(mpv_seg_ctx *ctx, mptcpv_event event)

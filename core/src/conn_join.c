@@ -80,14 +80,14 @@ void mpv_conn_join_synack(mpv_seg_ctx *ctx, const mptcpv_option *option)
     mptcpv_join_hmac(sf->conn->facts.version, key_b, key_a, sf->nonce_b, sf->nonce_a, digest);
     memcpy(res->expected_hmac, digest, 8);
     res->expected_hmac_len = 8;
-    if (mptcpv_be64(digest) == join->trunc_hmac) {
+    if (mpv_be64(digest) == join->trunc_hmac) {
         res->join_hmac = MPTCPV_VERDICT_GOOD;
         return;
     }
     res->join_hmac = MPTCPV_VERDICT_BAD;
     mpv_seg_report(ctx, option, MPTCPV_RULE_JOIN_HMAC_BAD,
                    "SYN/ACK truncated HMAC 0x%016" PRIx64 ", expected 0x%016" PRIx64,
-                   join->trunc_hmac, mptcpv_be64(digest));
+                   join->trunc_hmac, mpv_be64(digest));
 }
 
 void mpv_conn_join_ack(mpv_seg_ctx *ctx, const mptcpv_option *option)

@@ -12,22 +12,14 @@
 
 const char *mptcpv_verdict_name(mptcpv_verdict verdict)
 {
-    static const char *const names[] = {
-#define VERDICT_NAME(e, name) name,
-        MPTCPV_VERDICTS(VERDICT_NAME)
-#undef VERDICT_NAME
-    };
-    return (unsigned)verdict < sizeof(names) / sizeof(names[0]) ? names[verdict] : "none";
+    static const char *const names[] = {MPTCPV_VERDICTS(MPV_X_NAME)};
+    return MPV_ENUM_NAME(names, verdict, "none");
 }
 
 const char *mptcpv_fallback_name(mptcpv_fallback fallback)
 {
-    static const char *const names[] = {
-#define FALLBACK_NAME(e, name) name,
-        MPTCPV_FALLBACKS(FALLBACK_NAME)
-#undef FALLBACK_NAME
-    };
-    return (unsigned)fallback < sizeof(names) / sizeof(names[0]) ? names[fallback] : "none";
+    static const char *const names[] = {MPTCPV_FALLBACKS(MPV_X_NAME)};
+    return MPV_ENUM_NAME(names, fallback, "none");
 }
 
 int mpv_endpoint_cmp(const mptcpv_endpoint *a, const mptcpv_endpoint *b)

@@ -39,9 +39,9 @@ void mptcpv_key_derive(mptcpv_version version, uint64_t key, uint32_t *token, ui
     /* RFC 8684 3.1 / RFC 6824 3.1: token = most significant 32 bits, IDSN = least
      * significant 64 bits of the hash. */
     if (token != NULL)
-        *token = mptcpv_be32(digest);
+        *token = mpv_be32(digest);
     if (idsn != NULL)
-        *idsn = mptcpv_be64(digest + len - 8);
+        *idsn = mpv_be64(digest + len - 8);
 }
 
 static size_t hmac(mptcpv_version version, const uint8_t key[16], const uint8_t *msg,
@@ -86,6 +86,6 @@ uint64_t mptcpv_add_addr_hmac(uint64_t sender_key, uint64_t receiver_key,
     msg[2 + alen] = (uint8_t)port;
     size_t len = hmac(MPTCPV_VERSION_1, key, msg, 3 + alen, digest);
     if (leftmost != NULL)
-        *leftmost = mptcpv_be64(digest);
-    return mptcpv_be64(digest + len - 8); /* right-most 64 bits */
+        *leftmost = mpv_be64(digest);
+    return mpv_be64(digest + len - 8); /* right-most 64 bits */
 }

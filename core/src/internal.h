@@ -9,20 +9,33 @@
 
 #include "mptcpv/option.h"
 
+/* Names of X-macro enums (X(ENUM, "name") lists of the public headers): a table indexed by
+ * the enum, static const char *const names[] = {LIST(MPV_X_NAME)}, read with
+ * MPV_ENUM_NAME(names, value, unknown): |unknown| for a value past the table's end. */
+#define MPV_X_NAME(e, name) name,
+#define MPV_ENUM_NAME(names, value, unknown)                                                       \
+    mpv_enum_name((names), sizeof(names) / sizeof((names)[0]), (unsigned)(value), (unknown))
+
+static inline const char *mpv_enum_name(const char *const *names, size_t count, unsigned value,
+                                        const char *unknown)
+{
+    return value < count ? names[value] : unknown;
+}
+
 /* Big-endian reads. Callers check bounds first: these never see a short buffer. */
-static inline uint16_t mptcpv_be16(const uint8_t *p)
+static inline uint16_t mpv_be16(const uint8_t *p)
 {
     return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-static inline uint32_t mptcpv_be32(const uint8_t *p)
+static inline uint32_t mpv_be32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-static inline uint64_t mptcpv_be64(const uint8_t *p)
+static inline uint64_t mpv_be64(const uint8_t *p)
 {
-    return ((uint64_t)mptcpv_be32(p) << 32) | mptcpv_be32(p + 4);
+    return ((uint64_t)mpv_be32(p) << 32) | mpv_be32(p + 4);
 }
 
 /* What one subtype decoder works on: one complete option (all |len| bytes present). */

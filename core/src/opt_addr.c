@@ -21,12 +21,12 @@ static void read_addr(mptcpv_add_addr *aa, const uint8_t *p, uint8_t family, boo
     const uint8_t *q = p + 4 + alen;
     if (port) {
         aa->has_port = true;
-        aa->port = mptcpv_be16(q);
+        aa->port = mpv_be16(q);
         q += 2;
     }
     if (hmac) {
         aa->has_hmac = true;
-        aa->hmac = mptcpv_be64(q);
+        aa->hmac = mpv_be64(q);
     }
 }
 

@@ -9,7 +9,7 @@
 
 uint8_t mptcpv_dss_expected_len(uint8_t flags, bool with_checksum)
 {
-    uint8_t len = 4;
+    unsigned len = 4;
     if (flags & MPTCPV_DSS_FLAG_ACK)
         len += (flags & MPTCPV_DSS_FLAG_ACK64) ? 8 : 4;
     if (flags & MPTCPV_DSS_FLAG_MAPPING) {
@@ -18,7 +18,7 @@ uint8_t mptcpv_dss_expected_len(uint8_t flags, bool with_checksum)
         if (with_checksum)
             len += 2;
     }
-    return len;
+    return (uint8_t)len; /* at most 4 + 8 + 8 + 4 + 2 + 2 = 28 */
 }
 
 void mpv_decode_dss(const mpv_decode_ctx *ctx)
@@ -49,16 +49,16 @@ void mpv_decode_dss(const mpv_decode_ctx *ctx)
 
     const uint8_t *q = p + 4;
     if (dss->has_ack) {
-        dss->data_ack = dss->ack64 ? mptcpv_be64(q) : mptcpv_be32(q);
+        dss->data_ack = dss->ack64 ? mpv_be64(q) : mpv_be32(q);
         q += dss->ack64 ? 8 : 4;
     }
     if (dss->has_mapping) {
-        dss->dsn = dss->dsn64 ? mptcpv_be64(q) : mptcpv_be32(q);
+        dss->dsn = dss->dsn64 ? mpv_be64(q) : mpv_be32(q);
         q += dss->dsn64 ? 8 : 4;
-        dss->ssn = mptcpv_be32(q);
-        dss->data_len = mptcpv_be16(q + 4);
+        dss->ssn = mpv_be32(q);
+        dss->data_len = mpv_be16(q + 4);
         if (dss->has_checksum)
-            dss->checksum = mptcpv_be16(q + 6);
+            dss->checksum = mpv_be16(q + 6);
     }
     ctx->option->decoded = true;
 }

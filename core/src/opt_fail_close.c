@@ -10,7 +10,7 @@ void mpv_decode_mp_fail(const mpv_decode_ctx *ctx)
         mpv_report_bad_length(ctx, "MP_FAIL", "12");
         return;
     }
-    ctx->option->u.mp_fail.dsn = mptcpv_be64(ctx->opt + 4);
+    ctx->option->u.mp_fail.dsn = mpv_be64(ctx->opt + 4);
     ctx->option->decoded = true;
 }
 
@@ -20,6 +20,6 @@ void mpv_decode_mp_fastclose(const mpv_decode_ctx *ctx)
         mpv_report_bad_length(ctx, "MP_FASTCLOSE", "12");
         return;
     }
-    ctx->option->u.mp_fastclose.receiver_key = mptcpv_be64(ctx->opt + 4);
+    ctx->option->u.mp_fastclose.receiver_key = mpv_be64(ctx->opt + 4);
     ctx->option->decoded = true;
 }

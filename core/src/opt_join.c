@@ -41,15 +41,15 @@ void mpv_decode_mp_join(const mpv_decode_ctx *ctx)
         join->form = MPTCPV_JOIN_SYN;
         join->backup = join->flags & JOIN_BACKUP;
         join->addr_id = p[3];
-        join->token = mptcpv_be32(p + 4);
-        join->nonce = mptcpv_be32(p + 8);
+        join->token = mpv_be32(p + 4);
+        join->nonce = mpv_be32(p + 8);
         break;
     case 16:
         join->form = MPTCPV_JOIN_SYNACK;
         join->backup = join->flags & JOIN_BACKUP;
         join->addr_id = p[3];
-        join->trunc_hmac = mptcpv_be64(p + 4);
-        join->nonce = mptcpv_be32(p + 12);
+        join->trunc_hmac = mpv_be64(p + 4);
+        join->nonce = mpv_be32(p + 12);
         break;
     case 24:
         /* Byte 2's low nibble and byte 3 are reserved in the third ACK. */

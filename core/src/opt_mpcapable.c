@@ -74,19 +74,19 @@ void mpv_decode_mp_capable(const mpv_decode_ctx *ctx)
     }
     if (ctx->len >= 12) {
         mpc->has_sender_key = true;
-        mpc->sender_key = mptcpv_be64(p + 4);
+        mpc->sender_key = mpv_be64(p + 4);
     }
     if (ctx->len >= 20) {
         mpc->has_receiver_key = true;
-        mpc->receiver_key = mptcpv_be64(p + 12);
+        mpc->receiver_key = mpv_be64(p + 12);
     }
     if (ctx->len >= 22) {
         mpc->has_data_len = true;
-        mpc->data_len = mptcpv_be16(p + 20);
+        mpc->data_len = mpv_be16(p + 20);
     }
     if (ctx->len == 24) {
         mpc->has_checksum = true;
-        mpc->checksum = mptcpv_be16(p + 22);
+        mpc->checksum = mpv_be16(p + 22);
     }
     ctx->option->decoded = true;
     check_placement(ctx, mpc);

@@ -365,7 +365,7 @@ void mptcpv_tracker_segment(mptcpv_tracker *tracker, const mptcpv_segment *segme
     result->backup = sf->backup;
     result->from_client = mpv_seg_from_client(&ctx);
     result->facts = sf->conn->facts;
-    result->data.fallback = sf->conn->fallback;
+    result->data.fallback = (uint8_t)sf->conn->fallback;
     mpv_conn_note_option_events(&ctx);
 }
 

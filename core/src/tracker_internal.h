@@ -18,6 +18,14 @@ typedef struct mpv_subflow_key {
 
 struct mpv_conn;
 
+/* Segment results (mptcpv_segment_result.data) and mpv_conn.close keep these enums in a
+ * uint8_t: the (uint8_t) conversions that store them are exact while this holds. */
+#define MPV_COUNT_ONE(e, name) +1
+_Static_assert(0 MPTCPV_VERDICTS(MPV_COUNT_ONE) <= 256, "mptcpv_verdict fits a uint8_t");
+_Static_assert(0 MPTCPV_FALLBACKS(MPV_COUNT_ONE) <= 256, "mptcpv_fallback fits a uint8_t");
+_Static_assert(0 MPTCPV_CLOSE_STATES(MPV_COUNT_ONE) <= 256, "mptcpv_close_state fits a uint8_t");
+#undef MPV_COUNT_ONE
+
 #define SUBFLOW_OPEN_MAPPINGS MPTCPV_OPEN_MAPPINGS
 #define MAPPING_MAX_RANGES    MPTCPV_MAPPING_RANGES
 

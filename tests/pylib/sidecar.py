@@ -8,8 +8,11 @@ findings.
 """
 import collections
 import os
+import re
 
 SUFFIX = ".expected"
+# Connection and subflow facts: 'connection <n> key value ...', 'subflow <n>.<m> ...'.
+FACT_LINE = re.compile(r"(connection|subflow) ")
 
 
 def sidecar_path(capture):
@@ -32,3 +35,13 @@ def read_findings(path):
             if len(words) >= 2 and words[0].isdigit():
                 found[(int(words[0]), words[1])] += 1
     return found
+
+
+def is_fact_line(line):
+    """Whether |line| is a connection or subflow fact (not a finding, not a comment)."""
+    return FACT_LINE.match(line) is not None
+
+
+def fact_lines(text):
+    """The connection and subflow fact lines of sidecar |text|, in order, verbatim."""
+    return [ln for ln in text.splitlines() if is_fact_line(ln)]

@@ -110,6 +110,8 @@ START_TEST(test_add_addr_hmac)
 }
 END_TEST
 
+Suite *crypto_suite(void);
+
 Suite *crypto_suite(void)
 {
     Suite *s = suite_create("crypto");

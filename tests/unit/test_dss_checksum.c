@@ -87,6 +87,8 @@ START_TEST(test_expand)
 }
 END_TEST
 
+Suite *dss_checksum_suite(void);
+
 Suite *dss_checksum_suite(void)
 {
     Suite *s = suite_create("dss_checksum");

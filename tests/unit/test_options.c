@@ -324,6 +324,8 @@ START_TEST(test_cut_by_snaplen)
 }
 END_TEST
 
+Suite *options_suite(void);
+
 Suite *options_suite(void)
 {
     Suite *s = suite_create("options");

@@ -28,6 +28,8 @@ START_TEST(test_table)
 }
 END_TEST
 
+Suite *rules_suite(void);
+
 Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");

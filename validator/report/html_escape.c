@@ -6,7 +6,7 @@ void html_escape(GString *out, const char *text)
         return;
     /* Finding details and paths are bytes from the capture or the file system. */
     char *valid = g_utf8_make_valid(text, -1);
-    for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+    for (char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
         switch (c) {
         case '&':

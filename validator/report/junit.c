@@ -24,6 +24,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "report/report.h"
 #include "result/result.h"
 
 static void append_escaped(GString *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -232,7 +233,7 @@ gboolean report_junit(const result_report *r, GOutputStream *out, GError **error
         g_string_free(cases, TRUE);
         total_tests += tests;
         total_failures += failures;
-        total_errors += err;
+        total_errors += err ? 1u : 0u;
         total_skipped += skipped;
         total_time += f->seconds;
     }

@@ -94,12 +94,13 @@ static void use_si_units(axis *a)
     static const struct {
         double unit;
         const char *suffix;
-    } units[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
+        double from; /* the unit is used from from * unit on: k from 100k */
+    } units[] = {{1e12, "T", 1}, {1e9, "G", 1}, {1e6, "M", 1}, {1e3, "k", 100}};
     double m = MAX(fabs(a->lo), fabs(a->hi));
     if (m < 1e5)
         return;
     for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-        if (m >= units[i].unit * (units[i].unit == 1e3 ? 100 : 1)) {
+        if (m >= units[i].unit * units[i].from) {
             a->unit = units[i].unit;
             a->suffix = units[i].suffix;
             a->decimals = decimals_for(a->step / a->unit);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "report/report.h"
 #include "result/result.h"
 
 static const char *plural(guint n, const char *one, const char *many)

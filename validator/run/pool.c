@@ -19,8 +19,8 @@ typedef struct run_state {
     const tshark_handle *tshark;
     gint next;
     volatile gint done;
-    gint active; /* workers not yet left, under lock */
-    volatile gint rows;
+    gint active;        /* workers not yet left, under lock */
+    gint rows;          /* g_atomic_int_* only */
     guint64 bytes_done; /* under lock */
     guint *order;       /* dispatch order: largest first, so the last job to finish is short */
     GMutex lock;

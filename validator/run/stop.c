@@ -32,7 +32,9 @@ void stop_install(void)
     struct sigaction sa;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; /* a second signal: the default action, at once */
+    /* A second signal: the default action, at once. SA_RESETHAND is the flag bit 0x80000000
+     * as an unsigned constant for an int field: the cast keeps the bit. */
+    sa.sa_flags = (int)SA_RESETHAND;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }

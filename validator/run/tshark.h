@@ -51,7 +51,7 @@ typedef enum tshark_status {
  * piped to tshark's stdin. |rows| (may be NULL) is incremented atomically per packet.
  */
 tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd, const void *prefix,
-                         gsize prefix_len, tshark_row_fn fn, gpointer user, volatile gint *rows,
+                         gsize prefix_len, tshark_row_fn fn, gpointer user, gint *rows,
                          char **error);
 
 #endif /* MPTCPV_VALIDATE_TSHARK_H */

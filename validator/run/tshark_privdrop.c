@@ -11,6 +11,8 @@
 void tshark_find_nobody(tshark_handle *t)
 {
     t->setpriv = g_find_program_in_path("setpriv");
+    /* cppcheck-suppress getpwnamCalled ; once, from tshark_find in the main thread, before
+     * any worker thread exists. */
     struct passwd *pw = getpwnam("nobody");
     if (pw != NULL) {
         t->nobody_uid = pw->pw_uid;

@@ -223,7 +223,7 @@ static void own_group(gpointer data)
 }
 
 tshark_status tshark_run(const tshark_handle *t, const char *path, int input_fd, const void *prefix,
-                         gsize prefix_len, tshark_row_fn fn, gpointer user, volatile gint *rows,
+                         gsize prefix_len, tshark_row_fn fn, gpointer user, gint *rows,
                          char **error)
 {
     *error = NULL;

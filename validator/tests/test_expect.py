@@ -12,6 +12,8 @@ import tempfile
 import unittest
 
 import test_validate as tv
+import sidecar as sidecars  # noqa: E402  (tests/pylib, on the path by test_validate: the one
+#                                          .expected reader, with the validator's lookup)
 
 CAPTURES = os.path.join(tv.SOURCE_DIR, "captures")
 # A linked and an unlinked connection (version ?, no keys), a fallback with a reason, many
@@ -31,15 +33,14 @@ def write(path, text):
     os.chmod(path, 0o644)
 
 
-def fact_lines(text):
-    return [ln for ln in text.splitlines() if re.match(r"(connection|subflow) ", ln)]
+fact_lines = sidecars.fact_lines
 
 
 def findings_only(text):
     """|text| without its connection and subflow lines and the blank lines before them: a
     sidecar as it was before they existed."""
     lines = text.splitlines()
-    facts = [i for i, ln in enumerate(lines) if re.match(r"(connection|subflow) ", ln)]
+    facts = [i for i, ln in enumerate(lines) if sidecars.is_fact_line(ln)]
     if facts:
         lines = lines[:facts[0]]
         while lines and not lines[-1].strip():
@@ -59,11 +60,13 @@ class ExpectFacts(tv.NeedsPlugin):
             name = os.path.basename(rel)
             shutil.copy(os.path.join(CAPTURES, rel), os.path.join(cls.dir, name))
             os.chmod(os.path.join(cls.dir, name), 0o644)
-            cls.original[name] = findings_only(read(os.path.join(CAPTURES, rel + ".expected")))
-            write(os.path.join(cls.dir, name + ".expected"), cls.original[name])
+            cls.original[name] = findings_only(
+                read(sidecars.sidecar_path(os.path.join(CAPTURES, rel))))
+            write(sidecars.sidecar_path(os.path.join(cls.dir, name)), cls.original[name])
         # one --write-expected run over the copies; the tests read its result
         cls.write_run = cls.run_cls("--write-expected", cls.dir)
-        cls.written = {n: read(os.path.join(cls.dir, n + ".expected")) for n in cls.original}
+        cls.written = {n: read(sidecars.sidecar_path(os.path.join(cls.dir, n)))
+                       for n in cls.original}
 
     @classmethod
     def run_cls(cls, *args):
@@ -104,7 +107,7 @@ class ExpectFacts(tv.NeedsPlugin):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.decode().count("UNCHANGED "), len(PICKED))
         for n, text in self.written.items():
-            self.assertEqual(read(self.capture(n) + ".expected"), text, n)
+            self.assertEqual(read(sidecars.sidecar_path(self.capture(n))), text, n)
 
     def test_findings_and_comments_kept_facts_added(self):
         for n, old in self.original.items():
@@ -147,7 +150,7 @@ class ExpectFacts(tv.NeedsPlugin):
         d = tempfile.mkdtemp(dir=self.tmp)
         os.chmod(d, 0o755)
         shutil.copy(self.capture(name), os.path.join(d, name))
-        side = os.path.join(d, name + ".expected")
+        side = sidecars.sidecar_path(os.path.join(d, name))
         facts = fact_lines(self.written[name])
         # the top block runs up to the first statement (reserved lines included); the
         # comment above the stale finding goes with it, to the end
@@ -180,7 +183,7 @@ class ExpectFacts(tv.NeedsPlugin):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("CREATED %s.expected (2 findings, 1 connection)"
                       % os.path.join(d, "new.pcap"), p.stdout.decode())
-        text = read(os.path.join(d, "new.pcap.expected")).splitlines()
+        text = read(sidecars.sidecar_path(os.path.join(d, "new.pcap"))).splitlines()
         self.assertEqual(text[0], "# new.pcap: expected results (mptcpv-validate "
                                   "--write-expected)")
         self.assertEqual(text[1:3], ["4 dss.checksum_bad", "5 connection.fallback"])
@@ -201,12 +204,13 @@ class ExpectFacts(tv.NeedsPlugin):
         d = tempfile.mkdtemp(dir=self.tmp)
         os.chmod(d, 0o755)
         shutil.copy(cap, os.path.join(d, "x.pcap"))
-        write(os.path.join(d, "x.pcap.expected"), "connection 0 version 1\n")
+        write(sidecars.sidecar_path(os.path.join(d, "x.pcap")), "connection 0 version 1\n")
         p = self.run_v("--write-expected", d)
         self.assertEqual(p.returncode, 2)
         self.assertRegex(p.stdout.decode(), r'ERROR \S+x\.pcap\.expected: \S+:1: key "client" '
                                             r'missing')
-        self.assertEqual(read(os.path.join(d, "x.pcap.expected")), "connection 0 version 1\n")
+        self.assertEqual(read(sidecars.sidecar_path(os.path.join(d, "x.pcap"))),
+                         "connection 0 version 1\n")
 
     # ---- --expect with facts -----------------------------------------------------------
 
