@@ -413,8 +413,7 @@ static void unmapped_payload(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflo
         mpv_conn_fall_back(ctx, c, MPTCPV_FALLBACK_NO_DSS);
         /* Its bytes are the first of the TCP stream that is now the connection's. */
         uint32_t wider = p->had_data_end ? p->end - p->old_data_end : ctx->seg->payload_len;
-        ctx->res->data.data_bytes = wider;
-        c->side[side].data_bytes += wider;
+        mpv_count_stream_bytes(ctx, &c->side[side], wider);
         return;
     }
     mpv_seg_report(ctx, NULL, MPTCPV_RULE_DSS_MAPPING_MISSING,
@@ -506,8 +505,7 @@ static void fallback_data(mpv_seg_ctx *ctx, mpv_conn *c, int side, mpv_subflow_d
         dir->has_data_end = true;
         dir->data_end = end;
     }
-    ctx->res->data.data_bytes = wider;
-    c->side[side].data_bytes += wider;
+    mpv_count_stream_bytes(ctx, &c->side[side], wider);
 }
 
 /* What one option of the segment announces at the data level. */

@@ -35,8 +35,7 @@ static void widen_span(mpv_seg_ctx *ctx, mpv_conn_side *s, uint64_t start, uint6
             s->span_end = end;
         }
     }
-    ctx->res->data.data_bytes = (uint32_t)wider;
-    s->data_bytes += wider;
+    mpv_count_stream_bytes(ctx, s, wider);
 }
 
 /* Remember [start, end) as sent by this segment; report the latest earlier frame that sent

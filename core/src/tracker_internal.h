@@ -188,6 +188,15 @@ typedef struct mpv_seg_ctx {
     bool new_subflow;    /* this segment created sf */
 } mpv_seg_ctx;
 
+/* This segment's bytes new to its sender's data-level stream, counted once: by the DSN span,
+ * or by TCP sequence after a fallback. The connection's total takes all of |bytes|, the
+ * per-frame mptcpv.data_bytes its low 32 bits. */
+static inline void mpv_count_stream_bytes(mpv_seg_ctx *ctx, mpv_conn_side *s, uint64_t bytes)
+{
+    ctx->res->data.data_bytes = (uint32_t)bytes;
+    s->data_bytes += bytes;
+}
+
 /* conn_state.c: below the dispatcher and the handlers; calls neither. */
 
 /* Order and equality of endpoints (family, address, port). */
