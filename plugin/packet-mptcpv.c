@@ -64,10 +64,10 @@ static dissector_handle_t mptcpv_tcp_handle;
 static protocol_t *mptcpv_protocol;
 static mptcpv_tracker *tracker;
 
-/* Bounds on the tracker's state (docs/limits.md); read when a file is (re)dissected. */
 /* mptcpv_view.lean: ordinary data frames leave out items that repeat their labels. Off by
  * default where tshark -T fields would then miss them (ws-compat.h). */
 static mptcpv_pref_bool pref_lean_tree = MPTCPV_WS_PRIMES_PRINTED_FIELDS;
+/* Bounds on the tracker's state (docs/limits.md); read when a file is (re)dissected. */
 static guint pref_max_connections = MPTCPV_DEFAULT_MAX_CONNECTIONS;
 static guint pref_max_subflows = MPTCPV_DEFAULT_MAX_SUBFLOWS;
 static guint pref_max_subflows_per_connection = MPTCPV_DEFAULT_MAX_SUBFLOWS_PER_CONNECTION;
@@ -449,10 +449,11 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const 
                               version, rec->facts, carries_keys(opts));
     if (rec->events != 0 || rec->established)
         mptcpv_events_add_items(mtree, v->tvb, rec->events, rec->established);
-    if (rec->data != NULL || wmem_map_contains(reinjected_in, GUINT_TO_POINTER(pinfo->num)))
-        mptcpv_data_add_items(
-            mtree, &view, v->tvb, rec->data,
-            GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in, GUINT_TO_POINTER(pinfo->num))));
+    /* The later frame that reinjected this one's bytes; 0 if none (frame numbers start at 1). */
+    guint32 reinjected_by =
+        GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in, GUINT_TO_POINTER(pinfo->num)));
+    if (rec->data != NULL || reinjected_by != 0)
+        mptcpv_data_add_items(mtree, &view, v->tvb, rec->data, reinjected_by);
     if (v->truncated) {
         proto_item *pi =
             proto_tree_add_boolean(mtree, hf_mptcpv_truncated, v->tvb, v->block_offset, 0, TRUE);
