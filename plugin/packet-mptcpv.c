@@ -67,6 +67,8 @@ static mptcpv_tracker *tracker;
 /* mptcpv_view.lean: ordinary data frames leave out items that repeat their labels. Off by
  * default where tshark -T fields would then miss them (ws-compat.h). */
 static mptcpv_pref_bool pref_lean_tree = MPTCPV_WS_PRIMES_PRINTED_FIELDS;
+/* tshark 4.0/4.2 -T fields: build only the -e fields, read from the command line. */
+static mptcpv_pref_bool pref_fields_from_command_line = TRUE;
 /* Bounds on the tracker's state (docs/limits.md); read when a file is (re)dissected. */
 static guint pref_max_connections = MPTCPV_DEFAULT_MAX_CONNECTIONS;
 static guint pref_max_subflows = MPTCPV_DEFAULT_MAX_SUBFLOWS;
@@ -113,6 +115,7 @@ static void init_mptcpv(void)
         .max_subflows_per_connection = pref_max_subflows_per_connection,
     };
     tracker = mptcpv_tracker_new(&limits);
+    mptcpv_printed_fields_init(pref_fields_from_command_line);
     reinjected_in = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     facts_by_connection = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
@@ -431,7 +434,7 @@ static gboolean lean_frame(const tcp_view *v, const frame_record *rec, const mpt
 static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const frame_record *rec,
                  const mptcpv_options *opts)
 {
-    mptcpv_view view = {.visible = PTREE_DATA(tree)->visible};
+    mptcpv_view view = {.visible = PTREE_DATA(tree)->visible && mptcpv_printed_fields == NULL};
     view.lean = view.visible && lean_frame(v, rec, opts);
     int item_len = opts->count > 0 ? v->block_len : 0;
     proto_item *ti = proto_tree_add_item(tree, proto_mptcpv, v->tvb,
@@ -695,6 +698,14 @@ void proto_register_mptcpv(void)
         "shows every item, e.g. for -T json or PDML exports. On by default from Wireshark "
         "4.4; keep it off before: tshark 4.0 -T fields would miss those fields there.",
         &pref_lean_tree);
+    prefs_register_bool_preference(
+        module, "fields_from_command_line", "Only the printed fields in tshark -T fields",
+        "tshark before 4.4 builds the whole tree for -T fields without telling dissectors "
+        "which -e fields it prints; with this on, mptcpv reads them from tshark's command "
+        "line and adds only those items (the output is the same, faster). Only a command "
+        "line it fully understands counts, else the tree is full. No effect in the GUI or "
+        "from 4.4. Off: full trees, e.g. for a Lua plugin reading other mptcpv fields.",
+        &pref_fields_from_command_line);
 
     register_init_routine(init_mptcpv);
     register_cleanup_routine(cleanup_mptcpv);

@@ -19,7 +19,8 @@ void mptcpv_new_capture(void);
 
 /*
  * What one frame's tree gets, decided once per frame (the same on every pass).
- * |visible|: the tree is shown (GUI packet details, tshark -V; tshark 4.0's -T fields too).
+ * |visible|: the tree is shown (GUI packet details, tshark -V; not tshark 4.0's -T fields
+ * when its -e fields are known, packet-mptcpv-printed.c).
  * Otherwise an item is only worth adding when something asks for its field.
  * |lean|: a visible tree of an ordinary data frame (only DSS options, nothing opened, ended,
  * keyed or found): items that repeat what the frame's labels already say (the connection's
@@ -31,11 +32,26 @@ typedef struct mptcpv_view {
     gboolean lean;
 } mptcpv_view;
 
+/* packet-mptcpv-printed.c: the mptcpv fields a tshark 4.0/4.2 -T fields run prints, one bit
+ * per field id (NULL: not such a run, or the preference is off; then the tree is full). */
+extern const guint8 *mptcpv_printed_fields;
+extern guint mptcpv_printed_field_ids;
+/* Read the command line once; |enabled| is preference mptcpv.fields_from_command_line. */
+void mptcpv_printed_fields_init(gboolean enabled);
+
 /* A display filter, column, -e field or tap filter of this dissection references |hf|
- * (Wireshark primes them before each dissection and clears them after). */
+ * (Wireshark primes them before each dissection and clears them after; before 4.4 the -e
+ * fields come from the command line instead). */
 static inline gboolean mptcpv_field_asked(int hf)
 {
-    return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE;
+    if (proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE)
+        return TRUE;
+#if !MPTCPV_WS_PRIMES_PRINTED_FIELDS
+    if (mptcpv_printed_fields != NULL && (guint)hf < mptcpv_printed_field_ids &&
+        (mptcpv_printed_fields[(guint)hf / 8] & (1u << ((guint)hf % 8))) != 0)
+        return TRUE;
+#endif
+    return FALSE;
 }
 
 /* Whether to add an item of |hf|. */

@@ -14,6 +14,7 @@ Suite *conn_signal_suite(void);
 Suite *conn_data_suite(void);
 Suite *conn_close_suite(void);
 Suite *limits_suite(void);
+Suite *tshark_argv_suite(void);
 
 int main(void)
 {
@@ -29,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, conn_data_suite());
     srunner_add_suite(sr, conn_close_suite());
     srunner_add_suite(sr, limits_suite());
+    srunner_add_suite(sr, tshark_argv_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
