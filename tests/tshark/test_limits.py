@@ -91,8 +91,9 @@ class Limits(m.TsharkTestCase):
         """The preferences exist with the defaults docs/limits.md states."""
         _, out, _ = self.tshark.run(["-G", "defaultprefs"])
         prefs = dict(re.findall(r"^#(mptcpv\.\w+): (\S+)$", out, re.M))
-        # The one preference that is no limit (test_tree checks its default per release).
+        # The preferences that are no limits (test_tree and test_printed check them).
         self.assertIn(prefs.pop("mptcpv.lean_tree", None), ("TRUE", "FALSE"))
+        self.assertEqual(prefs.pop("mptcpv.fields_from_command_line", None), "TRUE")
         self.assertEqual({k: int(v) for k, v in prefs.items()}, PREFS)
         with open(os.path.join(m.SOURCE_DIR, "docs", "limits.md")) as f:
             doc = f.read()
