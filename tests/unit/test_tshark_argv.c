@@ -36,10 +36,10 @@ static void check_fields(const char *const *args, const char *expected)
     g_strfreev(argv);
 }
 
-#define FIELDS(expected, ...)                                                                  \
-    do {                                                                                       \
-        const char *args_[] = {__VA_ARGS__, NULL};                                             \
-        check_fields(args_, expected);                                                         \
+#define FIELDS(expected, ...)                                                                      \
+    do {                                                                                           \
+        const char *args_[] = {__VA_ARGS__, NULL};                                                 \
+        check_fields(args_, expected);                                                             \
     } while (0)
 
 START_TEST(test_plain_fields_run)
@@ -64,8 +64,8 @@ END_TEST
 
 START_TEST(test_long_options)
 {
-    FIELDS("mptcpv.rule", "tshark", "--log-level=warning", "--disable-protocol", "http",
-           "-Tfields", "-e", "mptcpv.rule", "-r", "a.pcap", "--no-duplicate-keys");
+    FIELDS("mptcpv.rule", "tshark", "--log-level=warning", "--disable-protocol", "http", "-Tfields",
+           "-e", "mptcpv.rule", "-r", "a.pcap", "--no-duplicate-keys");
     /* An abbreviation ws_getopt would accept is not guessed at; nor is an unknown one. */
     FIELDS(NULL, "tshark", "--disable-prot", "http", "-Tfields", "-e", "mptcpv.rule");
     FIELDS(NULL, "tshark", "--read-file", "a.pcap", "-Tfields", "-e", "mptcpv.rule");
@@ -77,15 +77,15 @@ END_TEST
 
 START_TEST(test_what_needs_the_full_tree)
 {
-    FIELDS(NULL, "tshark", "-r", "a.pcap", "-e", "mptcpv.rule");             /* no -T */
+    FIELDS(NULL, "tshark", "-r", "a.pcap", "-e", "mptcpv.rule");               /* no -T */
     FIELDS(NULL, "tshark", "-r", "a.pcap", "-T", "json", "-e", "mptcpv.rule"); /* -T json */
-    FIELDS(NULL, "tshark", "-Tfields", "-r", "a.pcap");                      /* no -e */
+    FIELDS(NULL, "tshark", "-Tfields", "-r", "a.pcap");                        /* no -e */
     FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-X", "lua_script:a.lua");
     FIELDS(NULL, "tshark", "-G", "fields");
-    FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-i", "lo", "tcp");  /* filter */
+    FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-i", "lo", "tcp"); /* filter */
     FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-r", "-", "--");
-    FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-Z", "x");      /* unknown */
-    FIELDS(NULL, "tshark", "-Tfields", "-e");                                /* missing */
+    FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-Z", "x"); /* unknown */
+    FIELDS(NULL, "tshark", "-Tfields", "-e");                           /* missing */
     FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-");
     /* The last -T counts, as in tshark. */
     FIELDS(NULL, "tshark", "-Tfields", "-e", "mptcpv.rule", "-Tpdml");
