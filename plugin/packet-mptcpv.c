@@ -15,7 +15,7 @@
  * results into tree items, fields and expert infos.
  *
  * Passes: the core tracker advances once per segment, in order, on the first pass. What it
- * says is kept with p_add_proto_data (compactly: options are decoded again from the packet
+ * says is kept per frame (frame-store.h; compactly: options are decoded again from the packet
  * bytes with the version recorded) and every later pass shows exactly that.
  *
  * Known limitations:
@@ -31,9 +31,9 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 
+#include "frame-store.h"
 #include "mptcpv/tracker.h"
 #include "packet-mptcpv.h"
 
@@ -79,6 +79,38 @@ static wmem_map_t *reinjected_in;
 /* Connection + 1 -> its latest facts, shared by the frames that show them. */
 static wmem_map_t *facts_by_connection;
 
+/* What few frames have: findings, and verification results (handshake and signalling). */
+typedef struct frame_rare {
+    const mptcpv_finding *findings; /* frame_record.finding_count */
+    const mptcpv_verdicts *verdicts;
+} frame_rare;
+
+/* What the first pass found about a frame; later passes show exactly this. One per frame
+ * of a linked subflow or with MPTCP options (in |records|), so it is kept small (104 bytes):
+ * what only some frames have is behind |rare|, and frames share one copy of their
+ * connection's facts while these stay the same. */
+typedef struct frame_record {
+    mptcpv_data_result data;        /* when has_data */
+    const mptcpv_conn_facts *facts; /* on frames with MPTCP options; shared */
+    const frame_rare *rare;         /* NULL on most frames */
+    guint32 connection;
+    guint32 subflow;
+    guint32 subflow_count;
+    gint8 decoded_with; /* mptcpv_version */
+    guint8 finding_count;
+    guint8 events; /* 1 << mptcpv_event */
+    guint8 linked : 1;
+    guint8 initial : 1;
+    guint8 backup : 1;
+    guint8 from_client : 1;
+    guint8 established : 1; /* this frame completes its subflow's handshake */
+    guint8 has_data : 1;    /* data-level information */
+} frame_record;
+G_STATIC_ASSERT(sizeof(frame_record) <= 104);
+
+/* (frame, layer) -> frame_record: what the first pass found. */
+static mptcpv_frame_store *records;
+
 static int severity_to_ws(mptcpv_severity severity)
 {
     switch (severity) {
@@ -116,6 +148,7 @@ static void init_mptcpv(void)
     };
     tracker = mptcpv_tracker_new(&limits);
     mptcpv_printed_fields_init(pref_fields_from_command_line);
+    records = mptcpv_frame_store_new(sizeof(frame_record));
     reinjected_in = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     facts_by_connection = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
@@ -124,6 +157,8 @@ static void cleanup_mptcpv(void)
 {
     mptcpv_tracker_free(tracker);
     tracker = NULL;
+    mptcpv_frame_store_free(records);
+    records = NULL;
 }
 
 void mptcpv_new_capture(void)
@@ -226,27 +261,15 @@ static gboolean read_tcp(tvbuff_t *tvb, packet_info *pinfo, tcp_view *v)
     return TRUE;
 }
 
-/* What the first pass found about a frame; later passes show exactly this. One per frame
- * of a linked subflow or with MPTCP options, so it is kept small: verification results
- * (handshake and signalling frames only) live in |verdicts|, and frames share one copy of
- * their connection's facts while these stay the same. */
-typedef struct frame_record {
-    guint32 connection;
-    guint32 subflow;
-    guint32 subflow_count;
-    gint8 decoded_with; /* mptcpv_version */
-    guint8 finding_count;
-    guint8 linked : 1;
-    guint8 initial : 1;
-    guint8 backup : 1;
-    guint8 from_client : 1;
-    guint8 established : 1;         /* this frame completes its subflow's handshake */
-    guint8 events;                  /* 1 << mptcpv_event */
-    const mptcpv_conn_facts *facts; /* on frames with MPTCP options; shared */
-    mptcpv_finding *findings;       /* finding_count */
-    mptcpv_data_result *data;       /* on frames with data-level information */
-    mptcpv_verdicts *verdicts;      /* on frames with a verification result */
-} frame_record;
+static const mptcpv_data_result *record_data(const frame_record *rec)
+{
+    return rec->has_data ? &rec->data : NULL;
+}
+
+static const mptcpv_finding *record_findings(const frame_record *rec)
+{
+    return rec->rare != NULL ? rec->rare->findings : NULL;
+}
 
 /* The connection's facts as a shared, immutable copy: a new one only when they change. */
 static const mptcpv_conn_facts *shared_facts(guint32 connection, const mptcpv_conn_facts *now)
@@ -288,12 +311,22 @@ static mptcpv_verdicts *record_verdicts(const mptcpv_segment_result *r)
     return v;
 }
 
-static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame)
+/* The frame's record of this TCP layer (a frame can carry several: tunnels), keyed by the
+ * depth of the IP layer that handed the segment over, which every pass sees alike. */
+static frame_record *find_record(packet_info *pinfo)
+{
+    return (frame_record *)mptcpv_frame_store_find(records, pinfo->num, pinfo->curr_layer_num);
+}
+
+static frame_record *record_result(const mptcpv_segment_result *r, packet_info *pinfo)
 {
     if (!r->linked && r->options.count == 0)
         return NULL;
+    frame_record *rec =
+        (frame_record *)mptcpv_frame_store_add(records, pinfo->num, pinfo->curr_layer_num);
+    if (rec == NULL)
+        return NULL; /* not reached: only a frame without a record is analysed */
     wmem_allocator_t *scope = wmem_file_scope();
-    frame_record *rec = wmem_new0(scope, frame_record);
     rec->decoded_with = (gint8)r->decoded_with;
     rec->linked = r->linked;
     rec->initial = r->initial;
@@ -304,24 +337,30 @@ static frame_record *record_result(const mptcpv_segment_result *r, guint32 frame
     rec->connection = r->connection;
     rec->subflow = r->subflow;
     rec->subflow_count = r->subflow_count;
-    rec->verdicts = record_verdicts(r);
     if (r->linked && r->options.count > 0)
         rec->facts = shared_facts(r->connection, &r->facts);
-    if (r->options.finding_count > 0) {
-        rec->finding_count = r->options.finding_count;
-        rec->findings = (mptcpv_finding *)wmem_memdup(
-            scope, r->options.findings, sizeof(mptcpv_finding) * r->options.finding_count);
+    const mptcpv_verdicts *verdicts = record_verdicts(r);
+    if (verdicts != NULL || r->options.finding_count > 0) {
+        frame_rare *rare = wmem_new0(scope, frame_rare);
+        rare->verdicts = verdicts;
+        if (r->options.finding_count > 0) {
+            rec->finding_count = r->options.finding_count;
+            rare->findings = (const mptcpv_finding *)wmem_memdup(
+                scope, r->options.findings, sizeof(mptcpv_finding) * r->options.finding_count);
+        }
+        rec->rare = rare;
     }
     const mptcpv_data_result *d = &r->data;
     if (d->has_dsn || d->has_data_ack || d->mapping_frame != 0 ||
         d->checksum != MPTCPV_VERDICT_NONE || d->fallback != MPTCPV_FALLBACK_NONE ||
         d->fail_answers != 0 || d->data_fin_ack_of != 0 || d->close != MPTCPV_CLOSE_NONE ||
         d->subflow_end != MPTCPV_SUBFLOW_OPEN || d->data_bytes != 0) {
-        rec->data = (mptcpv_data_result *)wmem_memdup(scope, d, sizeof(*d));
+        rec->data = *d;
+        rec->has_data = 1;
         if (d->reinjection_of != 0 &&
             !wmem_map_contains(reinjected_in, GUINT_TO_POINTER(d->reinjection_of)))
             wmem_map_insert(reinjected_in, GUINT_TO_POINTER(d->reinjection_of),
-                            GUINT_TO_POINTER(frame));
+                            GUINT_TO_POINTER(pinfo->num));
     }
     return rec;
 }
@@ -455,8 +494,8 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const 
     /* The later frame that reinjected this one's bytes; 0 if none (frame numbers start at 1). */
     guint32 reinjected_by =
         GPOINTER_TO_UINT(wmem_map_lookup(reinjected_in, GUINT_TO_POINTER(pinfo->num)));
-    if (rec->data != NULL || reinjected_by != 0)
-        mptcpv_data_add_items(mtree, &view, v->tvb, rec->data, reinjected_by);
+    if (rec->has_data || reinjected_by != 0)
+        mptcpv_data_add_items(mtree, &view, v->tvb, record_data(rec), reinjected_by);
     if (v->truncated) {
         proto_item *pi =
             proto_tree_add_boolean(mtree, hf_mptcpv_truncated, v->tvb, v->block_offset, 0, TRUE);
@@ -466,13 +505,14 @@ static void show(proto_tree *tree, packet_info *pinfo, const tcp_view *v, const 
     proto_tree *subtrees[MPTCPV_MAX_OPTIONS];
     mptcpv_options_add_items(mtree, &view, v->tvb, v->block_offset, opts, subtrees);
     mptcpv_verdicts verdicts = {0};
-    if (rec->verdicts != NULL)
-        verdicts = *rec->verdicts;
+    if (rec->rare != NULL && rec->rare->verdicts != NULL)
+        verdicts = *rec->rare->verdicts;
     verdicts.version = version;
     mptcpv_options_add_verdicts(v->tvb, opts, subtrees, &verdicts);
 
+    const mptcpv_finding *findings = record_findings(rec);
     for (unsigned i = 0; i < rec->finding_count; i++) {
-        const mptcpv_finding *f = &rec->findings[i];
+        const mptcpv_finding *f = &findings[i];
         int k = finding_option(opts, f);
         add_finding(k >= 0 ? subtrees[k] : mtree, pinfo, v->tvb, v->block_offset, f);
     }
@@ -508,20 +548,13 @@ static void queue_tap(packet_info *pinfo, const tcp_view *v, const frame_record 
     info->payload_len = v->seg.payload_len;
     info->payload = v->seg.payload;
     info->payload_captured = v->seg.payload_captured;
-    info->data = rec->data;
+    info->data = record_data(rec);
     info->options = opts == &scratch_result()->options
                         ? (const mptcpv_options *)wmem_memdup(pinfo->pool, opts, sizeof(*opts))
                         : opts;
-    info->findings = rec->findings;
+    info->findings = record_findings(rec);
     info->finding_count = rec->finding_count;
     tap_queue_packet(mptcpv_tap, pinfo, info);
-}
-
-/* The frame's record of this TCP layer (a frame can carry several: tunnels), keyed by the
- * depth of the IP layer that handed the segment over, which every pass sees alike. */
-static guint32 record_key(packet_info *pinfo)
-{
-    return pinfo->curr_layer_num;
 }
 
 /* First pass: the core's verdict on the segment, recorded; NULL if it is none of mptcpv's
@@ -540,11 +573,9 @@ static frame_record *analyse(tvbuff_t *tvb, packet_info *pinfo, tcp_view *v,
         return NULL;
     mptcpv_segment_result *result = scratch_result();
     mptcpv_tracker_segment(tracker, &v->seg, result);
-    frame_record *rec = record_result(result, pinfo->num);
-    if (rec == NULL)
-        return NULL;
-    *first_pass = &result->options;
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, record_key(pinfo), rec);
+    frame_record *rec = record_result(result, pinfo);
+    if (rec != NULL)
+        *first_pass = &result->options;
     return rec;
 }
 
@@ -585,8 +616,7 @@ static int dissect_tcp_with_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree
         return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
     tcp_view v;
     const mptcpv_options *first_pass = NULL;
-    frame_record *rec =
-        (frame_record *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpv, record_key(pinfo));
+    frame_record *rec = find_record(pinfo);
     if (rec == NULL && !PINFO_FD_VISITED(pinfo))
         rec = analyse(tvb, pinfo, &v, &first_pass);
     if (rec == NULL)
@@ -614,8 +644,7 @@ static int dissect_tcp_with_mptcpv(tvbuff_t *tvb, packet_info *pinfo, proto_tree
 
 gboolean mptcpv_frame_connection(packet_info *pinfo, guint32 *connection)
 {
-    const frame_record *rec = (const frame_record *)p_get_proto_data(
-        wmem_file_scope(), pinfo, proto_mptcpv, record_key(pinfo));
+    const frame_record *rec = find_record(pinfo);
     if (rec == NULL || !rec->linked)
         return FALSE;
     *connection = rec->connection;

@@ -15,6 +15,7 @@ Suite *conn_data_suite(void);
 Suite *conn_close_suite(void);
 Suite *limits_suite(void);
 Suite *tshark_argv_suite(void);
+Suite *frame_store_suite(void);
 
 int main(void)
 {
@@ -31,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, conn_close_suite());
     srunner_add_suite(sr, limits_suite());
     srunner_add_suite(sr, tshark_argv_suite());
+    srunner_add_suite(sr, frame_store_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
