@@ -144,7 +144,7 @@ class Tshark:
             frame = int(cols[0])
             rows[frame] = {f: (cols[i + 1].split("|") if i + 1 < len(cols) and cols[i + 1]
                                else []) for i, f in enumerate(fields)}
-        if re.search(r"(^|[\t|])(True|False)($|[\t|])", out):
+        if re.search(r"(^|[\t|])(True|False)($|[\t|])", out, re.M):
             self._booleans_as_digits(rows, fields)
         return rows
 
